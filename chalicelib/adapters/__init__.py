@@ -1,0 +1,1 @@
+"""Adapters to the outside world. The only package that imports boto3."""

@@ -1,0 +1,136 @@
+"""Shared plumbing of the DynamoDB repositories: typed items, cursors, errors."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+from pydantic import BaseModel
+
+from chalicelib.domain.errors import Conflict, InvalidInput
+from chalicelib.domain.paging import Page
+
+T = TypeVar("T")
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+GSI1 = "gsi1"
+
+
+def to_item(values: dict[str, Any]) -> dict[str, Any]:
+    """A plain dict (None values dropped) as a DynamoDB typed item."""
+    return {k: _serializer.serialize(v) for k, v in values.items() if v is not None}
+
+
+def from_item(item: dict[str, Any]) -> dict[str, Any]:
+    """A typed item as plain Python: Decimal becomes int (or float if fractional)."""
+    return {k: _plain(_deserializer.deserialize(v)) for k, v in item.items()}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, set):
+        return {_plain(v) for v in value}
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def fields_of(item: dict[str, Any], model: type[BaseModel]) -> dict[str, Any]:
+    """The attributes of an item that are fields of ``model`` (keys and indexes dropped)."""
+    return {k: v for k, v in item.items() if k in model.model_fields}
+
+
+def encode_cursor(last_key: dict[str, Any] | None) -> str | None:
+    if not last_key:
+        return None
+    return base64.urlsafe_b64encode(json.dumps(last_key, separators=(",", ":")).encode()).decode()
+
+
+def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
+    if not cursor:
+        return None
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, binascii.Error):
+        raise InvalidInput("The cursor is not one this API gave out.", {"cursor": "invalid cursor"}) from None
+    if not isinstance(key, dict):
+        raise InvalidInput("The cursor is not one this API gave out.", {"cursor": "invalid cursor"})
+    return key
+
+
+def error_code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+class Table:
+    """One table reached through an injected low-level client."""
+
+    def __init__(self, client: Any, name: str) -> None:
+        self.client = client
+        self.name = name
+
+    def ping(self) -> None:
+        """One consistent read of a key that never exists: proves the table answers."""
+        self.client.get_item(TableName=self.name, Key=to_item({"pk": "HEALTH", "sk": "HEALTH"}))
+
+    def put_new(self, values: dict[str, Any], what: str) -> None:
+        """Put an item that must not exist yet; Conflict if its key is taken."""
+        try:
+            self.client.put_item(
+                TableName=self.name,
+                Item=to_item(values),
+                # The key is (pk, sk): no item with this pk means no item with this key.
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ClientError as e:
+            if error_code(e) == "ConditionalCheckFailedException":
+                raise Conflict(f"{what} exists already.") from None
+            raise
+
+    def get(self, pk: str, sk: str) -> dict[str, Any] | None:
+        answer = self.client.get_item(
+            TableName=self.name, Key=to_item({"pk": pk, "sk": sk}), ConsistentRead=True
+        )
+        item = answer.get("Item")
+        return from_item(item) if item else None
+
+    def query_page(
+        self, parse: Callable[[dict[str, Any]], T], *, cursor: str | None, limit: int,
+        index: str | None = None, **query: Any,
+    ) -> Page[T]:
+        args: dict[str, Any] = {"TableName": self.name, "Limit": limit, **query}
+        if index:
+            args["IndexName"] = index
+        start = decode_cursor(cursor)
+        if start:
+            args["ExclusiveStartKey"] = start
+        try:
+            answer = self.client.query(**args)
+        except ClientError as e:
+            if error_code(e) == "ValidationException" and start:
+                raise InvalidInput("The cursor does not belong to this list.", {"cursor": "invalid cursor"}) from None
+            raise
+        return Page(
+            items=[parse(from_item(i)) for i in answer.get("Items", [])],
+            next=encode_cursor(answer.get("LastEvaluatedKey")),
+        )
+
+    def query_all(self, parse: Callable[[dict[str, Any]], T], index: str | None = None, **query: Any) -> Iterator[T]:
+        args: dict[str, Any] = {"TableName": self.name, **query}
+        if index:
+            args["IndexName"] = index
+        paginator = self.client.get_paginator("query")
+        for page in paginator.paginate(**args):
+            for item in page.get("Items", []):
+                yield parse(from_item(item))

@@ -1,0 +1,143 @@
+"""Company admin: halls, counters, staff, devices and users (SPEC §4.3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Response
+
+from chalicelib import composition
+from chalicelib.api.requests import page_args, parse_json
+from chalicelib.api.routing import QueryParam, Routes, json_response
+from chalicelib.api.schemas import (
+    CounterIn,
+    CounterOut,
+    DeviceCreated,
+    DeviceIn,
+    DeviceOut,
+    HallIn,
+    HallOut,
+    ListOf,
+    StaffIn,
+    StaffOut,
+    UserIn,
+    UserOut,
+)
+from chalicelib.domain.paging import Page
+from chalicelib.services import accounts, organisation
+
+routes = Routes(__name__, tag="admin")
+PAGING = (QueryParam("cursor", "continue a list"), QueryParam("limit", "page size, 1-200"))
+
+
+def _page(page: Page[Any], out: type[Any]) -> Response:
+    return json_response(
+        {"items": [out(**i.model_dump()).model_dump(mode="json") for i in page.items], "next": page.next}
+    )
+
+
+def _created(model: Any) -> Response:
+    return json_response(model.model_dump(mode="json"), status=201)
+
+
+@routes("/api/v1/admin/halls", "POST", summary="Create a hall", status=201, request=HallIn, response=HallOut)
+def create_hall():  # type: ignore[no-untyped-def]
+    body = parse_json(routes.request, HallIn)
+    hall = organisation.create_hall(
+        routes.principal(), composition.organisation(), composition.clock(), **body.model_dump()
+    )
+    return _created(HallOut(**hall.model_dump()))
+
+
+@routes("/api/v1/admin/halls", "GET", summary="List halls (yours, unless admin)", response=ListOf[HallOut],
+        query=PAGING)
+def list_halls():  # type: ignore[no-untyped-def]
+    cursor, limit = page_args(routes.request)
+    return _page(organisation.list_halls(routes.principal(), composition.organisation(), cursor, limit), HallOut)
+
+
+@routes("/api/v1/admin/halls/{hall_code}", "GET", summary="One hall", response=HallOut)
+def get_hall(hall_code: str):  # type: ignore[no-untyped-def]
+    hall = organisation.get_hall(routes.principal(), composition.organisation(), hall_code)
+    return json_response(HallOut(**hall.model_dump()).model_dump(mode="json"))
+
+
+@routes("/api/v1/admin/halls/{hall_code}/counters", "POST", summary="Add a counter to a hall", status=201,
+        request=CounterIn, response=CounterOut)
+def add_counter(hall_code: str):  # type: ignore[no-untyped-def]
+    body = parse_json(routes.request, CounterIn)
+    counter = organisation.add_counter(
+        routes.principal(), composition.organisation(), composition.clock(), hall_code=hall_code, number=body.number
+    )
+    return _created(CounterOut(**counter.model_dump()))
+
+
+@routes("/api/v1/admin/halls/{hall_code}/counters", "GET", summary="A hall's counters",
+        response=ListOf[CounterOut])
+def list_counters(hall_code: str):  # type: ignore[no-untyped-def]
+    counters = organisation.list_counters(routes.principal(), composition.organisation(), hall_code)
+    return _page(Page(items=counters), CounterOut)
+
+
+@routes("/api/v1/admin/staff", "POST", summary="Add a staff member", status=201, request=StaffIn,
+        response=StaffOut)
+def add_staff():  # type: ignore[no-untyped-def]
+    body = parse_json(routes.request, StaffIn)
+    staff = organisation.add_staff(
+        routes.principal(), composition.organisation(), composition.clock(), **body.model_dump()
+    )
+    return _created(StaffOut(**staff.model_dump()))
+
+
+@routes("/api/v1/admin/halls/{hall_code}/staff", "GET", summary="A hall's staff", response=ListOf[StaffOut],
+        query=PAGING)
+def list_staff(hall_code: str):  # type: ignore[no-untyped-def]
+    cursor, limit = page_args(routes.request)
+    page = organisation.list_staff(routes.principal(), composition.organisation(), hall_code, cursor, limit)
+    return _page(page, StaffOut)
+
+
+@routes("/api/v1/admin/devices", "POST", summary="Register a counter device; its key is shown once",
+        status=201, request=DeviceIn, response=DeviceCreated)
+def register_device():  # type: ignore[no-untyped-def]
+    body = parse_json(routes.request, DeviceIn)
+    registered = organisation.register_device(
+        routes.principal(), composition.organisation(), composition.clock(), **body.model_dump()
+    )
+    device = registered.device
+    return _created(
+        DeviceCreated(
+            device_id=device.device_id, key=registered.key,
+            hall_code=device.hall_code, counter_number=device.counter_number,
+        )
+    )
+
+
+@routes("/api/v1/admin/halls/{hall_code}/devices", "GET", summary="A hall's devices",
+        response=ListOf[DeviceOut])
+def list_devices(hall_code: str):  # type: ignore[no-untyped-def]
+    devices = organisation.list_devices(routes.principal(), composition.organisation(), hall_code)
+    return _page(Page(items=devices), DeviceOut)
+
+
+@routes("/api/v1/admin/devices/{device_id}", "DELETE", summary="Revoke a device; its key stops working at once",
+        status=204)
+def revoke_device(device_id: str):  # type: ignore[no-untyped-def]
+    organisation.revoke_device(routes.principal(), composition.organisation(), composition.clock(), device_id)
+    return Response(body="", status_code=204)
+
+
+@routes("/api/v1/admin/users", "POST", summary="Create a user", status=201, request=UserIn, response=UserOut)
+def create_user():  # type: ignore[no-untyped-def]
+    body = parse_json(routes.request, UserIn)
+    user = accounts.create_user(
+        routes.principal(), composition.users(), composition.organisation(), composition.clock(),
+        **body.model_dump(),
+    )
+    return _created(UserOut(**user.model_dump()))
+
+
+@routes("/api/v1/admin/users", "GET", summary="List users", response=ListOf[UserOut], query=PAGING)
+def list_users():  # type: ignore[no-untyped-def]
+    cursor, limit = page_args(routes.request)
+    return _page(accounts.list_users(routes.principal(), composition.users(), cursor, limit), UserOut)

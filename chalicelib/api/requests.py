@@ -1,0 +1,59 @@
+"""Reading a request: JSON bodies into pydantic models, query parameters, bearer keys."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from chalicelib.api.errors import invalid_input
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def json_body(request: Any) -> Any:
+    raw = request.raw_body or b""
+    if not raw.strip():
+        raise InvalidInput("A JSON body is required.", {"body": "missing"})
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput("The body is not valid JSON.", {"body": "not valid JSON"}) from None
+
+
+def parse_json(request: Any, model: type[M]) -> M:
+    data = json_body(request)
+    if not isinstance(data, dict):
+        raise InvalidInput("The body must be a JSON object.", {"body": "not an object"})
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        raise invalid_input(e) from None
+
+
+def query(request: Any, name: str) -> str | None:
+    params = request.query_params or {}
+    value = params.get(name)
+    return value if value else None
+
+
+def page_args(request: Any) -> tuple[str | None, int]:
+    """The ``cursor`` and ``limit`` query parameters of a list request."""
+    raw = query(request, "limit")
+    limit = DEFAULT_PAGE_SIZE
+    if raw is not None:
+        if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_SIZE:
+            raise InvalidInput("Bad page size.", {"limit": f"a whole number from 1 to {MAX_PAGE_SIZE}"})
+        limit = int(raw)
+    return query(request, "cursor"), limit
+
+
+def bearer(request: Any) -> str | None:
+    header = request.headers.get("authorization") or ""
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return None
+    return value.strip()

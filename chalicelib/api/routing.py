@@ -1,0 +1,96 @@
+"""Declaring routes: one decorator registers a view on a blueprint, records
+the models it takes and answers (the OpenAPI document is built from them),
+says who may call it, and maps domain errors to the JSON error shape."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from chalice import Blueprint, Response
+from pydantic import BaseModel
+
+from chalicelib.api.errors import domain_error_response
+from chalicelib.domain.errors import DomainError
+
+PRINCIPAL = "tingsheng.principal"
+
+
+class Auth(StrEnum):
+    public = "public"
+    user = "user"  # manager, agent or admin bearer token
+    device = "device"  # counter device key
+
+
+@dataclass(frozen=True)
+class QueryParam:
+    name: str
+    description: str
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Operation:
+    summary: str
+    auth: Auth
+    status: int = 200
+    request: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    query: tuple[QueryParam, ...] = ()
+    produces: str = "application/json"
+    tags: tuple[str, ...] = field(default_factory=tuple)
+
+
+def operation_of(view: Callable[..., Any]) -> Operation | None:
+    op = getattr(view, "operation", None)
+    return op if isinstance(op, Operation) else None
+
+
+class Routes:
+    """A blueprint whose views are declared with their contract."""
+
+    def __init__(self, import_name: str, tag: str) -> None:
+        self.blueprint = Blueprint(import_name)
+        self.tag = tag
+
+    @property
+    def request(self) -> Any:
+        return self.blueprint.current_request
+
+    def principal(self) -> Any:
+        return self.request.context.get(PRINCIPAL)
+
+    def __call__(
+        self, path: str, method: str, *, summary: str, auth: Auth = Auth.user, status: int = 200,
+        request: type[BaseModel] | None = None, response: type[BaseModel] | None = None,
+        query: tuple[QueryParam, ...] = (), produces: str = "application/json",
+        content_types: list[str] | None = None,
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        op = Operation(
+            summary=summary, auth=auth, status=status, request=request, response=response,
+            query=query, produces=produces, tags=(self.tag,),
+        )
+
+        def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+            @functools.wraps(fn)
+            def view(**path_params: str) -> Any:
+                try:
+                    return fn(**path_params)
+                except DomainError as e:
+                    return domain_error_response(e)
+
+            view.operation = op  # type: ignore[attr-defined]
+            route_kwargs: dict[str, Any] = {"methods": [method]}
+            if content_types:
+                route_kwargs["content_types"] = content_types
+            self.blueprint.route(path, **route_kwargs)(view)
+            return fn
+
+        return register
+
+
+def json_response(body: Any, status: int = 200) -> Response:
+    return Response(body=body, status_code=status, headers={"Content-Type": "application/json"})

@@ -1,0 +1,119 @@
+"""The wire contract of the JSON API (SPEC §4.3), separate from domain models
+so the contract stays fixed while the domain changes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from chalicelib.domain.accounts import Role, Username
+from chalicelib.domain.organisation import Code, CounterNumber, HallGrade, Name, StaffNo
+
+T = TypeVar("T")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    fields: dict[str, str]
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+class ListOf(BaseModel, Generic[T]):
+    items: list[T]
+    next: str | None = Field(description="cursor for the next page; null on the last")
+
+
+class LoginIn(Strict):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class LoginOut(BaseModel):
+    token: str
+    expires_at: datetime
+
+
+class HallIn(Strict):
+    code: Code
+    name: Name
+    branch: Name
+    grade: HallGrade
+
+
+class HallOut(BaseModel):
+    code: str
+    name: str
+    branch: str
+    grade: HallGrade
+    created_at: datetime
+
+
+class CounterIn(Strict):
+    number: CounterNumber
+
+
+class CounterOut(BaseModel):
+    hall_code: str
+    number: int
+    created_at: datetime
+
+
+class StaffIn(Strict):
+    staff_no: StaffNo
+    name: Name
+    hall_code: Code
+
+
+class StaffOut(BaseModel):
+    staff_no: str
+    name: str
+    hall_code: str
+    created_at: datetime
+
+
+class DeviceIn(Strict):
+    hall_code: Code
+    counter_number: CounterNumber
+
+
+class DeviceCreated(BaseModel):
+    device_id: str
+    key: str = Field(description="shown once; only its hash is stored")
+    hall_code: str
+    counter_number: int
+
+
+class DeviceOut(BaseModel):
+    device_id: str
+    hall_code: str
+    counter_number: int
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class UserIn(Strict):
+    username: Username
+    password: str = Field(max_length=256)
+    role: Role
+    halls: list[Code] = Field(default_factory=list, max_length=200)
+
+
+class UserOut(BaseModel):
+    username: str
+    role: Role
+    halls: list[str]
+    created_at: datetime

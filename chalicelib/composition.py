@@ -1,0 +1,67 @@
+"""The composition root: builds boto3 clients lazily and wires adapters.
+
+Nothing is built at import time, so moto (in tests) is active before any
+client exists; tests call ``reset()`` instead of patching.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from chalicelib.config import Settings
+from chalicelib.services.accounts import TokenPolicy
+
+
+@functools.cache
+def settings() -> Settings:
+    return Settings.from_env()
+
+
+@functools.cache
+def dynamodb_client() -> Any:
+    import boto3  # imported here: the HTTP layer must import without boto3 set up
+
+    return boto3.client("dynamodb")
+
+
+@functools.cache
+def table() -> Any:
+    from chalicelib.adapters.dynamodb.table import Table
+
+    return Table(dynamodb_client(), settings().table_name)
+
+
+@functools.cache
+def organisation() -> Any:
+    from chalicelib.adapters.dynamodb.organisation import DynamoOrganisationRepository
+
+    return DynamoOrganisationRepository(table())
+
+
+@functools.cache
+def users() -> Any:
+    from chalicelib.adapters.dynamodb.users import DynamoUserRepository
+
+    return DynamoUserRepository(table())
+
+
+@functools.cache
+def clock() -> Any:
+    from chalicelib.adapters.clock import SystemClock
+
+    return SystemClock()
+
+
+def token_policy() -> TokenPolicy:
+    s = settings()
+    return TokenPolicy(key=s.token_key, ttl_seconds=s.token_ttl_seconds)
+
+
+_BUILT = (settings, dynamodb_client, table, organisation, users, clock)
+
+
+def reset() -> None:
+    """Forget every built object (tests, after changing the environment)."""
+    for factory in _BUILT:
+        factory.cache_clear()

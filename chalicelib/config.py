@@ -1,0 +1,45 @@
+"""Configuration from the environment: stage variables in Lambda, the shell locally.
+
+Secrets (the token-signing and QR-signing keys) come from the environment
+locally; in AWS the deploy puts them there from a secret store.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+class ConfigurationError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str
+    table_name: str
+    token_key: bytes
+    token_ttl_seconds: int
+    service: str = "tingsheng"
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.stage != "local"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        return cls(
+            stage=env.get("TINGSHENG_STAGE", "local"),
+            table_name=env.get("TINGSHENG_TABLE", "tingsheng"),
+            token_key=_secret(env, "TINGSHENG_TOKEN_KEY"),
+            token_ttl_seconds=int(env.get("TINGSHENG_TOKEN_TTL_SECONDS", str(8 * 3600))),
+        )
+
+
+def _secret(env: Mapping[str, str], name: str) -> bytes:
+    value = env.get(name, "")
+    if len(value) < 32:
+        raise ConfigurationError(f"{name} must be set to a random secret of at least 32 characters.")
+    return value.encode()

@@ -1,0 +1,1 @@
+"""The domain: models and rules. Imports nothing but the standard library and pydantic."""

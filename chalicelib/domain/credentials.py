@@ -1,0 +1,104 @@
+"""Passwords, device keys and signed bearer tokens (standard library only).
+
+- Passwords: scrypt (memory-hard, in hashlib), a random salt each.
+- Device keys: 256 random bits behind the device id, so a request finds its
+  device with one read; only a SHA-256 of the key is stored (the key is random
+  enough that a fast hash suffices).
+- Tokens: an HMAC-SHA256 over a small JSON payload, keyed from configuration.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+from dataclasses import dataclass
+
+_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
+_TOKEN_VERSION = "v1"
+_DEVICE_KEY_PREFIX = "tsd"
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P, dklen=32)
+    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${_b64(salt)}${_b64(digest)}"
+
+
+def verify_password(password: str, encoded: str) -> bool:
+    try:
+        scheme, n, r, p, salt, digest = encoded.split("$")
+        if scheme != "scrypt":
+            return False
+        candidate = hashlib.scrypt(
+            password.encode(), salt=_unb64(salt), n=int(n), r=int(r), p=int(p), dklen=len(_unb64(digest))
+        )
+    except ValueError:
+        return False
+    return hmac.compare_digest(candidate, _unb64(digest))
+
+
+def new_device_id() -> str:
+    return "dev-" + secrets.token_hex(8)
+
+
+def new_device_key(device_id: str) -> str:
+    return f"{_DEVICE_KEY_PREFIX}_{device_id}_{_b64(secrets.token_bytes(32))}"
+
+
+def device_id_of_key(key: str) -> str | None:
+    """The device id a key names, or None when it is not shaped like a key."""
+    parts = key.split("_")
+    if len(parts) != 3 or parts[0] != _DEVICE_KEY_PREFIX or not parts[1].startswith("dev-"):
+        return None
+    return parts[1]
+
+
+def hash_device_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def device_key_matches(key: str, stored_hash: str) -> bool:
+    return hmac.compare_digest(hash_device_key(key), stored_hash)
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    subject: str
+    expires_at: int  # Unix seconds
+
+
+def sign_token(claims: TokenClaims, key: bytes) -> str:
+    payload = _b64(json.dumps({"sub": claims.subject, "exp": claims.expires_at}, separators=(",", ":")).encode())
+    body = f"{_TOKEN_VERSION}.{payload}"
+    signature = _b64(hmac.new(key, body.encode(), hashlib.sha256).digest())
+    return f"{body}.{signature}"
+
+
+def verify_token(token: str, key: bytes, now: int) -> TokenClaims | None:
+    """The claims of a well-signed, unexpired token, else None."""
+    parts = token.split(".")
+    if len(parts) != 3 or parts[0] != _TOKEN_VERSION:
+        return None
+    body = f"{parts[0]}.{parts[1]}"
+    expected = _b64(hmac.new(key, body.encode(), hashlib.sha256).digest())
+    if not hmac.compare_digest(expected, parts[2]):
+        return None
+    try:
+        data = json.loads(_unb64(parts[1]))
+        claims = TokenClaims(subject=str(data["sub"]), expires_at=int(data["exp"]))
+    except (ValueError, KeyError, TypeError):
+        return None
+    if claims.expires_at <= now:
+        return None
+    return claims
