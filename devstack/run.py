@@ -1,0 +1,110 @@
+"""``make run``: DynamoDB Local, the tables, the first admin, the app and its pump.
+
+Runs in the foreground until interrupted; one Ctrl-C stops every child.
+Configuration (SPEC §4.5): PORT, DYNAMODB_PORT, TINGSHENG_DATA_DIR,
+TINGSHENG_ADMIN_USER, TINGSHENG_ADMIN_PASSWORD.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import sys
+from pathlib import Path
+
+from devstack import dynamodb_local, tables
+from devstack.dynamodb_local import ROOT, StackError
+
+TABLE_NAME = "tingsheng"
+
+
+def _secrets(data_dir: Path) -> dict[str, str]:
+    """Local signing keys, made once and kept with the data so tokens survive restarts."""
+    path = data_dir / "local-secrets.json"
+    if path.exists():
+        return dict(json.loads(path.read_text(encoding="utf-8")))
+    values = {"TINGSHENG_TOKEN_KEY": secrets.token_urlsafe(48)}
+    path.write_text(json.dumps(values), encoding="utf-8")
+    path.chmod(0o600)
+    return values
+
+
+def local_environment(endpoint: str, data_dir: Path) -> dict[str, str]:
+    """What the app needs to talk to DynamoDB Local: only configuration differs from AWS."""
+    env = {
+        "AWS_ENDPOINT_URL_DYNAMODB": endpoint,
+        "AWS_ENDPOINT_URL_DYNAMODB_STREAMS": endpoint,
+        "AWS_ACCESS_KEY_ID": dynamodb_local.LOCAL_CREDENTIALS["aws_access_key_id"],
+        "AWS_SECRET_ACCESS_KEY": dynamodb_local.LOCAL_CREDENTIALS["aws_secret_access_key"],
+        "AWS_DEFAULT_REGION": dynamodb_local.LOCAL_CREDENTIALS["region_name"],
+        "TINGSHENG_TABLE": TABLE_NAME,
+        "TINGSHENG_STAGE": "local",
+    }
+    for name, value in _secrets(data_dir).items():
+        env.setdefault(name, os.environ.get(name, value))
+    return env
+
+
+def _ensure_admin() -> None:
+    from chalicelib import composition
+    from chalicelib.services import accounts
+
+    username = os.environ.get("TINGSHENG_ADMIN_USER") or "admin"
+    generated = accounts.ensure_first_admin(
+        composition.users(), composition.clock(),
+        username=username, password=os.environ.get("TINGSHENG_ADMIN_PASSWORD"),
+    )
+    if generated:
+        print(f"Created the first admin '{username}' with password: {generated}  (shown once)", flush=True)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def main() -> int:
+    port = int(os.environ.get("PORT") or 8000)
+    db_port = int(os.environ.get("DYNAMODB_PORT") or 8001)
+    data_dir = Path(os.environ.get("TINGSHENG_DATA_DIR") or ROOT / ".data").resolve()
+    # SIGTERM (e.g. from a supervisor) stops the stack like Ctrl-C does.
+    signal.signal(signal.SIGTERM, _interrupt)
+    db = None
+    server = pump = None
+    try:
+        db = dynamodb_local.start(db_port, data_dir / "dynamodb")
+        (data_dir / "dynamodb-local.pid").write_text(str(db.process.pid), encoding="utf-8")
+        print(f"DynamoDB Local on {db.endpoint} (pid {db.process.pid}), data in {data_dir}", flush=True)
+        os.environ.update(local_environment(db.endpoint, data_dir))
+        if tables.ensure_table(db.client(), TABLE_NAME):
+            print(f"Created table {TABLE_NAME} from infra/resources.json", flush=True)
+        _ensure_admin()
+
+        from devstack.pump import Pump
+        from devstack.server import create_server, load_app
+
+        app, config = load_app("local")
+        pump = Pump(app)
+        pump.start()
+        server = create_server(app, config, port)
+        print(f"Tingsheng on http://127.0.0.1:{port}/  (Ctrl-C stops everything)", flush=True)
+        server.server.serve_forever()
+    except StackError as e:
+        print(e, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nStopping…", flush=True)
+    finally:
+        if server is not None:
+            server.server.server_close()
+        if pump is not None:
+            pump.stop()
+        if db is not None:
+            db.stop()
+            (data_dir / "dynamodb-local.pid").unlink(missing_ok=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

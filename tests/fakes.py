@@ -1,0 +1,118 @@
+"""In-memory fakes that satisfy the service ports; the contract suite holds
+them to the same behaviour as the DynamoDB repositories."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import TypeVar
+
+from chalicelib.domain.accounts import Role, User
+from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
+from chalicelib.domain.organisation import Counter, Device, Hall, Staff
+from chalicelib.domain.paging import Page
+
+T = TypeVar("T")
+
+
+class FixedClock:
+    def __init__(self, now: datetime | None = None) -> None:
+        self.current = now or datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta: float) -> None:
+        self.current += timedelta(**delta)
+
+
+def _page(items: dict[str, T], cursor: str | None, limit: int) -> Page[T]:
+    keys = sorted(items)
+    if cursor is not None:
+        if cursor not in items:
+            raise InvalidInput("The cursor is not one this API gave out.", {"cursor": "invalid cursor"})
+        keys = [k for k in keys if k > cursor]
+    chosen = keys[:limit]
+    return Page(items=[items[k] for k in chosen], next=chosen[-1] if len(keys) > limit else None)
+
+
+class InMemoryOrganisationRepository:
+    def __init__(self) -> None:
+        self.halls: dict[str, Hall] = {}
+        self.counters: dict[tuple[str, int], Counter] = {}
+        self.staff: dict[str, Staff] = {}
+        self.devices: dict[str, Device] = {}
+
+    def add_hall(self, hall: Hall) -> None:
+        if hall.code in self.halls:
+            raise Conflict(f"Hall {hall.code} exists already.")
+        self.halls[hall.code] = hall
+
+    def get_hall(self, code: str) -> Hall | None:
+        return self.halls.get(code)
+
+    def list_halls(self, cursor: str | None, limit: int) -> Page[Hall]:
+        return _page(self.halls, cursor, limit)
+
+    def add_counter(self, counter: Counter) -> None:
+        key = (counter.hall_code, counter.number)
+        if key in self.counters:
+            raise Conflict("Counter exists already.")
+        self.counters[key] = counter
+
+    def get_counter(self, hall_code: str, number: int) -> Counter | None:
+        return self.counters.get((hall_code, number))
+
+    def list_counters(self, hall_code: str) -> list[Counter]:
+        return [c for (h, _), c in sorted(self.counters.items()) if h == hall_code]
+
+    def add_staff(self, staff: Staff) -> None:
+        if staff.staff_no in self.staff:
+            raise Conflict(f"Staff number {staff.staff_no} exists already.")
+        self.staff[staff.staff_no] = staff
+
+    def get_staff(self, staff_no: str) -> Staff | None:
+        return self.staff.get(staff_no)
+
+    def list_staff(self, hall_code: str, cursor: str | None, limit: int) -> Page[Staff]:
+        return _page({k: s for k, s in self.staff.items() if s.hall_code == hall_code}, cursor, limit)
+
+    def add_device(self, device: Device) -> None:
+        if device.device_id in self.devices:
+            raise Conflict("Device exists already.")
+        self.devices[device.device_id] = device
+
+    def get_device(self, device_id: str) -> Device | None:
+        return self.devices.get(device_id)
+
+    def list_devices(self, hall_code: str) -> list[Device]:
+        found = [d for d in self.devices.values() if d.hall_code == hall_code]
+        return sorted(found, key=lambda d: (d.counter_number, d.device_id))
+
+    def revoke_device(self, device_id: str, at: datetime) -> Device:
+        device = self.devices.get(device_id)
+        if device is None:
+            raise NotFound(f"No device {device_id}.")
+        if device.revoked_at is None:
+            device = device.model_copy(update={"revoked_at": at})
+            self.devices[device_id] = device
+        return device
+
+
+class InMemoryUserRepository:
+    def __init__(self) -> None:
+        self.users: dict[str, User] = {}
+
+    def add_user(self, user: User) -> None:
+        if user.username in self.users:
+            raise Conflict(f"User {user.username} exists already.")
+        self.users[user.username] = user
+
+    def get_user(self, username: str) -> User | None:
+        return self.users.get(username)
+
+    def list_users(self, cursor: str | None, limit: int) -> Page[User]:
+        keyed = {f"{u.role.value}#{u.username}": u for u in self.users.values()}
+        return _page(keyed, cursor, limit)
+
+    def any_admin(self) -> bool:
+        return any(u.role is Role.admin for u in self.users.values())
