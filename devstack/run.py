@@ -53,8 +53,10 @@ def _ensure_admin() -> None:
 
     username = os.environ.get("TINGSHENG_ADMIN_USER") or "admin"
     generated = accounts.ensure_first_admin(
-        composition.users(), composition.clock(),
-        username=username, password=os.environ.get("TINGSHENG_ADMIN_PASSWORD"),
+        composition.users(),
+        composition.clock(),
+        username=username,
+        password=os.environ.get("TINGSHENG_ADMIN_PASSWORD"),
     )
     if generated:
         print(f"Created the first admin '{username}' with password: {generated}  (shown once)", flush=True)

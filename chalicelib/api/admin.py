@@ -8,7 +8,8 @@ from chalice import Response
 
 from chalicelib import composition
 from chalicelib.api.requests import page_args, parse_json
-from chalicelib.api.routing import QueryParam, Routes, json_response
+from chalicelib.api.responses import json_response
+from chalicelib.api.routing import QueryParam, Routes
 from chalicelib.api.schemas import (
     CounterIn,
     CounterOut,
@@ -49,8 +50,9 @@ def create_hall():  # type: ignore[no-untyped-def]
     return _created(HallOut(**hall.model_dump()))
 
 
-@routes("/api/v1/admin/halls", "GET", summary="List halls (yours, unless admin)", response=ListOf[HallOut],
-        query=PAGING)
+@routes(
+    "/api/v1/admin/halls", "GET", summary="List halls (yours, unless admin)", response=ListOf[HallOut], query=PAGING
+)
 def list_halls():  # type: ignore[no-untyped-def]
     cursor, limit = page_args(routes.request)
     return _page(organisation.list_halls(routes.principal(), composition.organisation(), cursor, limit), HallOut)
@@ -62,8 +64,14 @@ def get_hall(hall_code: str):  # type: ignore[no-untyped-def]
     return json_response(HallOut(**hall.model_dump()).model_dump(mode="json"))
 
 
-@routes("/api/v1/admin/halls/{hall_code}/counters", "POST", summary="Add a counter to a hall", status=201,
-        request=CounterIn, response=CounterOut)
+@routes(
+    "/api/v1/admin/halls/{hall_code}/counters",
+    "POST",
+    summary="Add a counter to a hall",
+    status=201,
+    request=CounterIn,
+    response=CounterOut,
+)
 def add_counter(hall_code: str):  # type: ignore[no-untyped-def]
     body = parse_json(routes.request, CounterIn)
     counter = organisation.add_counter(
@@ -72,15 +80,13 @@ def add_counter(hall_code: str):  # type: ignore[no-untyped-def]
     return _created(CounterOut(**counter.model_dump()))
 
 
-@routes("/api/v1/admin/halls/{hall_code}/counters", "GET", summary="A hall's counters",
-        response=ListOf[CounterOut])
+@routes("/api/v1/admin/halls/{hall_code}/counters", "GET", summary="A hall's counters", response=ListOf[CounterOut])
 def list_counters(hall_code: str):  # type: ignore[no-untyped-def]
     counters = organisation.list_counters(routes.principal(), composition.organisation(), hall_code)
     return _page(Page(items=counters), CounterOut)
 
 
-@routes("/api/v1/admin/staff", "POST", summary="Add a staff member", status=201, request=StaffIn,
-        response=StaffOut)
+@routes("/api/v1/admin/staff", "POST", summary="Add a staff member", status=201, request=StaffIn, response=StaffOut)
 def add_staff():  # type: ignore[no-untyped-def]
     body = parse_json(routes.request, StaffIn)
     staff = organisation.add_staff(
@@ -89,16 +95,23 @@ def add_staff():  # type: ignore[no-untyped-def]
     return _created(StaffOut(**staff.model_dump()))
 
 
-@routes("/api/v1/admin/halls/{hall_code}/staff", "GET", summary="A hall's staff", response=ListOf[StaffOut],
-        query=PAGING)
+@routes(
+    "/api/v1/admin/halls/{hall_code}/staff", "GET", summary="A hall's staff", response=ListOf[StaffOut], query=PAGING
+)
 def list_staff(hall_code: str):  # type: ignore[no-untyped-def]
     cursor, limit = page_args(routes.request)
     page = organisation.list_staff(routes.principal(), composition.organisation(), hall_code, cursor, limit)
     return _page(page, StaffOut)
 
 
-@routes("/api/v1/admin/devices", "POST", summary="Register a counter device; its key is shown once",
-        status=201, request=DeviceIn, response=DeviceCreated)
+@routes(
+    "/api/v1/admin/devices",
+    "POST",
+    summary="Register a counter device; its key is shown once",
+    status=201,
+    request=DeviceIn,
+    response=DeviceCreated,
+)
 def register_device():  # type: ignore[no-untyped-def]
     body = parse_json(routes.request, DeviceIn)
     registered = organisation.register_device(
@@ -107,21 +120,23 @@ def register_device():  # type: ignore[no-untyped-def]
     device = registered.device
     return _created(
         DeviceCreated(
-            device_id=device.device_id, key=registered.key,
-            hall_code=device.hall_code, counter_number=device.counter_number,
+            device_id=device.device_id,
+            key=registered.key,
+            hall_code=device.hall_code,
+            counter_number=device.counter_number,
         )
     )
 
 
-@routes("/api/v1/admin/halls/{hall_code}/devices", "GET", summary="A hall's devices",
-        response=ListOf[DeviceOut])
+@routes("/api/v1/admin/halls/{hall_code}/devices", "GET", summary="A hall's devices", response=ListOf[DeviceOut])
 def list_devices(hall_code: str):  # type: ignore[no-untyped-def]
     devices = organisation.list_devices(routes.principal(), composition.organisation(), hall_code)
     return _page(Page(items=devices), DeviceOut)
 
 
-@routes("/api/v1/admin/devices/{device_id}", "DELETE", summary="Revoke a device; its key stops working at once",
-        status=204)
+@routes(
+    "/api/v1/admin/devices/{device_id}", "DELETE", summary="Revoke a device; its key stops working at once", status=204
+)
 def revoke_device(device_id: str):  # type: ignore[no-untyped-def]
     organisation.revoke_device(routes.principal(), composition.organisation(), composition.clock(), device_id)
     return Response(body="", status_code=204)
@@ -131,7 +146,10 @@ def revoke_device(device_id: str):  # type: ignore[no-untyped-def]
 def create_user():  # type: ignore[no-untyped-def]
     body = parse_json(routes.request, UserIn)
     user = accounts.create_user(
-        routes.principal(), composition.users(), composition.organisation(), composition.clock(),
+        routes.principal(),
+        composition.users(),
+        composition.organisation(),
+        composition.clock(),
         **body.model_dump(),
     )
     return _created(UserOut(**user.model_dump()))

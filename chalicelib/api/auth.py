@@ -4,19 +4,29 @@ from __future__ import annotations
 
 from chalicelib import composition
 from chalicelib.api.requests import parse_json
-from chalicelib.api.routing import Auth, Routes, json_response
+from chalicelib.api.responses import json_response
+from chalicelib.api.routing import Auth, Routes
 from chalicelib.api.schemas import LoginIn, LoginOut
 from chalicelib.services import accounts
 
 routes = Routes(__name__, tag="auth")
 
 
-@routes("/api/v1/auth/login", "POST", summary="Sign in; returns a bearer token", auth=Auth.public,
-        request=LoginIn, response=LoginOut)
+@routes(
+    "/api/v1/auth/login",
+    "POST",
+    summary="Sign in; returns a bearer token",
+    auth=Auth.public,
+    request=LoginIn,
+    response=LoginOut,
+)
 def login():  # type: ignore[no-untyped-def]
     body = parse_json(routes.request, LoginIn)
     issued = accounts.login(
-        composition.users(), composition.clock(), composition.token_policy(),
-        username=body.username, password=body.password,
+        composition.users(),
+        composition.clock(),
+        composition.token_policy(),
+        username=body.username,
+        password=body.password,
     )
     return json_response(LoginOut(token=issued.token, expires_at=issued.expires_at).model_dump(mode="json"))

@@ -8,6 +8,7 @@ from typing import Any
 from chalice import Response
 from pydantic import ValidationError
 
+from chalicelib.api.responses import json_response
 from chalicelib.domain import errors
 
 STATUS = {
@@ -25,10 +26,8 @@ def error_body(code: str, message: str, fields: dict[str, str] | None = None) ->
 
 
 def error_response(status: int, code: str, message: str, fields: dict[str, str] | None = None) -> Response:
-    headers = {"Content-Type": "application/json"}
-    if status == 401:
-        headers["WWW-Authenticate"] = "Bearer"
-    return Response(body=error_body(code, message, fields), status_code=status, headers=headers)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+    return json_response(error_body(code, message, fields), status, headers)
 
 
 def status_of(error: errors.DomainError) -> int:
@@ -59,6 +58,5 @@ def normalise_chalice_error(response: Response) -> Response:
     body = response.body
     if isinstance(body, dict) and set(body) == {"Code", "Message"}:
         code = _CHALICE_CODES.sub("_", str(body["Code"]).removesuffix("Error")).lower()
-        response.body = error_body(code, str(body["Message"]))
-        response.headers = {**response.headers, "Content-Type": "application/json"}
+        return json_response(error_body(code, str(body["Message"])), response.status_code, response.headers)
     return response

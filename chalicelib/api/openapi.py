@@ -41,17 +41,20 @@ def document(app: Chalice, version: str) -> dict[str, Any]:
             wanted.append((op.request, "validation"))
         if op.response is not None:
             wanted.append((op.response, "serialization"))
-    refs, definitions = models_json_schema(
-        list(dict.fromkeys(wanted)), ref_template="#/components/schemas/{model}"
-    )
+    refs, definitions = models_json_schema(list(dict.fromkeys(wanted)), ref_template="#/components/schemas/{model}")
     paths: dict[str, dict[str, Any]] = {}
     for path, method, op in ops:
         params = [
             {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
             for name in _PATH_PARAM.findall(path)
         ] + [
-            {"name": q.name, "in": "query", "required": q.required, "description": q.description,
-             "schema": {"type": "string"}}
+            {
+                "name": q.name,
+                "in": "query",
+                "required": q.required,
+                "description": q.description,
+                "schema": {"type": "string"},
+            }
             for q in op.query
         ]
         success: dict[str, Any] = {"description": op.summary}

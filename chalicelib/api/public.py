@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from chalicelib import composition
 from chalicelib.api import pages
-from chalicelib.api.routing import Auth, Routes, json_response
+from chalicelib.api.responses import json_response
+from chalicelib.api.routing import Auth, Routes
 from chalicelib.api.schemas import Health
 from chalicelib.services import system
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from chalice import Blueprint, Response
+from chalice import Blueprint
 from pydantic import BaseModel, ValidationError
 
 from chalicelib.api.errors import domain_error_response, invalid_input
@@ -64,14 +64,28 @@ class Routes:
         return self.request.context.get(PRINCIPAL)
 
     def __call__(
-        self, path: str, method: str, *, summary: str, auth: Auth = Auth.user, status: int = 200,
-        request: type[BaseModel] | None = None, response: type[BaseModel] | None = None,
-        query: tuple[QueryParam, ...] = (), produces: str = "application/json",
+        self,
+        path: str,
+        method: str,
+        *,
+        summary: str,
+        auth: Auth = Auth.user,
+        status: int = 200,
+        request: type[BaseModel] | None = None,
+        response: type[BaseModel] | None = None,
+        query: tuple[QueryParam, ...] = (),
+        produces: str = "application/json",
         content_types: list[str] | None = None,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         op = Operation(
-            summary=summary, auth=auth, status=status, request=request, response=response,
-            query=query, produces=produces, tags=(self.tag,),
+            summary=summary,
+            auth=auth,
+            status=status,
+            request=request,
+            response=response,
+            query=query,
+            produces=produces,
+            tags=(self.tag,),
         )
 
         def register(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -92,7 +106,3 @@ class Routes:
             return fn
 
         return register
-
-
-def json_response(body: Any, status: int = 200) -> Response:
-    return Response(body=body, status_code=status, headers={"Content-Type": "application/json"})

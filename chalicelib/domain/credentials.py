@@ -17,7 +17,7 @@ import secrets
 from dataclasses import dataclass
 
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
-_TOKEN_VERSION = "v1"
+_TOKEN_VERSION = "v1"  # noqa: S105 (a format version, not a secret)
 _DEVICE_KEY_PREFIX = "tsd"
 
 

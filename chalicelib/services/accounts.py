@@ -30,14 +30,19 @@ class IssuedToken:
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(
-            "The password is too short.", {"password": f"at least {MIN_PASSWORD_LENGTH} characters"}
-        )
+        raise InvalidInput("The password is too short.", {"password": f"at least {MIN_PASSWORD_LENGTH} characters"})
 
 
 def create_user(
-    actor: UserPrincipal, users: UserRepository, org: OrganisationRepository, clock: Clock,
-    *, username: str, password: str, role: Role, halls: list[str],
+    actor: UserPrincipal,
+    users: UserRepository,
+    org: OrganisationRepository,
+    clock: Clock,
+    *,
+    username: str,
+    password: str,
+    role: Role,
+    halls: list[str],
 ) -> User:
     actor.require_admin()
     _check_password(password)
@@ -47,8 +52,11 @@ def create_user(
         if org.get_hall(code) is None:
             raise NotFound(f"No hall {code}.", {f"halls.{i}": "unknown hall"})
     user = User(
-        username=username, password_hash=credentials.hash_password(password),
-        role=role, halls=tuple(dict.fromkeys(halls)), created_at=clock.now(),
+        username=username,
+        password_hash=credentials.hash_password(password),
+        role=role,
+        halls=tuple(dict.fromkeys(halls)),
+        created_at=clock.now(),
     )
     users.add_user(user)
     return user
@@ -89,8 +97,10 @@ def ensure_first_admin(users: UserRepository, clock: Clock, *, username: str, pa
     _check_password(password)
     users.add_user(
         User(
-            username=username, password_hash=credentials.hash_password(password),
-            role=Role.admin, created_at=clock.now(),
+            username=username,
+            password_hash=credentials.hash_password(password),
+            role=Role.admin,
+            created_at=clock.now(),
         )
     )
     return generated

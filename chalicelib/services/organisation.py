@@ -20,8 +20,14 @@ def _require_hall(repo: OrganisationRepository, code: str, field: str) -> Hall:
 
 
 def create_hall(
-    actor: UserPrincipal, repo: OrganisationRepository, clock: Clock,
-    *, code: str, name: str, branch: str, grade: HallGrade,
+    actor: UserPrincipal,
+    repo: OrganisationRepository,
+    clock: Clock,
+    *,
+    code: str,
+    name: str,
+    branch: str,
+    grade: HallGrade,
 ) -> Hall:
     actor.require_admin()
     hall = Hall(code=code, name=name, branch=branch, grade=grade, created_at=clock.now())
@@ -42,7 +48,12 @@ def list_halls(actor: UserPrincipal, repo: OrganisationRepository, cursor: str |
 
 
 def add_counter(
-    actor: UserPrincipal, repo: OrganisationRepository, clock: Clock, *, hall_code: str, number: int,
+    actor: UserPrincipal,
+    repo: OrganisationRepository,
+    clock: Clock,
+    *,
+    hall_code: str,
+    number: int,
 ) -> Counter:
     actor.require_admin()
     _require_hall(repo, hall_code, "hall_code")
@@ -57,8 +68,13 @@ def list_counters(actor: UserPrincipal, repo: OrganisationRepository, hall_code:
 
 
 def add_staff(
-    actor: UserPrincipal, repo: OrganisationRepository, clock: Clock,
-    *, staff_no: str, name: str, hall_code: str,
+    actor: UserPrincipal,
+    repo: OrganisationRepository,
+    clock: Clock,
+    *,
+    staff_no: str,
+    name: str,
+    hall_code: str,
 ) -> Staff:
     actor.require_admin()
     _require_hall(repo, hall_code, "hall_code")
@@ -68,7 +84,11 @@ def add_staff(
 
 
 def list_staff(
-    actor: UserPrincipal, repo: OrganisationRepository, hall_code: str, cursor: str | None, limit: int,
+    actor: UserPrincipal,
+    repo: OrganisationRepository,
+    hall_code: str,
+    cursor: str | None,
+    limit: int,
 ) -> Page[Staff]:
     get_hall(actor, repo, hall_code)
     return repo.list_staff(hall_code, cursor, limit)
@@ -81,19 +101,25 @@ class RegisteredDevice:
 
 
 def register_device(
-    actor: UserPrincipal, repo: OrganisationRepository, clock: Clock, *, hall_code: str, counter_number: int,
+    actor: UserPrincipal,
+    repo: OrganisationRepository,
+    clock: Clock,
+    *,
+    hall_code: str,
+    counter_number: int,
 ) -> RegisteredDevice:
     actor.require_admin()
     _require_hall(repo, hall_code, "hall_code")
     if repo.get_counter(hall_code, counter_number) is None:
-        raise NotFound(
-            f"Hall {hall_code} has no counter {counter_number}.", {"counter_number": "unknown counter"}
-        )
+        raise NotFound(f"Hall {hall_code} has no counter {counter_number}.", {"counter_number": "unknown counter"})
     device_id = credentials.new_device_id()
     key = credentials.new_device_key(device_id)
     device = Device(
-        device_id=device_id, hall_code=hall_code, counter_number=counter_number,
-        key_hash=credentials.hash_device_key(key), created_at=clock.now(),
+        device_id=device_id,
+        hall_code=hall_code,
+        counter_number=counter_number,
+        key_hash=credentials.hash_device_key(key),
+        created_at=clock.now(),
     )
     repo.add_device(device)
     return RegisteredDevice(device=device, key=key)

@@ -57,23 +57,27 @@ def test_a_wrong_password_or_unknown_user_is_refused_alike(users, clock):
 
 def test_a_manager_needs_known_halls_and_a_long_password(users, org, clock):
     with pytest.raises(InvalidInput) as short:
-        accounts.create_user(ADMIN, users, org, clock, username="mgr1", password="short", role=Role.manager,
-                             halls=["A01"])
+        accounts.create_user(
+            ADMIN, users, org, clock, username="mgr1", password="short", role=Role.manager, halls=["A01"]
+        )
     assert "password" in short.value.fields
     with pytest.raises(InvalidInput) as no_halls:
-        accounts.create_user(ADMIN, users, org, clock, username="mgr1", password="long-enough-1", role=Role.manager,
-                             halls=[])
+        accounts.create_user(
+            ADMIN, users, org, clock, username="mgr1", password="long-enough-1", role=Role.manager, halls=[]
+        )
     assert "halls" in no_halls.value.fields
     with pytest.raises(NotFound) as unknown:
-        accounts.create_user(ADMIN, users, org, clock, username="mgr1", password="long-enough-1", role=Role.manager,
-                             halls=["A01", "ZZ9"])
+        accounts.create_user(
+            ADMIN, users, org, clock, username="mgr1", password="long-enough-1", role=Role.manager, halls=["A01", "ZZ9"]
+        )
     assert unknown.value.fields == {"halls.1": "unknown hall"}
     assert users.get_user("mgr1") is None
 
 
 def test_a_token_reflects_the_users_current_halls(users, org, clock):
-    accounts.create_user(ADMIN, users, org, clock, username="mgr1", password="long-enough-1", role=Role.manager,
-                         halls=["A01"])
+    accounts.create_user(
+        ADMIN, users, org, clock, username="mgr1", password="long-enough-1", role=Role.manager, halls=["A01"]
+    )
     token = accounts.login(users, clock, POLICY, username="mgr1", password="long-enough-1").token
     principal = accounts.authenticate(users, clock, POLICY, token)
     assert principal.role is Role.manager and principal.halls == {"A01"}
@@ -84,9 +88,13 @@ def test_a_token_reflects_the_users_current_halls(users, org, clock):
 def test_only_admins_create_users_and_usernames_are_unique(users, org, clock):
     manager = UserPrincipal(username="m", role=Role.manager, halls=frozenset({"A01"}))
     with pytest.raises(Forbidden):
-        accounts.create_user(manager, users, org, clock, username="xadmin", password="long-enough-1", role=Role.admin,
-                             halls=[])
-    accounts.create_user(ADMIN, users, org, clock, username="xadmin", password="long-enough-1", role=Role.admin, halls=[])
+        accounts.create_user(
+            manager, users, org, clock, username="xadmin", password="long-enough-1", role=Role.admin, halls=[]
+        )
+    accounts.create_user(
+        ADMIN, users, org, clock, username="xadmin", password="long-enough-1", role=Role.admin, halls=[]
+    )
     with pytest.raises(Conflict):
-        accounts.create_user(ADMIN, users, org, clock, username="xadmin", password="long-enough-2", role=Role.admin,
-                             halls=[])
+        accounts.create_user(
+            ADMIN, users, org, clock, username="xadmin", password="long-enough-2", role=Role.admin, halls=[]
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+
 from botocore.exceptions import ClientError
 
 from chalicelib.adapters.dynamodb import keys
@@ -30,8 +31,12 @@ class DynamoOrganisationRepository:
 
     def list_halls(self, cursor: str | None, limit: int) -> Page[Hall]:
         return self.table.query_page(
-            lambda i: Hall(**fields_of(i, Hall)), cursor=cursor, limit=limit, index=GSI1,
-            KeyConditionExpression="gsi1pk = :p", ExpressionAttributeValues=to_item({":p": keys.ALL_HALLS}),
+            lambda i: Hall(**fields_of(i, Hall)),
+            cursor=cursor,
+            limit=limit,
+            index=GSI1,
+            KeyConditionExpression="gsi1pk = :p",
+            ExpressionAttributeValues=to_item({":p": keys.ALL_HALLS}),
         )
 
     # counters
@@ -61,7 +66,10 @@ class DynamoOrganisationRepository:
         pk, sk = keys.staff(staff.staff_no)
         self.table.put_new(
             {
-                "pk": pk, "sk": sk, "gsi1pk": keys.hall_staff(staff.hall_code), "gsi1sk": staff.staff_no,
+                "pk": pk,
+                "sk": sk,
+                "gsi1pk": keys.hall_staff(staff.hall_code),
+                "gsi1sk": staff.staff_no,
                 **staff.model_dump(mode="json"),
             },
             f"Staff number {staff.staff_no}",
@@ -73,7 +81,10 @@ class DynamoOrganisationRepository:
 
     def list_staff(self, hall_code: str, cursor: str | None, limit: int) -> Page[Staff]:
         return self.table.query_page(
-            lambda i: Staff(**fields_of(i, Staff)), cursor=cursor, limit=limit, index=GSI1,
+            lambda i: Staff(**fields_of(i, Staff)),
+            cursor=cursor,
+            limit=limit,
+            index=GSI1,
             KeyConditionExpression="gsi1pk = :p",
             ExpressionAttributeValues=to_item({":p": keys.hall_staff(hall_code)}),
         )
@@ -83,7 +94,9 @@ class DynamoOrganisationRepository:
         pk, sk = keys.device(device.device_id)
         self.table.put_new(
             {
-                "pk": pk, "sk": sk, "gsi1pk": keys.hall_devices(device.hall_code),
+                "pk": pk,
+                "sk": sk,
+                "gsi1pk": keys.hall_devices(device.hall_code),
                 "gsi1sk": f"{device.counter_number:03d}#{device.device_id}",
                 **device.model_dump(mode="json"),
             },
@@ -97,7 +110,8 @@ class DynamoOrganisationRepository:
     def list_devices(self, hall_code: str) -> list[Device]:
         return list(
             self.table.query_all(
-                lambda i: Device(**fields_of(i, Device)), index=GSI1,
+                lambda i: Device(**fields_of(i, Device)),
+                index=GSI1,
                 KeyConditionExpression="gsi1pk = :p",
                 ExpressionAttributeValues=to_item({":p": keys.hall_devices(hall_code)}),
             )

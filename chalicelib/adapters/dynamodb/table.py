@@ -99,15 +99,18 @@ class Table:
             raise
 
     def get(self, pk: str, sk: str) -> dict[str, Any] | None:
-        answer = self.client.get_item(
-            TableName=self.name, Key=to_item({"pk": pk, "sk": sk}), ConsistentRead=True
-        )
+        answer = self.client.get_item(TableName=self.name, Key=to_item({"pk": pk, "sk": sk}), ConsistentRead=True)
         item = answer.get("Item")
         return from_item(item) if item else None
 
     def query_page(
-        self, parse: Callable[[dict[str, Any]], T], *, cursor: str | None, limit: int,
-        index: str | None = None, **query: Any,
+        self,
+        parse: Callable[[dict[str, Any]], T],
+        *,
+        cursor: str | None,
+        limit: int,
+        index: str | None = None,
+        **query: Any,
     ) -> Page[T]:
         args: dict[str, Any] = {"TableName": self.name, "Limit": limit, **query}
         if index:

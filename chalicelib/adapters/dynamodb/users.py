@@ -20,7 +20,9 @@ class DynamoUserRepository:
         pk, sk = keys.user(user.username)
         self.table.put_new(
             {
-                "pk": pk, "sk": sk, "gsi1pk": keys.ALL_USERS,
+                "pk": pk,
+                "sk": sk,
+                "gsi1pk": keys.ALL_USERS,
                 # Role first, so "is there any admin?" is one Query on a prefix.
                 "gsi1sk": f"{user.role.value}#{user.username}",
                 **user.model_dump(mode="json"),
@@ -34,13 +36,19 @@ class DynamoUserRepository:
 
     def list_users(self, cursor: str | None, limit: int) -> Page[User]:
         return self.table.query_page(
-            _user, cursor=cursor, limit=limit, index=GSI1,
-            KeyConditionExpression="gsi1pk = :p", ExpressionAttributeValues=to_item({":p": keys.ALL_USERS}),
+            _user,
+            cursor=cursor,
+            limit=limit,
+            index=GSI1,
+            KeyConditionExpression="gsi1pk = :p",
+            ExpressionAttributeValues=to_item({":p": keys.ALL_USERS}),
         )
 
     def any_admin(self) -> bool:
         answer = self.table.client.query(
-            TableName=self.table.name, IndexName=GSI1, Limit=1,
+            TableName=self.table.name,
+            IndexName=GSI1,
+            Limit=1,
             KeyConditionExpression="gsi1pk = :p AND begins_with(gsi1sk, :r)",
             ExpressionAttributeValues=to_item({":p": keys.ALL_USERS, ":r": f"{Role.admin.value}#"}),
         )

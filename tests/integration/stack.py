@@ -1,0 +1,79 @@
+"""Starts `make run`'s process (python -m devstack.run) for a test and stops it with Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from devstack.dynamodb_local import ROOT, free_port
+
+READY = "Tingsheng on http://"
+
+
+@dataclass
+class RunningStack:
+    process: subprocess.Popen[str]
+    port: int
+    output: list[str] = field(default_factory=list)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def call(self, method: str, path: str, body: Any = None, token: str | None = None) -> tuple[int, Any]:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.url(path), data=data, method=method)  # noqa: S310 (loopback)
+        request.add_header("Content-Type", "application/json")
+        if token:
+            request.add_header("Authorization", f"Bearer {token}")
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310 (always http://127.0.0.1)
+                raw = answer.read()
+                return answer.status, json.loads(raw) if raw else None
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read())
+
+    def interrupt(self) -> int:
+        """One Ctrl-C; returns the exit code once everything has stopped."""
+        self.process.send_signal(signal.SIGINT)
+        rest, _ = self.process.communicate(timeout=60)
+        self.output.extend(rest.splitlines())
+        return self.process.returncode
+
+
+def start_stack(data_dir: Path, admin_password: str) -> RunningStack:
+    port, db_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "DYNAMODB_PORT": str(db_port),
+        "TINGSHENG_DATA_DIR": str(data_dir),
+        "TINGSHENG_ADMIN_USER": "admin",
+        "TINGSHENG_ADMIN_PASSWORD": admin_password,
+        "PYTHONUNBUFFERED": "1",
+    }
+    for name in ("TINGSHENG_TABLE", "TINGSHENG_STAGE", "TINGSHENG_TOKEN_KEY"):
+        env.pop(name)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "devstack.run"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    stack = RunningStack(process, port)
+    assert process.stdout is not None
+    for line in process.stdout:  # blocks until the stack says it is ready, or exits
+        stack.output.append(line.rstrip())
+        if line.startswith(READY):
+            return stack
+    process.wait()
+    raise AssertionError("make run exited before serving:\n" + "\n".join(stack.output))
