@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any, TypeVar
+from urllib.parse import parse_qsl
 
 from pydantic import BaseModel, ValidationError
 
@@ -32,6 +33,30 @@ def parse_json(request: Any, model: type[M]) -> M:
         return model.model_validate(data)
     except ValidationError as e:
         raise invalid_input(e) from None
+
+
+def parse_form(request: Any, model: type[M], repeatable: tuple[str, ...] = ()) -> M:
+    """An application/x-www-form-urlencoded body as ``model``; ``repeatable`` fields become lists."""
+    try:
+        text = (request.raw_body or b"").decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput("The form is not UTF-8.", {"body": "not UTF-8"}) from None
+    data: dict[str, Any] = {name: [] for name in repeatable}
+    for name, value in parse_qsl(text, keep_blank_values=True):
+        if name in repeatable:
+            data[name].append(value)
+        else:
+            data[name] = value
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        raise invalid_input(e) from None
+
+
+def wants_json(request: Any) -> bool:
+    """The public form routes answer JSON instead of a page when asked (SPEC §4.1)."""
+    accept = (request.headers.get("accept") or "").lower()
+    return "application/json" in accept and "text/html" not in accept
 
 
 def query(request: Any, name: str) -> str | None:

@@ -1,6 +1,7 @@
 """Declaring routes: one decorator registers a view on a blueprint, records
 the models it takes and answers (the OpenAPI document is built from them),
-says who may call it, and maps domain errors to the JSON error shape."""
+says who may call it, and maps domain errors to the JSON error shape (or to an
+error page, for routes that answer pages)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from typing import Any
 from chalice import Blueprint
 from pydantic import BaseModel, ValidationError
 
-from chalicelib.api.errors import domain_error_response, invalid_input
+from chalicelib.api import pages
+from chalicelib.api.errors import domain_error_response, invalid_input, status_of
+from chalicelib.api.requests import wants_json
 from chalicelib.domain.errors import DomainError
 
 PRINCIPAL = "tingsheng.principal"
@@ -63,6 +66,12 @@ class Routes:
     def principal(self) -> Any:
         return self.request.context.get(PRINCIPAL)
 
+    def _error(self, op: Operation, error: DomainError) -> Any:
+        """A page for people, unless the route answers JSON or the client asked for it."""
+        if op.produces == "text/html" and not wants_json(self.request):
+            return pages.error_page(error, status_of(error), pages.lang_of(self.request))
+        return domain_error_response(error)
+
     def __call__(
         self,
         path: str,
@@ -93,10 +102,10 @@ class Routes:
             def view(**path_params: str) -> Any:
                 try:
                     return fn(**path_params)
-                except DomainError as e:
-                    return domain_error_response(e)
                 except ValidationError as e:  # a domain model refused what the request carried
-                    return domain_error_response(invalid_input(e))
+                    return self._error(op, invalid_input(e))
+                except DomainError as e:
+                    return self._error(op, e)
 
             view.operation = op  # type: ignore[attr-defined]
             route_kwargs: dict[str, Any] = {"methods": [method]}

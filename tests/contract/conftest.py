@@ -14,7 +14,7 @@ from chalicelib.adapters.dynamodb.organisation import DynamoOrganisationReposito
 from chalicelib.adapters.dynamodb.table import Table
 from chalicelib.adapters.dynamodb.users import DynamoUserRepository
 from devstack import tables
-from tests.fakes import InMemoryOrganisationRepository, InMemoryUserRepository
+from tests.fakes.organisation import InMemoryOrganisationRepository, InMemoryUserRepository
 
 
 @dataclass

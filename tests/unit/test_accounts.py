@@ -5,7 +5,8 @@ from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chalicelib.domain.organisation import HallGrade
 from chalicelib.services import accounts, organisation
 from chalicelib.services.accounts import TokenPolicy
-from tests.fakes import FixedClock, InMemoryOrganisationRepository, InMemoryUserRepository
+from tests.fakes.clock import FixedClock
+from tests.fakes.organisation import InMemoryOrganisationRepository, InMemoryUserRepository
 
 ADMIN = UserPrincipal(username="root", role=Role.admin)
 POLICY = TokenPolicy(key=b"s" * 32, ttl_seconds=3600)

@@ -4,7 +4,8 @@ from chalicelib.domain.accounts import Role, UserPrincipal
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound, Unauthenticated
 from chalicelib.domain.organisation import HallGrade
 from chalicelib.services import organisation
-from tests.fakes import FixedClock, InMemoryOrganisationRepository
+from tests.fakes.clock import FixedClock
+from tests.fakes.organisation import InMemoryOrganisationRepository
 
 ADMIN = UserPrincipal(username="root", role=Role.admin)
 MANAGER = UserPrincipal(username="m", role=Role.manager, halls=frozenset({"A01"}))

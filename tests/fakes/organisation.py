@@ -1,9 +1,8 @@
-"""In-memory fakes that satisfy the service ports; the contract suite holds
-them to the same behaviour as the DynamoDB repositories."""
+"""In-memory organisation and user repositories."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import TypeVar
 
 from chalicelib.domain.accounts import Role, User
@@ -14,18 +13,7 @@ from chalicelib.domain.paging import Page
 T = TypeVar("T")
 
 
-class FixedClock:
-    def __init__(self, now: datetime | None = None) -> None:
-        self.current = now or datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
-
-    def now(self) -> datetime:
-        return self.current
-
-    def advance(self, **delta: float) -> None:
-        self.current += timedelta(**delta)
-
-
-def _page(items: dict[str, T], cursor: str | None, limit: int) -> Page[T]:
+def page_of(items: dict[str, T], cursor: str | None, limit: int) -> Page[T]:
     keys = sorted(items)
     if cursor is not None:
         if cursor not in items:
@@ -51,7 +39,7 @@ class InMemoryOrganisationRepository:
         return self.halls.get(code)
 
     def list_halls(self, cursor: str | None, limit: int) -> Page[Hall]:
-        return _page(self.halls, cursor, limit)
+        return page_of(self.halls, cursor, limit)
 
     def add_counter(self, counter: Counter) -> None:
         key = (counter.hall_code, counter.number)
@@ -74,7 +62,7 @@ class InMemoryOrganisationRepository:
         return self.staff.get(staff_no)
 
     def list_staff(self, hall_code: str, cursor: str | None, limit: int) -> Page[Staff]:
-        return _page({k: s for k, s in self.staff.items() if s.hall_code == hall_code}, cursor, limit)
+        return page_of({k: s for k, s in self.staff.items() if s.hall_code == hall_code}, cursor, limit)
 
     def add_device(self, device: Device) -> None:
         if device.device_id in self.devices:
@@ -112,7 +100,7 @@ class InMemoryUserRepository:
 
     def list_users(self, cursor: str | None, limit: int) -> Page[User]:
         keyed = {f"{u.role.value}#{u.username}": u for u in self.users.values()}
-        return _page(keyed, cursor, limit)
+        return page_of(keyed, cursor, limit)
 
     def any_admin(self) -> bool:
         return any(u.role is Role.admin for u in self.users.values())
