@@ -11,6 +11,7 @@ from typing import Any
 
 from chalicelib.config import Settings
 from chalicelib.services.accounts import TokenPolicy
+from chalicelib.services.ratings import Ports as RatingPorts
 
 
 @functools.cache
@@ -53,12 +54,44 @@ def clock() -> Any:
     return SystemClock()
 
 
+@functools.cache
+def ratings() -> Any:
+    from chalicelib.adapters.dynamodb.ratings import DynamoRatingRepository
+
+    return DynamoRatingRepository(table())
+
+
+@functools.cache
+def shifts() -> Any:
+    from chalicelib.adapters.dynamodb.shifts import DynamoShiftRepository
+
+    return DynamoShiftRepository(table())
+
+
+@functools.cache
+def rate_limiter() -> Any:
+    from chalicelib.adapters.dynamodb.rate_limits import DynamoRateLimiter
+
+    return DynamoRateLimiter(table())
+
+
+def rating_ports() -> RatingPorts:
+    return RatingPorts(org=organisation(), ratings=ratings(), shifts=shifts(), clock=clock())
+
+
+@functools.cache
+def outreach() -> Any:
+    from chalicelib.adapters.dynamodb.outreach import DynamoOutreachRepository
+
+    return DynamoOutreachRepository(table())
+
+
 def token_policy() -> TokenPolicy:
     s = settings()
     return TokenPolicy(key=s.token_key, ttl_seconds=s.token_ttl_seconds)
 
 
-_BUILT = (settings, dynamodb_client, table, organisation, users, clock)
+_BUILT = (settings, dynamodb_client, table, organisation, users, clock, ratings, shifts, rate_limiter, outreach)
 
 
 def reset() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 
 
 class ConfigurationError(RuntimeError):
@@ -21,7 +22,13 @@ class Settings:
     table_name: str
     token_key: bytes
     token_ttl_seconds: int
-    service: str = "tingsheng"
+    qr_key: bytes
+    public_url: str  # where customers reach the app, for QR codes; empty: the request's host
+    min_press_interval_seconds: float
+
+    @property
+    def min_press_interval(self) -> timedelta:
+        return timedelta(seconds=self.min_press_interval_seconds)
 
     @property
     def secure_cookies(self) -> bool:
@@ -35,6 +42,9 @@ class Settings:
             table_name=env.get("TINGSHENG_TABLE", "tingsheng"),
             token_key=_secret(env, "TINGSHENG_TOKEN_KEY"),
             token_ttl_seconds=int(env.get("TINGSHENG_TOKEN_TTL_SECONDS", str(8 * 3600))),
+            qr_key=_secret(env, "TINGSHENG_QR_KEY"),
+            public_url=env.get("TINGSHENG_PUBLIC_URL", "").rstrip("/"),
+            min_press_interval_seconds=float(env.get("TINGSHENG_MIN_PRESS_INTERVAL", "3")),
         )
 
 

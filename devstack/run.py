@@ -20,18 +20,23 @@ from devstack.dynamodb_local import ROOT, StackError
 TABLE_NAME = "tingsheng"
 
 
+SECRET_NAMES = ("TINGSHENG_TOKEN_KEY", "TINGSHENG_QR_KEY")
+
+
 def _secrets(data_dir: Path) -> dict[str, str]:
-    """Local signing keys, made once and kept with the data so tokens survive restarts."""
+    """Local signing keys, made once and kept with the data so tokens and QR codes survive restarts."""
     path = data_dir / "local-secrets.json"
-    if path.exists():
-        return dict(json.loads(path.read_text(encoding="utf-8")))
-    values = {"TINGSHENG_TOKEN_KEY": secrets.token_urlsafe(48)}
-    path.write_text(json.dumps(values), encoding="utf-8")
-    path.chmod(0o600)
-    return values
+    values = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    missing = [name for name in SECRET_NAMES if name not in values]
+    if missing:
+        values.update({name: secrets.token_urlsafe(48) for name in missing})
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values), encoding="utf-8")
+        path.chmod(0o600)
+    return dict(values)
 
 
-def local_environment(endpoint: str, data_dir: Path) -> dict[str, str]:
+def local_environment(endpoint: str, data_dir: Path, port: int) -> dict[str, str]:
     """What the app needs to talk to DynamoDB Local: only configuration differs from AWS."""
     env = {
         "AWS_ENDPOINT_URL_DYNAMODB": endpoint,
@@ -41,6 +46,7 @@ def local_environment(endpoint: str, data_dir: Path) -> dict[str, str]:
         "AWS_DEFAULT_REGION": dynamodb_local.LOCAL_CREDENTIALS["region_name"],
         "TINGSHENG_TABLE": TABLE_NAME,
         "TINGSHENG_STAGE": "local",
+        "TINGSHENG_PUBLIC_URL": os.environ.get("TINGSHENG_PUBLIC_URL") or f"http://127.0.0.1:{port}",
     }
     for name, value in _secrets(data_dir).items():
         env.setdefault(name, os.environ.get(name, value))
@@ -78,7 +84,7 @@ def main() -> int:
         db = dynamodb_local.start(db_port, data_dir / "dynamodb")
         (data_dir / "dynamodb-local.pid").write_text(str(db.process.pid), encoding="utf-8")
         print(f"DynamoDB Local on {db.endpoint} (pid {db.process.pid}), data in {data_dir}", flush=True)
-        os.environ.update(local_environment(db.endpoint, data_dir))
+        os.environ.update(local_environment(db.endpoint, data_dir, port))
         if tables.ensure_table(db.client(), TABLE_NAME):
             print(f"Created table {TABLE_NAME} from infra/resources.json", flush=True)
         _ensure_admin()

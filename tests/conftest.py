@@ -18,6 +18,7 @@ os.environ.update(
         "TINGSHENG_STAGE": "test",
         "TINGSHENG_TABLE": "tingsheng-test",
         "TINGSHENG_TOKEN_KEY": "test-token-key-0123456789abcdef0123456789",
+        "TINGSHENG_QR_KEY": "test-qr-key-0123456789abcdef0123456789abcd",
     }
 )
 for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_DYNAMODB_STREAMS"):

@@ -18,6 +18,7 @@ STATUS = {
     errors.NotFound: 404,
     errors.Conflict: 409,
     errors.PayloadTooLarge: 413,
+    errors.TooManyRequests: 429,
 }
 
 

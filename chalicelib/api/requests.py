@@ -35,8 +35,8 @@ def parse_json(request: Any, model: type[M]) -> M:
         raise invalid_input(e) from None
 
 
-def parse_form(request: Any, model: type[M], repeatable: tuple[str, ...] = ()) -> M:
-    """An application/x-www-form-urlencoded body as ``model``; ``repeatable`` fields become lists."""
+def form_fields(request: Any, repeatable: tuple[str, ...] = ()) -> dict[str, Any]:
+    """An application/x-www-form-urlencoded body as a dict; ``repeatable`` fields become lists."""
     try:
         text = (request.raw_body or b"").decode("utf-8")
     except UnicodeDecodeError:
@@ -47,6 +47,11 @@ def parse_form(request: Any, model: type[M], repeatable: tuple[str, ...] = ()) -
             data[name].append(value)
         else:
             data[name] = value
+    return data
+
+
+def parse_form(request: Any, model: type[M], repeatable: tuple[str, ...] = ()) -> M:
+    data = form_fields(request, repeatable)
     try:
         return model.model_validate(data)
     except ValidationError as e:

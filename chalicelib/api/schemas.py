@@ -4,12 +4,14 @@ so the contract stays fixed while the domain changes."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Generic, Literal, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
+from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from chalicelib.domain.accounts import Role, Username
 from chalicelib.domain.organisation import Code, CounterNumber, HallGrade, Name, StaffNo
+from chalicelib.domain.ratings import Business, Phone, Reason
 
 T = TypeVar("T")
 
@@ -117,3 +119,71 @@ class UserOut(BaseModel):
     role: Role
     halls: list[str]
     created_at: datetime
+
+
+class ShiftIn(Strict):
+    staff_no: StaffNo
+
+
+class DeviceRatingIn(BaseModel):
+    # Extra fields are ignored: newer device firmware may send more.
+    id: UUID
+    level: Annotated[int, Field(ge=1, le=5, strict=True)]
+    staff_no: StaffNo | None = None
+    business: Business | None = None
+    rated_at: AwareDatetime
+    reasons: list[Reason] = Field(default_factory=list, max_length=len(Reason))
+
+
+class DeviceBatchIn(BaseModel):
+    ratings: list[DeviceRatingIn] = Field(min_length=1, max_length=100)
+
+
+class ItemError(BaseModel):
+    code: str
+    message: str
+    fields: dict[str, str]
+
+
+class ItemResultOut(BaseModel):
+    id: str | None
+    status: Literal["created", "duplicate", "rejected"]
+    error: ItemError | None = None
+
+
+class BatchResults(BaseModel):
+    results: list[ItemResultOut]
+
+
+def _blank_is_none(value: object) -> object:
+    return None if value == "" else value
+
+
+class QrRatingForm(BaseModel):
+    """The fields of the public rating form (SPEC §4.1); ``website`` is a honeypot."""
+
+    level: Annotated[int, Field(ge=1, le=5)]
+    reasons: list[Reason] = Field(default_factory=list, max_length=len(Reason))
+    business: Annotated[Business | None, BeforeValidator(_blank_is_none)] = None
+    comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+    phone: Annotated[Phone | None, BeforeValidator(_blank_is_none)] = None
+    consent: Annotated[bool, BeforeValidator(_blank_is_none)] = False
+    website: str = ""
+
+
+class RatingCreated(BaseModel):
+    id: str
+
+
+class QrLinkOut(BaseModel):
+    url: str
+    svg_url: str
+
+
+class CounterQrOut(QrLinkOut):
+    counter: int
+
+
+class QrCodesOut(BaseModel):
+    counters: list[CounterQrOut]
+    suggestion_box: QrLinkOut

@@ -38,3 +38,7 @@ class Conflict(DomainError):
 
 class PayloadTooLarge(DomainError):
     code = "payload_too_large"
+
+
+class TooManyRequests(DomainError):
+    code = "too_many_requests"

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import collections
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Protocol
 
 from chalicelib.domain.accounts import User
 from chalicelib.domain.organisation import Counter, Device, Hall, Staff
+from chalicelib.domain.outreach import HallTally, OutreachEvent, Snapshot
 from chalicelib.domain.paging import Page
+from chalicelib.domain.ratings import Rating
+from chalicelib.domain.stats import StatKey
+from chalicelib.domain.suggestions import AttemptWindow, BoxOpening, Suggestion, SuggestionStatus
 
 
 class Clock(Protocol):
@@ -44,3 +50,93 @@ class UserRepository(Protocol):
     def get_user(self, username: str) -> User | None: ...
     def list_users(self, cursor: str | None, limit: int) -> Page[User]: ...
     def any_admin(self) -> bool: ...
+
+
+class RatingRepository(Protocol):
+    def save_batch(self, ratings: Sequence[Rating]) -> dict[str, str]:
+        """Store new ratings and the tallies they feed, atomically per rating.
+
+        Ids must be unique within the call. Answers each id's status:
+        ``created``, or ``duplicate`` when the id was stored before (then
+        nothing changes). Never stores a rating without its tallies.
+        """
+        ...
+
+    def get_rating(self, rating_id: str) -> Rating | None: ...
+    def ratings_of_day(self, hall_code: str, day: str) -> Iterator[Rating]: ...
+    def month_tallies(self, hall_code: str, month: str) -> dict[StatKey, collections.Counter[str]]: ...
+
+    def last_press(self, device_id: str) -> datetime | None: ...
+    def record_press(self, device_id: str, at: datetime) -> None:
+        """Remember the device's latest press (keeps the later of stored and ``at``)."""
+        ...
+
+
+class ShiftRepository(Protocol):
+    def sign_in(self, hall_code: str, counter_number: int, staff_no: str, at: datetime) -> None: ...
+    def sign_out(self, hall_code: str, counter_number: int) -> None: ...
+    def signed_in(self, hall_code: str, counter_number: int) -> str | None: ...
+
+
+class RateLimiter(Protocol):
+    def allow(self, scope: str, key: str, limit: int, window_seconds: int, now: datetime) -> bool:
+        """Count one hit in the current fixed window; False once ``limit`` is passed."""
+        ...
+
+
+class OutreachRepository(Protocol):
+    """五进 events, the per-hall counters they feed, and published snapshots."""
+
+    def add_event(self, event: OutreachEvent) -> None:
+        """Store the event and add it to its hall's counters, atomically; Conflict if its id is taken."""
+        ...
+
+    def list_events(self, quarter: str, hall_code: str, cursor: str | None, limit: int) -> Page[OutreachEvent]:
+        """A hall's events of a quarter, by date."""
+        ...
+
+    def quarter_events(self, quarter: str) -> list[OutreachEvent]:
+        """Every event of a quarter, by hall then date."""
+        ...
+
+    def tallies(self, quarter: str) -> dict[str, HallTally]:
+        """The counters of every hall with at least one event in the quarter, by hall code."""
+        ...
+
+    def add_snapshot(self, snapshot: Snapshot) -> None:
+        """Store a publication; Conflict if its version is taken (never overwrites)."""
+        ...
+
+    def latest_version(self, quarter: str) -> int:
+        """The highest published version, 0 before the first."""
+        ...
+
+    def get_snapshot(self, quarter: str, version: int) -> Snapshot | None: ...
+
+
+class SuggestionRepository(Protocol):
+    """The suggestion box. Status changes are conditional on the status read (Conflict if it moved)."""
+
+    def add(self, suggestion: Suggestion) -> None:
+        """Store a new suggestion; Conflict if its tracking number is taken."""
+        ...
+
+    def get(self, suggestion_id: str) -> Suggestion | None: ...
+    def get_by_tracking_no(self, tracking_no: str) -> Suggestion | None: ...
+    def list_by_hall(
+        self, hall_code: str, statuses: tuple[SuggestionStatus, ...], cursor: str | None, limit: int
+    ) -> Page[Suggestion]:
+        """Newest first across the given statuses."""
+        ...
+
+    def oldest_new(self, hall_code: str, limit: int) -> list[Suggestion]: ...
+    def update(self, suggestion: Suggestion, expected: SuggestionStatus) -> None:
+        """Save a status change; Conflict unless the stored status is still ``expected``."""
+        ...
+
+    def record_box_opening(self, opening: BoxOpening) -> None: ...
+    def last_box_opening(self, hall_code: str) -> BoxOpening | None: ...
+    def tracking_failures(self, tracking_no: str, window: AttemptWindow, now: datetime) -> int: ...
+    def add_tracking_failure(self, tracking_no: str, window: AttemptWindow) -> int:
+        """Count one wrong guess in the window; the new count."""
+        ...

@@ -44,3 +44,104 @@ def hall_staff(hall_code: str) -> str:
 
 def hall_devices(hall_code: str) -> str:
     return f"HALL#{hall_code}#DEVICES"
+
+
+# 五进 outreach. A hall's events of a quarter share one partition, sorted by
+# date; the quarter's partition holds one counter item per hall and the
+# published snapshots, so coverage is one Query and never reads events.
+def outreach_event(quarter: str, hall_code: str, day: str, event_id: str) -> tuple[str, str]:
+    return f"OUTREACH#{quarter}#HALL#{hall_code}", f"EVENT#{day}#{event_id}"
+
+
+OUTREACH_EVENT_PREFIX = "EVENT#"
+
+
+def outreach_hall_events(quarter: str, hall_code: str) -> str:
+    return f"OUTREACH#{quarter}#HALL#{hall_code}"
+
+
+def outreach_tally(quarter: str, hall_code: str) -> tuple[str, str]:
+    return f"OUTREACH#{quarter}", f"TALLY#{hall_code}"
+
+
+OUTREACH_TALLY_PREFIX = "TALLY#"
+
+
+def outreach_snapshot(quarter: str, version: int) -> tuple[str, str]:
+    # Zero-padded so the latest version is the last item of a Query on the prefix.
+    return f"OUTREACH#{quarter}", f"SNAPSHOT#{version:06d}"
+
+
+OUTREACH_SNAPSHOT_PREFIX = "SNAPSHOT#"
+
+
+def outreach_quarter(quarter: str) -> str:
+    return f"OUTREACH#{quarter}"
+
+
+# gsi1: every event of a quarter, by hall then date (what publishing lists).
+def outreach_quarter_events(quarter: str) -> str:
+    return f"OUTREACH#{quarter}#EVENTS"
+
+
+# ---- ratings -------------------------------------------------------------
+def rating(rating_id: str) -> tuple[str, str]:
+    # Keyed by the device-chosen id: the conditional put on it is what makes
+    # a retried rating a duplicate.
+    return f"RATING#{rating_id}", "RATING"
+
+
+def hall_ratings_of_day(hall_code: str, day: str) -> str:
+    """gsi1 partition of a hall's ratings on one Asia/Shanghai day (YYYY-MM-DD); sorted by rated_at."""
+    return f"HALL#{hall_code}#RATINGS#{day}"
+
+
+def hall_month_stats(hall_code: str, month: str) -> str:
+    """The partition of every tally of one hall and month: one Query reads them all."""
+    return f"STATS#{hall_code}#{month}"
+
+
+def device_presses(device_id: str) -> tuple[str, str]:
+    return f"DEVICE#{device_id}", "PRESS"
+
+
+def shift(hall_code: str, counter_number: int) -> tuple[str, str]:
+    return f"HALL#{hall_code}", f"SHIFT#{counter_number:03d}"
+
+
+def rate_window(scope: str, client: str, window_start: int) -> tuple[str, str]:
+    # The window's start is part of the key, so an expired window (TTL is lazy)
+    # is never counted again.
+    return f"LIMIT#{scope}#{client}#{window_start}", "LIMIT"
+
+
+# ---- suggestion box (意见箱) ---------------------------------------------
+def suggestion(suggestion_id: str) -> tuple[str, str]:
+    return f"SUGGESTION#{suggestion_id}", "SUGGESTION"
+
+
+def tracking_no(number: str) -> tuple[str, str]:
+    # Points a tracking number at its suggestion; its conditional put is what
+    # keeps tracking numbers unique.
+    return f"TRACKING#{number}", "TRACKING"
+
+
+def tracking_failures(number: str, window: str) -> tuple[str, str]:
+    # One counter per tracking number and fixed window: a new window starts at
+    # zero, and TTL (lazy) only cleans up.
+    return f"TRACKING#{number}", f"FAILURES#{window}"
+
+
+def suggestion_box(hall_code: str) -> tuple[str, str]:
+    # The hall's "last opened" item lives beside the hall.
+    return f"HALL#{hall_code}", "SUGGESTION_BOX"
+
+
+def hall_suggestions(hall_code: str, status: str) -> str:
+    """gsi1 partition of a hall's suggestions in one status; the item moves as its status changes."""
+    return f"HALL#{hall_code}#SUGGESTIONS#{status}"
+
+
+def suggestion_order(created_at: str, suggestion_id: str) -> str:
+    """gsi1 sort key: a fixed-width UTC time first, so a Query reads them in arrival order."""
+    return f"{created_at}#{suggestion_id}"

@@ -1,0 +1,198 @@
+"""Ratings and their tallies in DynamoDB.
+
+A batch is written in as few transactions as fit: each transaction holds
+several ratings (a conditional put each) and the merged ADDs of every tally
+they feed, so a rating and its counters change together. A rating id that
+exists already cancels the transaction; the cancellation reasons say which
+items, and the transaction is tried again without them (they are duplicates).
+Conflicts with another writer are retried with jittered backoff.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from chalicelib.adapters.dynamodb import keys
+from chalicelib.adapters.dynamodb.table import GSI1, Table, error_code, fields_of, from_item, to_item
+from chalicelib.domain.ratings import Rating
+from chalicelib.domain.stats import StatKey, StatKind, merge
+
+MAX_TRANSACTION_ITEMS = 100
+MAX_ATTEMPTS = 8
+_RETRYABLE = {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded"}
+
+
+class StorageBusy(RuntimeError):
+    """Writes kept conflicting or being throttled: the caller should retry later."""
+
+
+def stat_sort_key(key: StatKey) -> str:
+    """Kind first, so one kind of a hall-month is a Query on a prefix; counter shard last."""
+    shard = "" if key.shard is None else f"#C{key.shard:03d}"
+    part = f"#{key.part}" if key.part else ""
+    return f"{key.kind.value.upper()}{part}{shard}"
+
+
+def parse_stat_sort_key(hall_code: str, month: str, sk: str) -> StatKey:
+    """The inverse of ``stat_sort_key`` (staff numbers and keys never hold '#')."""
+    head, *rest = sk.split("#")
+    kind = StatKind(head.lower())
+    if kind is StatKind.staff:
+        return StatKey(hall_code, month, kind, rest[0], None)
+    return StatKey(hall_code, month, kind, "#".join(rest[:-1]), int(rest[-1][1:]))
+
+
+def _rating_item(r: Rating) -> dict[str, Any]:
+    pk, sk = keys.rating(r.id)
+    return {
+        "pk": pk,
+        "sk": sk,
+        "gsi1pk": keys.hall_ratings_of_day(r.hall_code, r.day),
+        "gsi1sk": f"{r.rated_at.isoformat()}#{r.id}",
+        **r.model_dump(mode="json", exclude_none=True),
+    }
+
+
+def _tally_update(table: str, key: StatKey, increments: Counter[str]) -> dict[str, Any]:
+    names = {f"#f{i}": name for i, name in enumerate(sorted(increments))}
+    values = {f":v{i}": increments[name] for i, name in enumerate(sorted(increments))}
+    return {
+        "Update": {
+            "TableName": table,
+            "Key": to_item({"pk": keys.hall_month_stats(key.hall_code, key.month), "sk": stat_sort_key(key)}),
+            # ADD creates missing counters at zero; field names go through
+            # placeholders because words such as "score" may be reserved.
+            "UpdateExpression": "ADD " + ", ".join(f"{n} {v}" for n, v in zip(names, values, strict=True)),
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": to_item(values),
+        }
+    }
+
+
+class DynamoRatingRepository:
+    def __init__(self, table: Table, sleep: Any = time.sleep) -> None:
+        self.table = table
+        self._sleep = sleep
+
+    def save_batch(self, ratings: Sequence[Rating]) -> dict[str, str]:
+        statuses: dict[str, str] = {}
+        pending = list(ratings)
+        while pending:
+            chunk = self._next_chunk(pending)
+            del pending[: len(chunk)]
+            statuses.update(self._write_chunk(chunk))
+        return statuses
+
+    @staticmethod
+    def _next_chunk(pending: list[Rating]) -> list[Rating]:
+        """The longest prefix whose puts plus merged tally updates fit one transaction."""
+        chunk: list[Rating] = []
+        tallies: set[StatKey] = set()
+        for r in pending:
+            grown = tallies | set(merge([r]))
+            if chunk and len(chunk) + 1 + len(grown) > MAX_TRANSACTION_ITEMS:
+                break
+            chunk.append(r)
+            tallies = grown
+        return chunk
+
+    def _write_chunk(self, chunk: list[Rating]) -> dict[str, str]:
+        statuses: dict[str, str] = {}
+        live = list(chunk)
+        attempt = 0
+        while live:
+            items = [
+                {
+                    "Put": {
+                        "TableName": self.table.name,
+                        "Item": to_item(_rating_item(r)),
+                        # A stored id is a duplicate: the whole transaction is cancelled.
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                }
+                for r in live
+            ] + [_tally_update(self.table.name, k, inc) for k, inc in sorted(merge(live).items())]
+            try:
+                self.table.client.transact_write_items(TransactItems=items)
+            except ClientError as e:
+                if error_code(e) != "TransactionCanceledException":
+                    if error_code(e) in _RETRYABLE:
+                        attempt = self._backoff(attempt)
+                        continue
+                    raise
+                reasons = [r.get("Code", "None") for r in e.response.get("CancellationReasons", [])]
+                duplicates = {
+                    live[i].id for i, code in enumerate(reasons[: len(live)]) if code == "ConditionalCheckFailed"
+                }
+                if duplicates:
+                    statuses.update(dict.fromkeys(duplicates, "duplicate"))
+                    live = [r for r in live if r.id not in duplicates]
+                    continue
+                if any(code in _RETRYABLE for code in reasons):
+                    attempt = self._backoff(attempt)
+                    continue
+                raise
+            statuses.update(dict.fromkeys((r.id for r in live), "created"))
+            live = []
+        return statuses
+
+    def _backoff(self, attempt: int) -> int:
+        """Full-jitter exponential backoff; StorageBusy after MAX_ATTEMPTS."""
+        if attempt + 1 >= MAX_ATTEMPTS:
+            raise StorageBusy("DynamoDB kept refusing the write; retry the request.")
+        self._sleep(random.uniform(0, min(1.0, 0.02 * 2**attempt)))  # noqa: S311 (jitter, not security)
+        return attempt + 1
+
+    def get_rating(self, rating_id: str) -> Rating | None:
+        item = self.table.get(*keys.rating(rating_id))
+        return Rating(**fields_of(item, Rating)) if item else None
+
+    def ratings_of_day(self, hall_code: str, day: str) -> Iterator[Rating]:
+        return self.table.query_all(
+            lambda i: Rating(**fields_of(i, Rating)),
+            index=GSI1,
+            KeyConditionExpression="gsi1pk = :p",
+            ExpressionAttributeValues=to_item({":p": keys.hall_ratings_of_day(hall_code, day)}),
+        )
+
+    def month_tallies(self, hall_code: str, month: str) -> dict[StatKey, Counter[str]]:
+        found: dict[StatKey, Counter[str]] = {}
+        pages = self.table.client.get_paginator("query").paginate(
+            TableName=self.table.name,
+            KeyConditionExpression="pk = :p",
+            ExpressionAttributeValues=to_item({":p": keys.hall_month_stats(hall_code, month)}),
+        )
+        for page in pages:
+            for raw in page.get("Items", []):
+                item = from_item(raw)
+                key = parse_stat_sort_key(hall_code, month, item.pop("sk"))
+                item.pop("pk")
+                found[key] = Counter({k: int(v) for k, v in item.items()})
+        return found
+
+    def last_press(self, device_id: str) -> datetime | None:
+        item = self.table.get(*keys.device_presses(device_id))
+        return datetime.fromisoformat(item["last_press_at"]) if item else None
+
+    def record_press(self, device_id: str, at: datetime) -> None:
+        pk, sk = keys.device_presses(device_id)
+        try:
+            self.table.client.update_item(
+                TableName=self.table.name,
+                Key=to_item({"pk": pk, "sk": sk}),
+                UpdateExpression="SET last_press_at = :at",
+                # Only move forward: a late, older batch must not rewind the clock.
+                # ISO-8601 UTC strings of one format compare in time order.
+                ConditionExpression="attribute_not_exists(last_press_at) OR last_press_at < :at",
+                ExpressionAttributeValues=to_item({":at": at.astimezone(UTC).isoformat()}),
+            )
+        except ClientError as e:
+            if error_code(e) != "ConditionalCheckFailedException":
+                raise

@@ -1,0 +1,77 @@
+"""QR codes: the admin's list of a hall's codes, and each code as an SVG image.
+
+SVG, not PNG: Chalice answers binary bodies only when the request's Accept
+header matches, and SVG prints sharply at any size.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import segno
+from chalice import Response
+
+from chalicelib import composition
+from chalicelib.api.responses import json_response
+from chalicelib.api.routing import Auth, Routes
+from chalicelib.api.schemas import QrCodesOut
+from chalicelib.services import qr_codes, ratings
+
+routes = Routes(__name__, tag="qr")
+
+
+def _base_url(request: Any) -> str:
+    """Where customers reach the app: configured, else the host this request came to."""
+    configured = composition.settings().public_url
+    if configured:
+        return configured
+    proto = request.headers.get("x-forwarded-proto") or "http"
+    return f"{proto}://{request.headers.get('host') or 'localhost'}"
+
+
+def _svg(url: str) -> Response:
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="svg", scale=8, border=4, xmldecl=False, title=url)
+    return Response(
+        body=out.getvalue().decode("utf-8"),
+        status_code=200,
+        headers={"Content-Type": "image/svg+xml; charset=utf-8", "Cache-Control": "public, max-age=86400"},
+    )
+
+
+@routes(
+    "/api/v1/admin/halls/{hall_code}/qr-codes",
+    "GET",
+    summary="A hall's QR codes: counters and suggestion box",
+    response=QrCodesOut,
+)
+def list_qr_codes(hall_code: str):  # type: ignore[no-untyped-def]
+    codes = qr_codes.hall_codes(
+        routes.principal(),
+        composition.organisation(),
+        composition.settings().qr_key,
+        hall_code,
+        _base_url(routes.request),
+    )
+    return json_response(QrCodesOut.model_validate(codes, from_attributes=True).model_dump(mode="json"))
+
+
+@routes(
+    "/r/{code}/qr.svg", "GET", summary="A counter's rating QR code as SVG", auth=Auth.public, produces="image/svg+xml"
+)
+def counter_qr_svg(code: str):  # type: ignore[no-untyped-def]
+    ratings.counter_of_code(composition.organisation(), composition.settings().qr_key, code)
+    return _svg(f"{_base_url(routes.request)}/r/{code}")
+
+
+@routes(
+    "/s/{hall_code}/qr.svg",
+    "GET",
+    summary="A hall's suggestion-box QR code as SVG",
+    auth=Auth.public,
+    produces="image/svg+xml",
+)
+def suggestion_box_qr_svg(hall_code: str):  # type: ignore[no-untyped-def]
+    qr_codes.public_hall(composition.organisation(), hall_code)
+    return _svg(f"{_base_url(routes.request)}/s/{hall_code}")

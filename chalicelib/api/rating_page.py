@@ -1,0 +1,122 @@
+"""The customer's rating page behind a counter's QR code (SPEC §4.1 ``/r/{code}``)."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from http.cookies import SimpleCookie
+from typing import Any
+
+from chalice import Response
+
+from chalicelib import composition
+from chalicelib.api import pages
+from chalicelib.api.requests import form_fields, parse_form, wants_json
+from chalicelib.api.responses import json_response
+from chalicelib.api.routing import Auth, Routes
+from chalicelib.api.schemas import QrRatingForm, RatingCreated
+from chalicelib.domain.errors import InvalidInput, TooManyRequests
+from chalicelib.domain.ratings import BUSINESS_LABELS, LEVEL_LABELS, REASON_LABELS, Business, Reason, label
+from chalicelib.services import ratings
+
+routes = Routes(__name__, tag="public")
+FORM = "application/x-www-form-urlencoded"
+ONCE_PER_SECONDS = 600  # one rating per browser per code per 10 minutes
+
+
+def _cookie_name(code: str) -> str:
+    return "ts_r_" + hashlib.sha256(code.encode()).hexdigest()[:16]
+
+
+def _rated_recently(request: Any, code: str) -> bool:
+    cookies: SimpleCookie = SimpleCookie()
+    try:
+        cookies.load(request.headers.get("cookie") or "")
+    except Exception:  # a garbled Cookie header is no cookie at all
+        return False
+    return _cookie_name(code) in cookies
+
+
+def _form_page(
+    code: str, lang: str, status: int = 200, form: dict[str, Any] | None = None, errors: dict[str, str] | None = None
+) -> Response:
+    target = ratings.counter_of_code(composition.organisation(), composition.settings().qr_key, code)
+    return pages.render(
+        "rating.html",
+        lang,
+        status=status,
+        code=code,
+        hall=target.hall,
+        counter_number=target.counter_number,
+        form=form or {"reasons": []},
+        errors=errors or {},
+        reasons=[r.value for r in Reason],
+        businesses=[b.value for b in Business],
+        level_label=lambda v: label(LEVEL_LABELS, v, lang),
+        reason_label=lambda k: label(REASON_LABELS, k, lang),
+        business_label=lambda k: label(BUSINESS_LABELS, k, lang),
+    )
+
+
+def _thanks(code: str, lang: str, already: bool) -> Response:
+    target = ratings.counter_of_code(composition.organisation(), composition.settings().qr_key, code)
+    return pages.render("rating_thanks.html", lang, hall=target.hall, already=already)
+
+
+@routes("/r/{code}", "GET", summary="The rating form of a counter's QR code", auth=Auth.public, produces="text/html")
+def rating_form(code: str):  # type: ignore[no-untyped-def]
+    return _form_page(code, pages.lang_of(routes.request))
+
+
+@routes(
+    "/r/{code}",
+    "POST",
+    summary="Rate a counter visit (form fields; JSON answer with Accept: application/json)",
+    auth=Auth.public,
+    produces="text/html",
+    response=RatingCreated,
+    content_types=[FORM],
+)
+def submit_rating(code: str):  # type: ignore[no-untyped-def]
+    request = routes.request
+    lang = pages.lang_of(request)
+    as_json = wants_json(request)
+    if _rated_recently(request, code):
+        if as_json:
+            raise TooManyRequests("This browser rated this counter in the last 10 minutes.")
+        return _thanks(code, lang, already=True)
+    try:
+        form = parse_form(request, QrRatingForm, repeatable=("reasons",))
+        stored = ratings.submit_qr_rating(
+            composition.rating_ports(),
+            composition.rate_limiter(),
+            composition.settings().qr_key,
+            code,
+            ratings.QrRating(
+                level=form.level,
+                reasons=tuple(form.reasons),
+                business=form.business,
+                comment=form.comment,
+                phone=form.phone,
+                consent=form.consent,
+                honeypot=bool(form.website),
+            ),
+            client=(request.context.get("identity") or {}).get("sourceIp") or "unknown",
+        )
+    except InvalidInput as e:
+        if as_json:
+            raise
+        return _form_page(code, lang, status=400, form=form_fields(request, ("reasons",)), errors=e.fields)
+    cookie = f"{_cookie_name(code)}=1; Max-Age={ONCE_PER_SECONDS}; Path=/r/{code}; HttpOnly; SameSite=Lax"
+    if composition.settings().secure_cookies:
+        cookie += "; Secure"
+    if as_json:
+        # A bot caught by the honeypot gets an id like anyone else: it learns nothing.
+        return json_response({"id": stored.id if stored else str(uuid.uuid4())}, headers={"Set-Cookie": cookie})
+    location = f"/r/{code}/thanks" + ("?lang=en" if lang == "en" else "")
+    return Response(body="", status_code=303, headers={"Location": location, "Set-Cookie": cookie})
+
+
+@routes("/r/{code}/thanks", "GET", summary="Thank-you page after rating", auth=Auth.public, produces="text/html")
+def thanks(code: str):  # type: ignore[no-untyped-def]
+    return _thanks(code, pages.lang_of(routes.request), already=False)

@@ -1,0 +1,194 @@
+"""Ratings on the national 好差评 five-level scale, and the rules for taking them in."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from enum import IntEnum, StrEnum
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from chalicelib.domain.organisation import Code, CounterNumber, StaffNo
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+# SPEC §4.2: the device clock is trusted from 7 days back to 5 minutes ahead.
+ACCEPT_PAST = timedelta(days=7)
+ACCEPT_FUTURE = timedelta(minutes=5)
+DEFAULT_MIN_PRESS_INTERVAL = timedelta(seconds=3)
+
+Phone = Annotated[str, StringConstraints(pattern=r"^1[3-9]\d{9}$")]
+Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+
+
+class Level(IntEnum):
+    very_satisfied = 5
+    satisfied = 4
+    basically_satisfied = 3
+    dissatisfied = 2
+    very_dissatisfied = 1
+
+
+LEVEL_LABELS = {
+    5: ("非常满意", "Very satisfied"),
+    4: ("满意", "Satisfied"),
+    3: ("基本满意", "Basically satisfied"),
+    2: ("不满意", "Dissatisfied"),
+    1: ("非常不满意", "Very dissatisfied"),
+}
+
+
+class Channel(StrEnum):
+    device = "device"
+    qr = "qr"
+    web = "web"
+    sms = "sms"
+    phone = "phone"
+
+
+CHANNEL_LABELS = {
+    "device": ("评价器", "Counter device"),
+    "qr": ("扫码", "QR code"),
+    "web": ("网页", "Web"),
+    "sms": ("短信", "SMS"),
+    "phone": ("电话", "Phone"),
+}
+
+
+class Business(StrEnum):
+    fee_payment = "fee_payment"
+    new_connection = "new_connection"
+    change_of_use = "change_of_use"
+    inquiry = "inquiry"
+    invoice = "invoice"
+    fault_repair = "fault_repair"
+    complaint = "complaint"
+    other = "other"
+
+
+BUSINESS_LABELS = {
+    "fee_payment": ("电费缴纳", "Bill payment"),
+    "new_connection": ("业扩报装(新装增容)", "New connection / capacity increase"),
+    "change_of_use": ("变更用电", "Change of use"),
+    "inquiry": ("咨询查询", "Inquiry"),
+    "invoice": ("发票打印", "Invoice printing"),
+    "fault_repair": ("故障报修", "Fault repair"),
+    "complaint": ("投诉举报", "Complaint / report"),
+    "other": ("其他", "Other"),
+}
+
+
+class Reason(StrEnum):
+    long_wait = "long_wait"
+    attitude = "attitude"
+    unskilled = "unskilled"
+    slow = "slow"
+    not_told_once = "not_told_once"
+    repeat_visits = "repeat_visits"
+    facilities = "facilities"
+    other = "other"
+
+
+REASON_LABELS = {
+    "long_wait": ("等候时间长", "Long wait"),
+    "attitude": ("服务态度", "Attitude"),
+    "unskilled": ("业务不熟练", "Unskilled"),
+    "slow": ("办理效率低", "Slow handling"),
+    "not_told_once": ("未一次性告知", "Not told everything at once"),
+    "repeat_visits": ("多次往返", "Repeat visits"),
+    "facilities": ("环境设施", "Facilities"),
+    "other": ("其他", "Other"),
+}
+
+# Reasons are asked for levels up to 3 (基本满意 and worse).
+REASONS_UP_TO_LEVEL = 3
+# 差评: level 2 or 1.
+BAD_UP_TO_LEVEL = 2
+
+
+def label[K](labels: Mapping[K, tuple[str, str]], key: K, lang: str) -> str:
+    """The Chinese (default) or English label of a stable key."""
+    zh, en = labels.get(key, (str(key), str(key)))
+    return zh if lang == "zh" else en
+
+
+class Rating(BaseModel):
+    """A stored rating. ``misuse`` ratings are kept but left out of every score."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{8,64}$")]
+    channel: Channel
+    hall_code: Code
+    counter_number: CounterNumber
+    staff_no: StaffNo | None = None
+    level: Level
+    business: Business | None = None
+    reasons: tuple[Reason, ...] = ()
+    comment: Comment | None = None
+    phone: Phone | None = Field(default=None, description="kept only with the customer's consent")
+    rated_at: datetime
+    received_at: datetime
+    device_id: str | None = None
+    misuse: bool = False
+
+    @field_validator("rated_at", "received_at")
+    @classmethod
+    def _in_utc(cls, value: datetime) -> datetime:
+        """Stored in UTC whatever offset the device sent (a naive time is refused)."""
+        if value.tzinfo is None:
+            raise ValueError("needs a UTC offset")
+        return value.astimezone(UTC)
+
+    @property
+    def scored(self) -> bool:
+        return not self.misuse
+
+    @property
+    def local_time(self) -> datetime:
+        return self.rated_at.astimezone(SHANGHAI)
+
+    @property
+    def month(self) -> str:
+        return self.local_time.strftime("%Y-%m")
+
+    @property
+    def day(self) -> str:
+        return self.local_time.strftime("%Y-%m-%d")
+
+
+def relevant_reasons(level: int, reasons: tuple[Reason, ...]) -> tuple[Reason, ...]:
+    """Reasons count only for levels ≤ 3; duplicates collapse, order kept."""
+    if level > REASONS_UP_TO_LEVEL:
+        return ()
+    return tuple(dict.fromkeys(reasons))
+
+
+def rated_at_problem(rated_at: datetime, now: datetime) -> str | None:
+    """Why a device timestamp is refused, or None when it is inside the window."""
+    if rated_at.tzinfo is None:
+        return "needs a UTC offset, e.g. 2026-11-24T10:12:03+08:00"
+    if rated_at < now - ACCEPT_PAST:
+        return "more than 7 days ago"
+    if rated_at > now + ACCEPT_FUTURE:
+        return "more than 5 minutes ahead of server time"
+    return None
+
+
+def flag_misuse(
+    press_times: list[datetime], last_press: datetime | None, min_interval: timedelta
+) -> tuple[list[bool], datetime | None]:
+    """Which presses of one device come less than ``min_interval`` after another.
+
+    ``press_times`` must be sorted. A press is compared with the device's
+    latest earlier press (``last_press`` from storage, then the batch itself);
+    returns the flags and the new latest press.
+    """
+    flags = []
+    latest = last_press
+    for t in press_times:
+        flags.append(latest is not None and abs(t - latest) < min_interval)
+        latest = t if latest is None or t > latest else latest
+    return flags, latest

@@ -1,0 +1,120 @@
+"""Pre-aggregated counters: which tallies a rating feeds, and the rates read from them.
+
+Every summary reads these tallies instead of the ratings, so its cost does
+not grow with the number of ratings. Hall-level tallies are kept per counter
+(the ``shard``): a counter's device is the only frequent writer of its
+shard, so devices of one hall never contend for one item; readers add the
+shards of a hall up.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from chalicelib.domain.ratings import BAD_UP_TO_LEVEL, Rating, relevant_reasons
+
+
+class StatKind(StrEnum):
+    month = "month"  # hall × month (per counter shard)
+    day = "day"  # hall × day (per counter shard): the daily series and counter × day
+    staff = "staff"  # staff × month
+    business = "business"  # hall × month × business type
+    reason = "reason"  # hall × month × dissatisfaction reason
+    hour = "hour"  # hall × month × (ISO weekday, hour): the heat map
+
+
+@dataclass(frozen=True, order=True)
+class StatKey:
+    hall_code: str
+    month: str  # YYYY-MM in Asia/Shanghai
+    kind: StatKind
+    part: str  # the day "DD", staff number, business key, reason key, "W-HH", or "" for month
+    shard: int | None  # the counter number; None for staff tallies
+
+
+# The stored counts; n, rates and means are derived from them, never stored.
+TALLY_FIELDS = ("n1", "n2", "n3", "n4", "n5", "score", "misuse")
+
+
+def contributions(rating: Rating) -> dict[StatKey, Counter[str]]:
+    """The increments one rating adds to each tally it feeds."""
+    hall, month, counter = rating.hall_code, rating.month, rating.counter_number
+    local = rating.local_time
+    if not rating.scored:
+        # Misuse is counted where the dashboard shows it, and in no score.
+        flagged = Counter({"misuse": 1})
+        keys = [
+            StatKey(hall, month, StatKind.month, "", counter),
+            StatKey(hall, month, StatKind.day, local.strftime("%d"), counter),
+        ]
+        return {k: Counter(flagged) for k in keys}
+    scored = Counter({f"n{int(rating.level)}": 1, "score": int(rating.level)})
+    keys = [
+        StatKey(hall, month, StatKind.month, "", counter),
+        StatKey(hall, month, StatKind.day, local.strftime("%d"), counter),
+        StatKey(hall, month, StatKind.hour, f"{local.isoweekday()}-{local.hour:02d}", counter),
+    ]
+    if rating.staff_no:
+        keys.append(StatKey(hall, month, StatKind.staff, rating.staff_no, None))
+    if rating.business:
+        keys.append(StatKey(hall, month, StatKind.business, rating.business.value, counter))
+    keys += [
+        StatKey(hall, month, StatKind.reason, r.value, counter) for r in relevant_reasons(rating.level, rating.reasons)
+    ]
+    out = {k: Counter(scored) for k in keys}
+    out[keys[0]][f"ch_{rating.channel.value}"] += 1
+    return out
+
+
+def merge(ratings: Iterable[Rating]) -> dict[StatKey, Counter[str]]:
+    """The summed increments of several ratings, one entry per tally."""
+    total: dict[StatKey, Counter[str]] = {}
+    for rating in ratings:
+        for key, inc in contributions(rating).items():
+            total.setdefault(key, Counter()).update(inc)
+    return total
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Counts of scored ratings by level, their score sum, and misuse presses."""
+
+    n1: int = 0
+    n2: int = 0
+    n3: int = 0
+    n4: int = 0
+    n5: int = 0
+    score: int = 0
+    misuse: int = 0
+
+    @property
+    def n(self) -> int:
+        return self.n1 + self.n2 + self.n3 + self.n4 + self.n5
+
+    @property
+    def bad(self) -> int:
+        """差评: level ≤ 2."""
+        return sum(getattr(self, f"n{level}") for level in range(1, BAD_UP_TO_LEVEL + 1))
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        """满意率 = (n5 + n4) / n."""
+        return (self.n5 + self.n4) / self.n if self.n else None
+
+    @property
+    def bad_rate(self) -> float | None:
+        return self.bad / self.n if self.n else None
+
+    @property
+    def mean_score(self) -> float | None:
+        return self.score / self.n if self.n else None
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(**{f: getattr(self, f) + getattr(other, f) for f in TALLY_FIELDS})
+
+    @classmethod
+    def of(cls, counts: dict[str, int]) -> Tally:
+        return cls(**{f: int(counts.get(f, 0)) for f in TALLY_FIELDS})
