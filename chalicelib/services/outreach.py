@@ -1,0 +1,176 @@
+"""五进 outreach: recording events, quarter coverage, publishing snapshots (SPEC §3).
+
+Coverage reads the per-hall counters each event insert keeps, never the
+events; publishing freezes coverage and the event list into a new version.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from chalicelib.domain.accounts import Role, UserPrincipal
+from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
+from chalicelib.domain.organisation import Hall
+from chalicelib.domain.outreach import (
+    Category,
+    Coverage,
+    OutreachEvent,
+    PublishedEvent,
+    Snapshot,
+    coverage,
+    quarter_bounds,
+    today_in_shanghai,
+)
+from chalicelib.domain.paging import MAX_PAGE_SIZE, Page
+from chalicelib.services.ports import Clock, OrganisationRepository, OutreachRepository
+
+# Two admins publishing at once both aim at the same next version; the loser
+# of the conditional put re-reads and takes the one after.
+PUBLISH_ATTEMPTS = 3
+
+
+def _require_outreach_role(actor: UserPrincipal) -> None:
+    actor.require_role(Role.admin, Role.manager)
+
+
+def _require_hall(actor: UserPrincipal, org: OrganisationRepository, hall_code: str) -> Hall:
+    _require_outreach_role(actor)
+    actor.require_hall(hall_code)
+    hall = org.get_hall(hall_code)
+    if hall is None:
+        raise NotFound(f"No hall {hall_code}.", {"hall_code": "unknown hall"})
+    return hall
+
+
+def _all_halls(org: OrganisationRepository) -> list[Hall]:
+    """Every hall in code order, through the hall listing (a Query, never a scan)."""
+    halls: list[Hall] = []
+    cursor: str | None = None
+    while True:
+        page = org.list_halls(cursor, MAX_PAGE_SIZE)
+        halls.extend(page.items)
+        if page.next is None:
+            return halls
+        cursor = page.next
+
+
+def _halls_of(actor: UserPrincipal, org: OrganisationRepository) -> list[Hall]:
+    if actor.role is Role.admin:
+        return _all_halls(org)
+    return [h for h in (org.get_hall(code) for code in sorted(actor.halls)) if h is not None]
+
+
+def _started(quarter: str, clock: Clock) -> None:
+    first, _ = quarter_bounds(quarter)
+    if first > today_in_shanghai(clock.now()):
+        raise InvalidInput(f"{quarter} has not started yet.", {"quarter": "a quarter that has started"})
+
+
+def record_event(
+    actor: UserPrincipal,
+    org: OrganisationRepository,
+    repo: OutreachRepository,
+    clock: Clock,
+    *,
+    quarter: str,
+    hall_code: str,
+    category: Category,
+    date: date,
+    place: str,
+    title: str,
+    participants: int = 0,
+    households_visited: int = 0,
+    safety_checks: int = 0,
+    materials: int = 0,
+    notes: str = "",
+    photos: tuple[str, ...] = (),
+) -> OutreachEvent:
+    _require_hall(actor, org, hall_code)
+    now = clock.now()
+    event = OutreachEvent(
+        event_id=uuid.uuid4().hex,
+        quarter=quarter,
+        hall_code=hall_code,
+        category=category,
+        date=date,
+        place=place,
+        title=title,
+        participants=participants,
+        households_visited=households_visited,
+        safety_checks=safety_checks,
+        materials=materials,
+        notes=notes,
+        photos=photos,
+        created_at=now,
+        created_by=actor.username,
+    )
+    if event.date > today_in_shanghai(now):
+        raise InvalidInput("An event is recorded once it has taken place.", {"date": "in the future"})
+    repo.add_event(event)
+    return event
+
+
+def list_events(
+    actor: UserPrincipal,
+    org: OrganisationRepository,
+    repo: OutreachRepository,
+    *,
+    quarter: str,
+    hall_code: str,
+    cursor: str | None,
+    limit: int,
+) -> Page[OutreachEvent]:
+    _require_hall(actor, org, hall_code)
+    return repo.list_events(quarter, hall_code, cursor, limit)
+
+
+def quarter_coverage(
+    actor: UserPrincipal, org: OrganisationRepository, repo: OutreachRepository, quarter: str
+) -> Coverage:
+    """Per hall (the actor's halls; every hall for an admin): counts by category and covered or not."""
+    _require_outreach_role(actor)
+    return coverage(quarter, _halls_of(actor, org), repo.tallies(quarter))
+
+
+def halls_without_events(org: OrganisationRepository, repo: OutreachRepository, quarter: str) -> list[Hall]:
+    """The halls that have not held an event in ``quarter`` yet (for the reminder before quarter end)."""
+    tallies = repo.tallies(quarter)
+    return [h for h in _all_halls(org) if h.code not in tallies or tallies[h.code].events < 1]
+
+
+def publish_quarter(
+    actor: UserPrincipal, org: OrganisationRepository, repo: OutreachRepository, clock: Clock, quarter: str
+) -> Snapshot:
+    """Freeze the quarter's coverage and events as the next version; earlier versions stay as they were."""
+    actor.require_admin()
+    _started(quarter, clock)
+    for _ in range(PUBLISH_ATTEMPTS):
+        snapshot = Snapshot(
+            quarter=quarter,
+            version=repo.latest_version(quarter) + 1,
+            published_at=clock.now(),
+            published_by=actor.username,
+            coverage=coverage(quarter, _all_halls(org), repo.tallies(quarter)),
+            events=tuple(
+                PublishedEvent(**e.model_dump(include=set(PublishedEvent.model_fields)))
+                for e in repo.quarter_events(quarter)
+            ),
+        )
+        try:
+            repo.add_snapshot(snapshot)
+        except Conflict:
+            continue
+        return snapshot
+    raise Conflict(f"{quarter} is being published by someone else; try again.")
+
+
+def published(repo: OutreachRepository, quarter: str, version: int | None = None) -> Snapshot:
+    """A published version (the latest by default); NotFound before the first or for an unknown one."""
+    wanted = version if version is not None else repo.latest_version(quarter)
+    snapshot = repo.get_snapshot(quarter, wanted) if wanted >= 1 else None
+    if snapshot is None:
+        if version is None:
+            raise NotFound(f"{quarter} has not been published yet.")
+        raise NotFound(f"{quarter} has no published version {version}.", {"version": "unknown version"})
+    return snapshot

@@ -1,0 +1,55 @@
+"""In-memory 五进 repository: events, per-hall counters and snapshots."""
+
+from __future__ import annotations
+
+from chalicelib.domain.errors import Conflict
+from chalicelib.domain.outreach import TALLIES, HallTally, OutreachEvent, Snapshot
+from chalicelib.domain.paging import Page
+from tests.fakes.organisation import page_of
+
+
+class InMemoryOutreachRepository:
+    def __init__(self) -> None:
+        self.events: dict[str, OutreachEvent] = {}
+        self.counters: dict[tuple[str, str], HallTally] = {}
+        # Stored as the JSON text published, like the DynamoDB item's payload.
+        self.snapshots: dict[tuple[str, int], str] = {}
+
+    def add_event(self, event: OutreachEvent) -> None:
+        if event.event_id in self.events:
+            raise Conflict(f"Event {event.event_id} exists already.")
+        self.events[event.event_id] = event
+        key = (event.quarter, event.hall_code)
+        tally = self.counters.get(key) or HallTally(hall_code=event.hall_code)
+        bumped = {name: getattr(tally, name) + getattr(event, name) for name in TALLIES}
+        bumped["events"] = tally.events + 1
+        bumped[event.category.value] = getattr(tally, event.category.value) + 1
+        self.counters[key] = tally.model_copy(update=bumped)
+
+    def _sort_key(self, e: OutreachEvent) -> str:
+        return f"{e.hall_code}#{e.date.isoformat()}#{e.event_id}"
+
+    def list_events(self, quarter: str, hall_code: str, cursor: str | None, limit: int) -> Page[OutreachEvent]:
+        chosen = {
+            self._sort_key(e): e for e in self.events.values() if e.quarter == quarter and e.hall_code == hall_code
+        }
+        return page_of(chosen, cursor, limit)
+
+    def quarter_events(self, quarter: str) -> list[OutreachEvent]:
+        return sorted((e for e in self.events.values() if e.quarter == quarter), key=self._sort_key)
+
+    def tallies(self, quarter: str) -> dict[str, HallTally]:
+        return {hall: t for (q, hall), t in self.counters.items() if q == quarter}
+
+    def add_snapshot(self, snapshot: Snapshot) -> None:
+        key = (snapshot.quarter, snapshot.version)
+        if key in self.snapshots:
+            raise Conflict(f"Version {snapshot.version} of {snapshot.quarter} exists already.")
+        self.snapshots[key] = snapshot.model_dump_json()
+
+    def latest_version(self, quarter: str) -> int:
+        return max((v for q, v in self.snapshots if q == quarter), default=0)
+
+    def get_snapshot(self, quarter: str, version: int) -> Snapshot | None:
+        stored = self.snapshots.get((quarter, version))
+        return Snapshot.model_validate_json(stored) if stored is not None else None
