@@ -1,0 +1,261 @@
+"""The suggestion box: dropping a suggestion, tracking it, and the manager's
+daily opening, reply and close.
+
+Staff never see a suggestion's name or phone here, and content reaches them
+with phone and ID numbers masked (``staff_view``). The stored item keeps kind,
+``wants_reply`` and whether a phone was given, so the event pipeline can turn
+it into a callback task or a digest entry from what was stored.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from chalicelib.domain import suggestions as rules
+from chalicelib.domain.accounts import Role, UserPrincipal
+from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.organisation import Hall
+from chalicelib.domain.paging import Page
+from chalicelib.domain.privacy import mask_personal_data
+from chalicelib.domain.suggestions import (
+    AttemptWindow,
+    BoxOpening,
+    Suggestion,
+    SuggestionKind,
+    SuggestionStatus,
+    TooManyAttempts,
+)
+from chalicelib.services.ports import Clock, OrganisationRepository, SuggestionRepository
+
+MAX_OPENED_AT_ONCE = 200  # keeps one answer well inside Lambda's 6 MB response limit
+_TRACKING_NO_TRIES = 3  # 40 random bits a day: a clash is already unlikely once
+
+
+class WorkingDayRule(Protocol):
+    def is_working_day(self, day: date) -> bool: ...
+
+
+def _hall(org: OrganisationRepository, code: str) -> Hall:
+    hall = org.get_hall(code)
+    if hall is None:
+        raise NotFound(f"No hall {code}.", {"hall_code": "unknown hall"})
+    return hall
+
+
+def public_hall(org: OrganisationRepository, hall_code: str) -> Hall:
+    """The hall whose suggestion-box form is asked for; NotFound for an unknown code."""
+    return _hall(org, hall_code)
+
+
+# ----- customers -----
+
+
+def submit_suggestion(
+    repo: SuggestionRepository,
+    org: OrganisationRepository,
+    clock: Clock,
+    *,
+    hall_code: str,
+    kind: SuggestionKind,
+    content: str,
+    name: str | None,
+    phone: str | None,
+    consent: bool,
+    wants_reply: bool,
+) -> Suggestion:
+    _hall(org, hall_code)
+    rules.check_consent(consent=consent, name=name, phone=phone)
+    now = clock.now()
+    for attempt in range(_TRACKING_NO_TRIES):
+        suggestion = Suggestion(
+            id=uuid.uuid4().hex,
+            tracking_no=rules.new_tracking_no(now),
+            hall_code=hall_code,
+            kind=kind,
+            content=content,
+            wants_reply=wants_reply,
+            name=name if consent else None,
+            phone=phone if consent else None,
+            created_at=now,
+        )
+        try:
+            repo.add(suggestion)
+            return suggestion
+        except Conflict:
+            if attempt == _TRACKING_NO_TRIES - 1:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+@dataclass(frozen=True)
+class Tracked:
+    """What the tracking page may show: never the name or phone."""
+
+    tracking_no: str
+    hall_code: str
+    hall_name: str
+    kind: SuggestionKind
+    status: SuggestionStatus
+    created_at: datetime
+    reply: str | None
+    replied_at: datetime | None
+
+
+def track_suggestion(
+    repo: SuggestionRepository,
+    org: OrganisationRepository,
+    clock: Clock,
+    tracking_no: str,
+    phone4: str | None,
+) -> Tracked:
+    """Raises NotFound, InvalidInput (phone4 missing or malformed), Forbidden (wrong phone4),
+    TooManyAttempts (the window's wrong guesses are used up, even for a right guess)."""
+    number = rules.normalise_tracking_no(tracking_no)
+    suggestion = repo.get_by_tracking_no(number) if number else None
+    if suggestion is None:
+        raise NotFound("No suggestion has this tracking number.", {"tracking_no": "unknown"})
+    given = rules.require_phone4(suggestion, phone4)
+    if given is not None:
+        now = clock.now()
+        window = AttemptWindow.at(now)
+        if repo.tracking_failures(suggestion.tracking_no, window, now) >= rules.TRACKING_ATTEMPTS_PER_WINDOW:
+            raise TooManyAttempts("Too many wrong tries: try again in an hour.", {"phone4": "too many wrong tries"})
+        if not rules.phone4_matches(suggestion, given):
+            repo.add_tracking_failure(suggestion.tracking_no, window)
+            raise rules.wrong_phone4()
+    hall = org.get_hall(suggestion.hall_code)
+    return Tracked(
+        tracking_no=suggestion.tracking_no,
+        hall_code=suggestion.hall_code,
+        hall_name=hall.name if hall else suggestion.hall_code,
+        kind=suggestion.kind,
+        status=suggestion.status,
+        created_at=suggestion.created_at,
+        reply=suggestion.reply,
+        replied_at=suggestion.replied_at,
+    )
+
+
+# ----- managers and admins -----
+
+
+def staff_view(suggestion: Suggestion) -> dict[str, Any]:
+    """The suggestion as staff lists show it (SPEC §4.3), personal data in the content masked."""
+    return {
+        "id": suggestion.id,
+        "tracking_no": suggestion.tracking_no,
+        "hall_code": suggestion.hall_code,
+        "kind": suggestion.kind,
+        "content": mask_personal_data(suggestion.content),
+        "status": suggestion.status,
+        "wants_reply": suggestion.wants_reply,
+        "created_at": suggestion.created_at,
+        "opened_at": suggestion.opened_at,
+        "reply": suggestion.reply,
+        "replied_at": suggestion.replied_at,
+    }
+
+
+def _require_box_keeper(actor: UserPrincipal, hall_code: str) -> None:
+    """Managers of the hall and admins; agents handle callbacks, not the box."""
+    actor.require_role(Role.manager, Role.admin)
+    actor.require_hall(hall_code)
+
+
+def list_suggestions(
+    actor: UserPrincipal,
+    repo: SuggestionRepository,
+    org: OrganisationRepository,
+    *,
+    hall_code: str,
+    status: SuggestionStatus | None,
+    cursor: str | None,
+    limit: int,
+) -> Page[Suggestion]:
+    _require_box_keeper(actor, hall_code)
+    _hall(org, hall_code)
+    statuses = (status,) if status else tuple(SuggestionStatus)
+    return repo.list_by_hall(hall_code, statuses, cursor, limit)
+
+
+@dataclass(frozen=True)
+class BoxOpened:
+    items: list[Suggestion]  # oldest first, the order they were dropped in
+    more: bool  # more new suggestions wait: open again
+
+
+def open_suggestion_box(
+    actor: UserPrincipal,
+    repo: SuggestionRepository,
+    org: OrganisationRepository,
+    clock: Clock,
+    hall_code: str,
+) -> BoxOpened:
+    """Mark the hall's new suggestions opened and return them; an empty box still counts as opened."""
+    _require_box_keeper(actor, hall_code)
+    _hall(org, hall_code)
+    now = clock.now()
+    waiting = repo.oldest_new(hall_code, MAX_OPENED_AT_ONCE + 1)
+    opened: list[Suggestion] = []
+    for suggestion in waiting[:MAX_OPENED_AT_ONCE]:
+        changed = suggestion.opened(now, actor.username)
+        try:
+            repo.update(changed, expected=SuggestionStatus.new)
+        except Conflict:
+            continue  # someone opening the box at the same moment took it: it is theirs to show
+        opened.append(changed)
+    repo.record_box_opening(
+        BoxOpening(hall_code=hall_code, opened_at=now, opened_by=actor.username, opened_count=len(opened))
+    )
+    return BoxOpened(items=opened, more=len(waiting) > MAX_OPENED_AT_ONCE)
+
+
+@dataclass(frozen=True)
+class BoxState:
+    hall_code: str
+    last_opened: BoxOpening | None
+    overdue: bool
+
+
+def suggestion_box_state(
+    actor: UserPrincipal,
+    repo: SuggestionRepository,
+    org: OrganisationRepository,
+    clock: Clock,
+    calendar: WorkingDayRule,
+    hall_code: str,
+) -> BoxState:
+    """When the box was last opened, and whether a working day has passed since (dashboard flag)."""
+    _require_box_keeper(actor, hall_code)
+    _hall(org, hall_code)
+    last = repo.last_box_opening(hall_code)
+    overdue = rules.box_overdue(last.opened_at if last else None, clock.now(), calendar.is_working_day)
+    return BoxState(hall_code=hall_code, last_opened=last, overdue=overdue)
+
+
+def _change(actor: UserPrincipal, repo: SuggestionRepository, suggestion_id: str) -> Suggestion:
+    actor.require_role(Role.manager, Role.admin)  # before the read: an agent learns nothing
+    suggestion = repo.get(suggestion_id)
+    if suggestion is None:
+        raise NotFound(f"No suggestion {suggestion_id}.")
+    _require_box_keeper(actor, suggestion.hall_code)
+    return suggestion
+
+
+def reply_to_suggestion(
+    actor: UserPrincipal, repo: SuggestionRepository, clock: Clock, suggestion_id: str, reply: str
+) -> Suggestion:
+    suggestion = _change(actor, repo, suggestion_id)
+    changed = suggestion.replied(reply, clock.now(), actor.username)
+    repo.update(changed, expected=suggestion.status)
+    return changed
+
+
+def close_suggestion(actor: UserPrincipal, repo: SuggestionRepository, clock: Clock, suggestion_id: str) -> Suggestion:
+    suggestion = _change(actor, repo, suggestion_id)
+    changed = suggestion.closed(clock.now(), actor.username)
+    repo.update(changed, expected=suggestion.status)
+    return changed
