@@ -1,42 +1,58 @@
 """Contract tier: one suite, run against the in-memory fakes and against the
-DynamoDB repositories on a DynamoDB Local that the session starts."""
+DynamoDB repositories on a DynamoDB Local that the session starts.
+
+Each feature adds one line to MEMORY and one to DYNAMODB, under the same name.
+"""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from chalicelib.adapters.dynamodb.organisation import DynamoOrganisationRepository
 from chalicelib.adapters.dynamodb.outreach import DynamoOutreachRepository
+from chalicelib.adapters.dynamodb.rate_limits import DynamoRateLimiter
+from chalicelib.adapters.dynamodb.ratings import DynamoRatingRepository
+from chalicelib.adapters.dynamodb.shifts import DynamoShiftRepository
 from chalicelib.adapters.dynamodb.table import Table
 from chalicelib.adapters.dynamodb.users import DynamoUserRepository
 from devstack import tables
 from tests.fakes.organisation import InMemoryOrganisationRepository, InMemoryUserRepository
 from tests.fakes.outreach import InMemoryOutreachRepository
+from tests.fakes.ratings import InMemoryRateLimiter, InMemoryRatingRepository, InMemoryShiftRepository
 
+MEMORY: dict[str, Callable[[], Any]] = {
+    "organisation": InMemoryOrganisationRepository,
+    "users": InMemoryUserRepository,
+    "outreach": InMemoryOutreachRepository,
+    "ratings": InMemoryRatingRepository,
+    "shifts": InMemoryShiftRepository,
+    "limiter": InMemoryRateLimiter,
+}
 
-@dataclass
-class Repositories:
-    organisation: Any
-    users: Any
-    outreach: Any
+DYNAMODB: dict[str, Callable[[Table], Any]] = {
+    "organisation": DynamoOrganisationRepository,
+    "users": DynamoUserRepository,
+    "outreach": DynamoOutreachRepository,
+    "ratings": DynamoRatingRepository,
+    "shifts": DynamoShiftRepository,
+    "limiter": DynamoRateLimiter,
+}
 
 
 @pytest.fixture(params=["memory", "dynamodb"])
-def repos(request: pytest.FixtureRequest) -> Iterator[Repositories]:
+def repos(request: pytest.FixtureRequest) -> Iterator[SimpleNamespace]:
     if request.param == "memory":
-        yield Repositories(InMemoryOrganisationRepository(), InMemoryUserRepository(), InMemoryOutreachRepository())
+        yield SimpleNamespace(**{name: make() for name, make in MEMORY.items()})
         return
     local = request.getfixturevalue("dynamodb_local")
     client = local.client()
     name = f"contract-{uuid.uuid4().hex[:12]}"  # a table per test: no test sees another's items
     tables.ensure_table(client, name)
     table = Table(client, name)
-    yield Repositories(
-        DynamoOrganisationRepository(table), DynamoUserRepository(table), DynamoOutreachRepository(table)
-    )
+    yield SimpleNamespace(**{name: make(table) for name, make in DYNAMODB.items()})
     client.delete_table(TableName=name)

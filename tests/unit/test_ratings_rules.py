@@ -13,8 +13,14 @@ SEC = timedelta(seconds=1)
 
 def rating(**over) -> Rating:
     values = dict(
-        id="r-00000001", channel=Channel.device, hall_code="A01", counter_number=3, staff_no="A0123", level=5,
-        rated_at=T0, received_at=T0,
+        id="r-00000001",
+        channel=Channel.device,
+        hall_code="A01",
+        counter_number=3,
+        staff_no="A0123",
+        level=5,
+        rated_at=T0,
+        received_at=T0,
     )
     return Rating(**(values | over))
 
@@ -64,7 +70,10 @@ def test_a_scored_rating_feeds_each_tally_once_and_reasons_only_below_four():
 
 def test_misuse_is_counted_apart_and_in_no_score():
     c = contributions(rating(misuse=True))
-    assert set(c) == {StatKey("A01", "2026-11", StatKind.month, "", 3), StatKey("A01", "2026-11", StatKind.day, "24", 3)}
+    assert set(c) == {
+        StatKey("A01", "2026-11", StatKind.month, "", 3),
+        StatKey("A01", "2026-11", StatKind.day, "24", 3),
+    }
     assert all(inc == Counter(misuse=1) for inc in c.values())
 
 

@@ -33,8 +33,16 @@ def ports() -> Ports:
 
 
 def press(n: int, seconds: float = 0, **over) -> DevicePress:
-    return DevicePress(**({"id": f"00000000-0000-4000-8000-{n:012d}", "level": 5,
-                           "rated_at": NOW - timedelta(minutes=10) + timedelta(seconds=seconds)} | over))
+    return DevicePress(
+        **(
+            {
+                "id": f"00000000-0000-4000-8000-{n:012d}",
+                "level": 5,
+                "rated_at": NOW - timedelta(minutes=10) + timedelta(seconds=seconds),
+            }
+            | over
+        )
+    )
 
 
 def test_a_batch_answers_each_item_in_request_order(ports):
@@ -48,7 +56,11 @@ def test_a_batch_answers_each_item_in_request_order(ports):
     ]
     results = ratings.ingest_device_batch(DEVICE, items, ports)
     assert [(r.id[-2:] if r.id else None, r.status) for r in results] == [
-        ("01", "created"), ("-1", "rejected"), ("02", "rejected"), ("03", "rejected"), ("04", "rejected"),
+        ("01", "created"),
+        ("-1", "rejected"),
+        ("02", "rejected"),
+        ("03", "rejected"),
+        ("04", "rejected"),
         ("01", "duplicate"),
     ]
     assert results[2].error.fields == {"staff_no": "belongs to another hall"}
@@ -101,8 +113,9 @@ def test_a_qr_rating_needs_a_genuine_code_and_counts_for_the_clerk_signed_in(por
     with pytest.raises(NotFound):
         ratings.submit_qr_rating(ports, limiter, b"z" * 32, code, QrRating(level=4), client="1.2.3.4")
     with pytest.raises(NotFound):  # a genuine code for a counter that does not exist
-        ratings.submit_qr_rating(ports, limiter, QR_KEY, qrcodes.counter_code(QR_KEY, "A01", 9), QrRating(level=4),
-                                 client="1.2.3.4")
+        ratings.submit_qr_rating(
+            ports, limiter, QR_KEY, qrcodes.counter_code(QR_KEY, "A01", 9), QrRating(level=4), client="1.2.3.4"
+        )
 
 
 def test_a_phone_is_kept_only_with_consent(ports):
