@@ -94,7 +94,7 @@ def test_a_counter_code_names_its_counter_and_forgeries_name_nothing():
     assert qrcodes.parse_counter_code(key, code) == qrcodes.CounterTarget("A-01", 12)
     assert code.isascii() and "/" not in code
     assert qrcodes.parse_counter_code(b"x" * 32, code) is None
-    payload, _, signature = code.partition(".")
+    _, _, signature = code.partition(".")
     other = qrcodes.counter_code(key, "A-01", 13).partition(".")[0]
     assert qrcodes.parse_counter_code(key, f"{other}.{signature}") is None
     for junk in ("", ".", "abc", "abc.def", code + "x"):
