@@ -86,12 +86,41 @@ def outreach() -> Any:
     return DynamoOutreachRepository(table())
 
 
+@functools.cache
+def suggestions() -> Any:
+    from chalicelib.adapters.dynamodb.suggestions import DynamoSuggestionRepository
+
+    return DynamoSuggestionRepository(table())
+
+
+@functools.cache
+def working_days() -> Any:
+    """Official holidays and 调休 from the package; admin overrides are not stored yet."""
+    from chalicelib.adapters.holiday_calendar import PackageHolidays
+    from chalicelib.domain.workdays import WorkingDays
+
+    return WorkingDays(PackageHolidays())
+
+
 def token_policy() -> TokenPolicy:
     s = settings()
     return TokenPolicy(key=s.token_key, ttl_seconds=s.token_ttl_seconds)
 
 
-_BUILT = (settings, dynamodb_client, table, organisation, users, clock, ratings, shifts, rate_limiter, outreach)
+_BUILT = (
+    settings,
+    dynamodb_client,
+    table,
+    organisation,
+    users,
+    clock,
+    ratings,
+    shifts,
+    rate_limiter,
+    outreach,
+    suggestions,
+    working_days,
+)
 
 
 def reset() -> None:

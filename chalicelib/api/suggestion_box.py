@@ -1,0 +1,185 @@
+"""The public suggestion box (SPEC §4.1): the form at /s/{hall_code}, its receipt,
+and the tracking page. No login; pages in Chinese by default, JSON on request."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from urllib.parse import parse_qsl
+
+from pydantic import BaseModel, BeforeValidator
+
+from chalicelib import composition
+from chalicelib.api import pages
+from chalicelib.api.requests import parse_form, parse_json, query, wants_json
+from chalicelib.api.responses import json_response
+from chalicelib.api.routing import Auth, QueryParam, Routes
+from chalicelib.api.schemas import Strict
+from chalicelib.domain.errors import Forbidden, InvalidInput
+from chalicelib.domain.suggestions import (
+    CONTENT_MAX,
+    CONTENT_MIN,
+    KIND_LABELS,
+    SHANGHAI,
+    STATUS_LABELS,
+    Content,
+    CustomerName,
+    MobilePhone,
+    SuggestionKind,
+    SuggestionStatus,
+)
+from chalicelib.services import suggestions
+
+routes = Routes(__name__, tag="suggestion box")
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+
+
+def _blank_is_none(value: object) -> object:
+    """An empty form field means "not given"."""
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def _checkbox(value: object) -> object:
+    """A ticked checkbox sends "on" (or our "1"); an unticked one sends nothing."""
+    return False if value is None or value == "" else value
+
+
+class SuggestionIn(Strict):
+    kind: SuggestionKind
+    content: Content
+    name: Annotated[CustomerName | None, BeforeValidator(_blank_is_none)] = None
+    phone: Annotated[MobilePhone | None, BeforeValidator(_blank_is_none)] = None
+    consent: Annotated[bool, BeforeValidator(_checkbox)] = False
+    wants_reply: Annotated[bool, BeforeValidator(_checkbox)] = False
+
+
+class TrackingNoOut(BaseModel):
+    tracking_no: str
+
+
+class TrackedOut(BaseModel):
+    tracking_no: str
+    hall_code: str
+    kind: SuggestionKind
+    status: SuggestionStatus
+    created_at: str
+    reply: str | None
+    replied_at: str | None
+
+
+def _labels(lang: str) -> dict[str, Any]:
+    i = 0 if lang == "zh" else 1
+    return {
+        "kinds": [(k.value, label[i]) for k, label in KIND_LABELS.items()],
+        "statuses": {s.value: label[i] for s, label in STATUS_LABELS.items()},
+        "content_min": CONTENT_MIN,
+        "content_max": CONTENT_MAX,
+    }
+
+
+def _local(at: datetime) -> str:
+    """A stored UTC time as people in the hall read it."""
+    return at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
+def _form_values(request: Any) -> dict[str, str]:
+    """What the customer typed, to fill the form again after an error."""
+    if wants_json(request) or (request.headers.get("content-type") or "").startswith(JSON):
+        return {}
+    try:
+        return dict(parse_qsl((request.raw_body or b"").decode("utf-8"), keep_blank_values=True))
+    except UnicodeDecodeError:
+        return {}
+
+
+@routes("/s/{hall_code}", "GET", summary="The hall's suggestion-box form", auth=Auth.public, produces="text/html")
+def suggestion_form(hall_code: str):  # type: ignore[no-untyped-def]
+    lang = pages.lang_of(routes.request)
+    hall = suggestions.public_hall(composition.organisation(), hall_code)
+    return pages.render("suggestion_form.html", lang, hall=hall, values={}, errors={}, **_labels(lang))
+
+
+@routes(
+    "/s/{hall_code}",
+    "POST",
+    summary="Drop a suggestion; a receipt page with its tracking number (JSON on Accept: application/json)",
+    auth=Auth.public,
+    status=201,
+    request=SuggestionIn,
+    response=TrackingNoOut,
+    produces="text/html",
+    content_types=[FORM, JSON],
+)
+def drop_suggestion(hall_code: str):  # type: ignore[no-untyped-def]
+    request = routes.request
+    lang = pages.lang_of(request)
+    try:
+        is_json = (request.headers.get("content-type") or "").startswith(JSON)
+        body = parse_json(request, SuggestionIn) if is_json else parse_form(request, SuggestionIn)
+        dropped = suggestions.submit_suggestion(
+            composition.suggestions(),
+            composition.organisation(),
+            composition.clock(),
+            hall_code=hall_code,
+            **body.model_dump(),
+        )
+    except InvalidInput as e:
+        if wants_json(request):
+            raise
+        hall = suggestions.public_hall(composition.organisation(), hall_code)  # an unknown hall is a 404 page
+        values = _form_values(request)
+        return pages.render(
+            "suggestion_form.html", lang, status=400, hall=hall, values=values, errors=e.fields, **_labels(lang)
+        )
+    if wants_json(request):
+        return json_response({"tracking_no": dropped.tracking_no}, status=201)
+    hall = suggestions.public_hall(composition.organisation(), hall_code)
+    return pages.render("suggestion_receipt.html", lang, hall=hall, suggestion=dropped, **_labels(lang))
+
+
+@routes(
+    "/track/{tracking_no}",
+    "GET",
+    summary="Status and reply of a suggestion; ?phone4= when a phone was given",
+    auth=Auth.public,
+    response=TrackedOut,
+    query=(QueryParam("phone4", "the last four digits of the phone number given"),),
+    produces="text/html",
+)
+def track(tracking_no: str):  # type: ignore[no-untyped-def]
+    request = routes.request
+    lang = pages.lang_of(request)
+    try:
+        tracked = suggestions.track_suggestion(
+            composition.suggestions(),
+            composition.organisation(),
+            composition.clock(),
+            tracking_no,
+            query(request, "phone4"),
+        )
+    except (InvalidInput, Forbidden) as e:
+        if wants_json(request):
+            raise
+        status = 403 if isinstance(e, Forbidden) else 400
+        # A first visit without phone4 is not a mistake: ask for it without an error.
+        asked = query(request, "phone4") is not None or status == 403
+        return pages.render(
+            "track_phone4.html",
+            lang,
+            status=status if asked else 200,
+            tracking_no=tracking_no,
+            error=e if asked else None,
+        )
+    if wants_json(request):
+        out = TrackedOut(
+            tracking_no=tracked.tracking_no,
+            hall_code=tracked.hall_code,
+            kind=tracked.kind,
+            status=tracked.status,
+            created_at=tracked.created_at.isoformat(),
+            reply=tracked.reply,
+            replied_at=tracked.replied_at.isoformat() if tracked.replied_at else None,
+        )
+        return json_response(out.model_dump(mode="json"))
+    return pages.render("track.html", lang, tracked=tracked, local=_local, **_labels(lang))
