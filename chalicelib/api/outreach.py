@@ -7,6 +7,7 @@ may end in ``.csv``: ``2026Q4`` answers the page, ``2026Q4.csv`` its CSV twin.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -58,6 +59,7 @@ CSV_COLUMNS = (
     "safety_checks",
     "covered",
 )
+HALL_CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")  # as organisation.Code
 CHART_BAR = 420  # the longest bar, in SVG units
 QUARTER_QUERY = QueryParam("quarter", "e.g. 2026Q4", required=True)
 
@@ -182,8 +184,8 @@ def list_events():  # type: ignore[no-untyped-def]
     request = routes.request
     quarter = _quarter(query(request, "quarter"))
     hall = query(request, "hall")
-    if hall is None:
-        raise InvalidInput("A hall is required.", {"hall": "a hall code"})
+    if hall is None or not HALL_CODE.match(hall):
+        raise InvalidInput("A hall code is required.", {"hall": "a hall code"})
     cursor, limit = page_args(request)
     page = outreach.list_events(
         routes.principal(),

@@ -1,9 +1,16 @@
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 
 import pytest
 
+from chalicelib.domain.accounts import Role, UserPrincipal
 from chalicelib.domain.errors import Conflict, InvalidInput
+from chalicelib.domain.organisation import Hall, HallGrade
 from chalicelib.domain.outreach import Category, HallTally, OutreachEvent, PublishedEvent, Snapshot, coverage
+from chalicelib.services import outreach
+from tests.fakes.clock import FixedClock
+from tests.fakes.outreach import InMemoryOutreachRepository
 
 NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 
@@ -114,3 +121,36 @@ def test_snapshots_and_counters_of_one_quarter_do_not_mix(repos):
     repos.outreach.add_event(event("e1"))
     assert set(repos.outreach.tallies("2026Q4")) == {"A01"}
     assert repos.outreach.latest_version("2026Q4") == 1
+
+
+def test_concurrent_events_of_one_hall_are_all_counted(repos):
+    if isinstance(repos.outreach, InMemoryOutreachRepository):
+        pytest.skip("concurrency is DynamoDB's: the fake is single-threaded")
+    barrier = threading.Barrier(6)
+
+    def add(worker: int) -> None:
+        barrier.wait()
+        for n in range(3):
+            repos.outreach.add_event(event(f"w{worker}-{n}", participants=1))
+
+    with ThreadPoolExecutor(6) as pool:
+        list(pool.map(add, range(6)))
+    tally = repos.outreach.tallies("2026Q4")["A01"]
+    assert (tally.events, tally.community, tally.participants) == (18, 18, 18)
+
+
+def test_two_admins_publishing_at_once_get_two_versions(repos):
+    clock = FixedClock()
+    repos.organisation.add_hall(Hall(code="A01", name="A01厅", branch="城东", grade=HallGrade.A, created_at=NOW))
+    barrier = threading.Barrier(2)
+    admins = [UserPrincipal(username=name, role=Role.admin) for name in ("alice", "bob")]
+
+    def publish(actor: UserPrincipal) -> int:
+        barrier.wait()
+        return outreach.publish_quarter(actor, repos.organisation, repos.outreach, clock, "2026Q4").version
+
+    with ThreadPoolExecutor(2) as pool:
+        versions = sorted(pool.map(publish, admins))
+    assert versions == [1, 2]
+    publishers = {repos.outreach.get_snapshot("2026Q4", v).published_by for v in versions}
+    assert publishers == {"alice", "bob"}

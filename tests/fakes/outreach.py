@@ -42,10 +42,10 @@ class InMemoryOutreachRepository:
         return {hall: t for (q, hall), t in self.counters.items() if q == quarter}
 
     def add_snapshot(self, snapshot: Snapshot) -> None:
-        key = (snapshot.quarter, snapshot.version)
-        if key in self.snapshots:
+        payload = snapshot.model_dump_json()
+        # setdefault is one step under the GIL, like the conditional put: of two racing writers one wins.
+        if self.snapshots.setdefault((snapshot.quarter, snapshot.version), payload) is not payload:
             raise Conflict(f"Version {snapshot.version} of {snapshot.quarter} exists already.")
-        self.snapshots[key] = snapshot.model_dump_json()
 
     def latest_version(self, quarter: str) -> int:
         return max((v for q, v in self.snapshots if q == quarter), default=0)

@@ -8,6 +8,8 @@ written once under its version; nothing ever updates it.
 
 from __future__ import annotations
 
+import random
+import time
 import zlib
 from typing import Any
 
@@ -21,6 +23,13 @@ from chalicelib.domain.paging import Page
 
 # DynamoDB items stop at 400 KB; leave room for the keys and attribute names.
 MAX_SNAPSHOT_BYTES = 380_000
+WRITE_ATTEMPTS = 5
+_RETRYABLE = {
+    "TransactionConflict",
+    "ThrottlingError",
+    "ProvisionedThroughputExceededException",
+    "RequestLimitExceeded",
+}
 
 
 def _event(item: dict[str, Any]) -> OutreachEvent:
@@ -78,13 +87,21 @@ class DynamoOutreachRepository:
                 }
             ),
         }
-        try:
-            self.table.client.transact_write_items(TransactItems=[{"Put": put}, {"Update": update}])
-        except ClientError as e:
-            # The put is the only condition: a cancelled transaction means the event exists.
-            if error_code(e) == "TransactionCanceledException" and _first_reason(e) == "ConditionalCheckFailed":
-                raise Conflict(f"Event {event.event_id} exists already.") from None
-            raise
+        for attempt in range(WRITE_ATTEMPTS):
+            try:
+                self.table.client.transact_write_items(TransactItems=[{"Put": put}, {"Update": update}])
+                return
+            except ClientError as e:
+                reasons = _reasons(e)
+                # The put is the only condition: failing it means the event exists.
+                if reasons[:1] == ["ConditionalCheckFailed"]:
+                    raise Conflict(f"Event {event.event_id} exists already.") from None
+                # Another event of the same hall and quarter updated the counter
+                # item at the same moment: nothing was written, so try again.
+                if not _RETRYABLE.intersection({error_code(e), *reasons}):
+                    raise
+            time.sleep(random.uniform(0, 0.05 * 2**attempt))  # noqa: S311 (jitter, not security)
+        raise Conflict("The hall's counters are busy; please retry.")
 
     def list_events(self, quarter: str, hall_code: str, cursor: str | None, limit: int) -> Page[OutreachEvent]:
         return self.table.query_page(
@@ -167,6 +184,8 @@ class DynamoOutreachRepository:
         return Snapshot.model_validate_json(zlib.decompress(bytes(item["payload"])))
 
 
-def _first_reason(error: ClientError) -> str:
-    reasons = error.response.get("CancellationReasons") or [{}]
-    return str(reasons[0].get("Code", ""))
+def _reasons(error: ClientError) -> list[str]:
+    """Why a transaction was cancelled, one code per item (``None`` for an item that was fine)."""
+    if error_code(error) != "TransactionCanceledException":
+        return []
+    return [str(r.get("Code", "None")) for r in error.response.get("CancellationReasons", [])]
