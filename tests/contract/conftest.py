@@ -18,12 +18,14 @@ from chalicelib.adapters.dynamodb.outreach import DynamoOutreachRepository
 from chalicelib.adapters.dynamodb.rate_limits import DynamoRateLimiter
 from chalicelib.adapters.dynamodb.ratings import DynamoRatingRepository
 from chalicelib.adapters.dynamodb.shifts import DynamoShiftRepository
+from chalicelib.adapters.dynamodb.suggestions import DynamoSuggestionRepository
 from chalicelib.adapters.dynamodb.table import Table
 from chalicelib.adapters.dynamodb.users import DynamoUserRepository
 from devstack import tables
 from tests.fakes.organisation import InMemoryOrganisationRepository, InMemoryUserRepository
 from tests.fakes.outreach import InMemoryOutreachRepository
 from tests.fakes.ratings import InMemoryRateLimiter, InMemoryRatingRepository, InMemoryShiftRepository
+from tests.fakes.suggestions import InMemorySuggestionRepository
 
 MEMORY: dict[str, Callable[[], Any]] = {
     "organisation": InMemoryOrganisationRepository,
@@ -32,6 +34,7 @@ MEMORY: dict[str, Callable[[], Any]] = {
     "ratings": InMemoryRatingRepository,
     "shifts": InMemoryShiftRepository,
     "limiter": InMemoryRateLimiter,
+    "suggestions": InMemorySuggestionRepository,
 }
 
 DYNAMODB: dict[str, Callable[[Table], Any]] = {
@@ -41,6 +44,7 @@ DYNAMODB: dict[str, Callable[[Table], Any]] = {
     "ratings": DynamoRatingRepository,
     "shifts": DynamoShiftRepository,
     "limiter": DynamoRateLimiter,
+    "suggestions": DynamoSuggestionRepository,
 }
 
 

@@ -3,13 +3,15 @@ the managers' opening, reply and close (chalice.test.Client over moto)."""
 
 from __future__ import annotations
 
+import os
 import re
 from urllib.parse import urlencode
 
 import pytest
 
+from chalicelib import composition
 from chalicelib.domain.suggestions import TRACKING_NO
-from tests.http import Api, Answer
+from tests.http import Answer, Api
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 AS_JSON = {"Accept": "application/json"}
@@ -29,7 +31,9 @@ def drop(api: Api, hall: str = "A01", **fields: object) -> str:
 
 def user(admin: Api, username: str, role: str, halls: list[str]) -> Api:
     password = "password-123456"
-    created = admin.post("/api/v1/admin/users", {"username": username, "password": password, "role": role, "halls": halls})
+    created = admin.post(
+        "/api/v1/admin/users", {"username": username, "password": password, "role": role, "halls": halls}
+    )
     assert created.status == 201, created.raw
     other = Api(admin.client)
     other.token = other.login(username, password)
@@ -257,3 +261,13 @@ def test_managers_keep_to_their_halls_agents_stay_out_and_admins_see_all(api: Ap
     assert manager.post(f"/api/v1/suggestions/{sid}/reply", {"reply": "不是我的"}).status == 403
     assert agent.post(f"/api/v1/suggestions/{sid}/close").status == 403
     assert hall.post(f"/api/v1/suggestions/{sid}/close").json["status"] == "closed"
+
+
+def test_the_stored_item_carries_kind_wants_reply_and_has_phone_for_the_stream(api: Api, manager: Api):
+    drop(api, kind="report", phone="13812345678", consent=True, wants_reply=True)
+    sid = manager.get("/api/v1/suggestions?hall=A01").json["items"][0]["id"]
+    item = composition.dynamodb_client().get_item(
+        TableName=os.environ["TINGSHENG_TABLE"], Key={"pk": {"S": f"SUGGESTION#{sid}"}, "sk": {"S": "SUGGESTION"}}
+    )["Item"]
+    assert (item["kind"], item["wants_reply"], item["has_phone"]) == ({"S": "report"}, {"BOOL": True}, {"BOOL": True})
+    assert item["phone"] == {"S": "13812345678"}
