@@ -105,7 +105,6 @@ def suggestion_form(hall_code: str):  # type: ignore[no-untyped-def]
     "POST",
     summary="Drop a suggestion; a receipt page with its tracking number (JSON on Accept: application/json)",
     auth=Auth.public,
-    status=201,
     request=SuggestionIn,
     response=TrackingNoOut,
     produces="text/html",
@@ -133,7 +132,7 @@ def drop_suggestion(hall_code: str):  # type: ignore[no-untyped-def]
             "suggestion_form.html", lang, status=400, hall=hall, values=values, errors=e.fields, **_labels(lang)
         )
     if wants_json(request):
-        return json_response({"tracking_no": dropped.tracking_no}, status=201)
+        return json_response({"tracking_no": dropped.tracking_no})
     hall = suggestions.public_hall(composition.organisation(), hall_code)
     return pages.render("suggestion_receipt.html", lang, hall=hall, suggestion=dropped, **_labels(lang))
 
