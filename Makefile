@@ -4,11 +4,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST := $(PY) -m pytest
 
-.PHONY: run test check unit contract functional integration package-check clean help
+.PHONY: run job test check unit contract functional integration package-check clean help
 
 help:
 	@echo "make run    start DynamoDB Local, the app and its pump (Ctrl-C stops all)"
 	@echo "make test   lint, type-check and run every test tier"
+	@echo "make job NAME=callback_clocks|suggestion_digest|phone_retention   run a scheduled job once"
 
 # The venv uses Python 3.13 (else 3.12): the Lambda runtime is the Python that runs `chalice package`.
 $(VENV)/.installed: requirements.txt requirements-dev.txt scripts/find-python.sh
@@ -27,6 +28,10 @@ deps: $(VENV)/.installed node_modules/.installed
 run: deps
 	@command -v java >/dev/null 2>&1 || { echo "make run needs Java 17 for DynamoDB Local: install it (apt-get install openjdk-17-jre-headless) and retry."; exit 1; }
 	@$(PY) -m devstack.run
+
+# Run one scheduled job once against a running `make run`, e.g. make job NAME=callback_clocks
+job: deps
+	@$(PY) -m devstack.job $(NAME)
 
 test: check unit contract functional integration
 

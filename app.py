@@ -1,14 +1,57 @@
 """Tingsheng (厅声): routes and event handlers, wired to services.
 
-Each feature is a blueprint in chalicelib/api; this file only registers them.
+Each HTTP feature is a blueprint in chalicelib/api; the stream and schedule
+handlers call chalicelib/events. This file only registers them.
 """
 
-from chalice import Chalice
+import os
 
-from chalicelib.api import admin, auth, boundary, device, outreach, public, qr, rating_page, suggestion_box, suggestions
+from chalice import Chalice, Cron
+
+from chalicelib import events
+from chalicelib.api import (
+    admin,
+    auth,
+    boundary,
+    callbacks,
+    device,
+    outreach,
+    public,
+    qr,
+    rating_page,
+    suggestion_box,
+    suggestions,
+)
 
 app = Chalice(app_name="tingsheng")
 boundary.install(app)
 
-for module in (public, auth, admin, outreach, device, qr, rating_page, suggestion_box, suggestions):
+for module in (public, auth, admin, outreach, device, qr, rating_page, suggestion_box, suggestions, callbacks):
     app.register_blueprint(module.routes.blueprint)
+
+# Chalice needs the stream's ARN as a literal when it imports the app; the
+# deploy template points the event source at the table's real stream.
+TABLE_STREAM_ARN = os.environ.get(
+    "TINGSHENG_STREAM_ARN", "arn:aws:dynamodb:cn-north-1:000000000000:table/tingsheng/stream/placeholder"
+)
+
+
+@app.on_dynamodb_record(stream_arn=TABLE_STREAM_ARN, batch_size=100, starting_position="TRIM_HORIZON")
+def table_changes(event):  # type: ignore[no-untyped-def]
+    return events.handle_stream_batch(event.to_dict())
+
+
+# Schedules are EventBridge cron in UTC; business times are Asia/Shanghai (UTC+8).
+@app.schedule(Cron(5, "*", "*", "*", "?", "*"))  # hourly, at minute 5
+def callback_clocks(event):  # type: ignore[no-untyped-def]
+    events.check_callback_clocks()
+
+
+@app.schedule(Cron(30, 0, "*", "*", "?", "*"))  # 08:30 Asia/Shanghai; the job skips days off
+def suggestion_digest(event):  # type: ignore[no-untyped-def]
+    events.prepare_suggestion_digests()
+
+
+@app.schedule(Cron(0, 19, "*", "*", "?", "*"))  # 03:00 Asia/Shanghai
+def phone_retention(event):  # type: ignore[no-untyped-def]
+    events.purge_expired_phones()

@@ -11,6 +11,7 @@ from typing import Any
 
 from chalicelib.config import Settings
 from chalicelib.services.accounts import TokenPolicy
+from chalicelib.services.callbacks import CallbackPorts
 from chalicelib.services.ratings import Ports as RatingPorts
 
 
@@ -102,6 +103,43 @@ def working_days() -> Any:
     return WorkingDays(PackageHolidays())
 
 
+@functools.cache
+def callbacks() -> Any:
+    from chalicelib.adapters.dynamodb.callbacks import DynamoCallbackRepository
+
+    return DynamoCallbackRepository(table())
+
+
+@functools.cache
+def publisher() -> Any:
+    """SNS when a topic is configured (AWS), else a log line (locally)."""
+    topic = settings().notify_topic_arn
+    if topic:
+        import boto3
+
+        from chalicelib.adapters.publishers import SnsPublisher
+
+        return SnsPublisher(boto3.client("sns"), topic)
+    from chalicelib.adapters.publishers import LogPublisher
+
+    return LogPublisher()
+
+
+@functools.cache
+def outbox() -> Any:
+    from chalicelib.adapters.dynamodb.callbacks import DynamoOutbox
+
+    return DynamoOutbox(table())
+
+
+def callback_ports() -> CallbackPorts:
+    from chalicelib.domain.callbacks import DEFAULT_CLOCKS
+
+    return CallbackPorts(
+        callbacks=callbacks(), org=organisation(), clock=clock(), calendar=working_days(), clocks=DEFAULT_CLOCKS
+    )
+
+
 def token_policy() -> TokenPolicy:
     s = settings()
     return TokenPolicy(key=s.token_key, ttl_seconds=s.token_ttl_seconds)
@@ -120,6 +158,9 @@ _BUILT = (
     outreach,
     suggestions,
     working_days,
+    callbacks,
+    publisher,
+    outbox,
 )
 
 

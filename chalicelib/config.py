@@ -25,7 +25,9 @@ class Settings:
     qr_key: bytes
     public_url: str  # where customers reach the app, for QR codes; empty: the request's host
     min_press_interval_seconds: float
+    notify_topic_arn: str  # SNS topic for notifications; empty: log lines (local)
 
+    min_ratings: int = 30  # ratings a month before a clerk is ranked (SPEC §3)
     @property
     def min_press_interval(self) -> timedelta:
         return timedelta(seconds=self.min_press_interval_seconds)
@@ -45,6 +47,8 @@ class Settings:
             qr_key=_secret(env, "TINGSHENG_QR_KEY"),
             public_url=env.get("TINGSHENG_PUBLIC_URL", "").rstrip("/"),
             min_press_interval_seconds=float(env.get("TINGSHENG_MIN_PRESS_INTERVAL", "3")),
+            min_ratings=_whole_number(env, "TINGSHENG_MIN_RATINGS", 30),
+            notify_topic_arn=env.get("TINGSHENG_NOTIFY_TOPIC_ARN", ""),
         )
 
 
@@ -53,3 +57,12 @@ def _secret(env: Mapping[str, str], name: str) -> bytes:
     if len(value) < 32:
         raise ConfigurationError(f"{name} must be set to a random secret of at least 32 characters.")
     return value.encode()
+
+
+def _whole_number(env: Mapping[str, str], name: str, default: int) -> int:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise ConfigurationError(f"{name} must be a whole number of at least 1.")
+    return int(value)

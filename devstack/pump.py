@@ -1,23 +1,186 @@
 """The local event and schedule pump.
 
-In AWS, DynamoDB Streams and EventBridge schedules invoke the app's event
-handlers; ``chalice local`` serves HTTP only. The pump will read DynamoDB
-Local's stream and fire the schedules, invoking the same handler functions
-with events shaped as Lambda's. The app has no event handlers yet, so it
-only reports what it would run.
+In AWS the table's stream and EventBridge schedules invoke the app's event
+handlers; Chalice's local server serves HTTP only. The pump reads DynamoDB
+Local's stream and invokes the same handler functions with events shaped as
+Lambda's (including ``eventSourceARN`` and a numeric
+``ApproximateCreationDateTime``, which the stream API omits or changes), and
+fires each ``@app.schedule`` on its cron. Like Lambda with
+``ReportBatchItemFailures``, it retries the records a batch reports failed,
+and after ``MAX_ATTEMPTS`` parks them in a dead-letter file and logs an error.
 """
 
 from __future__ import annotations
 
+import json
+import sys
+import threading
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
+
+import boto3
+from chalice.app import DynamoDBEventConfig, ScheduledEventConfig
+
+from devstack.schedules import next_fire
+
+MAX_ATTEMPTS = 3
+POLL_SECONDS = 0.5
+
+
+class LambdaContext:
+    def __init__(self, name: str) -> None:
+        self.function_name = name
+        self.aws_request_id = str(uuid.uuid4())
+        self.memory_limit_in_mb = 512
+        self.invoked_function_arn = f"arn:aws:lambda:local:000000000000:function:{name}"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 60_000
+
+
+def lambda_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
+    """A record from the stream API as Lambda hands it to a function."""
+    shaped = dict(record)
+    dynamodb = dict(shaped["dynamodb"])
+    created = dynamodb.get("ApproximateCreationDateTime")
+    if isinstance(created, datetime):
+        dynamodb["ApproximateCreationDateTime"] = created.timestamp()
+    shaped["dynamodb"] = dynamodb
+    shaped["eventSourceARN"] = stream_arn
+    shaped.setdefault("eventSource", "aws:dynamodb")
+    shaped.setdefault("eventVersion", "1.1")
+    return shaped
+
+
+def scheduled_event(name: str, at: datetime) -> dict[str, Any]:
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "000000000000",
+        "time": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": "local",
+        "resources": [f"arn:aws:events:local:000000000000:rule/{name}"],
+        "detail": {},
+    }
+
+
+def handler_of(config: Any) -> Any:
+    """The decorated function behind an event source (``app.table_changes`` ...)."""
+    module, _, name = config.handler_string.rpartition(".")
+    return getattr(sys.modules[module], name)
 
 
 class Pump:
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, table_name: str, data_dir: Path) -> None:
         self.app = app
+        self.table_name = table_name
+        self.data_dir = data_dir
+        self.checkpoint_file = data_dir / "stream-checkpoint.json"
+        self.dead_letters = data_dir / "dead-letters.jsonl"
+        self.stop_event = threading.Event()
+        self.threads: list[threading.Thread] = []
 
     def start(self) -> None:
-        """Nothing to pump until the app registers stream or schedule handlers."""
+        for config in self.app.event_sources:
+            if isinstance(config, DynamoDBEventConfig):
+                self._spawn(self._pump_stream, handler_of(config))
+            elif isinstance(config, ScheduledEventConfig):
+                self._spawn(self._fire_schedule, config)
+
+    def _spawn(self, target: Any, arg: Any) -> None:
+        thread = threading.Thread(target=target, args=(arg,), daemon=True)
+        thread.start()
+        self.threads.append(thread)
 
     def stop(self) -> None:
-        """Stops the pump's threads."""
+        self.stop_event.set()
+        for thread in self.threads:
+            thread.join(timeout=5)
+
+    # -- schedules ---------------------------------------------------------
+    def _fire_schedule(self, config: Any) -> None:
+        handler = handler_of(config)
+        started = datetime.now(UTC)
+        due = next_fire(config.schedule_expression, started, started)
+        while not self.stop_event.wait(max(0.0, (due - datetime.now(UTC)).total_seconds())):
+            try:
+                handler(scheduled_event(config.name, due), LambdaContext(config.name))
+            except Exception as e:  # a failing job is logged and runs again next time, as in AWS
+                print(f"pump: schedule {config.name} failed: {e!r}", file=sys.stderr, flush=True)
+            due = next_fire(config.schedule_expression, datetime.now(UTC), started)
+
+    # -- the stream --------------------------------------------------------
+    def _checkpoints(self) -> dict[str, str]:
+        if self.checkpoint_file.exists():
+            return dict(json.loads(self.checkpoint_file.read_text(encoding="utf-8")))
+        return {}
+
+    def _save_checkpoint(self, shard_id: str, sequence: str) -> None:
+        marks = self._checkpoints()
+        marks[shard_id] = sequence
+        self.checkpoint_file.write_text(json.dumps(marks), encoding="utf-8")
+
+    def _pump_stream(self, handler: Any) -> None:
+        ddb = boto3.client("dynamodb")
+        streams = boto3.client("dynamodbstreams")
+        stream_arn = ddb.describe_table(TableName=self.table_name)["Table"]["LatestStreamArn"]
+        iterators: dict[str, str | None] = {}
+        while not self.stop_event.is_set():
+            try:
+                busy = self._pump_once(handler, streams, stream_arn, iterators)
+            except Exception as e:  # DynamoDB Local restarting, a trimmed shard...: start over
+                print(f"pump: stream read failed, retrying: {e!r}", file=sys.stderr, flush=True)
+                iterators.clear()
+                busy = False
+            if not busy:
+                self.stop_event.wait(POLL_SECONDS)
+
+    def _pump_once(self, handler: Any, streams: Any, stream_arn: str, iterators: dict[str, str | None]) -> bool:
+        shards = streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]
+        marks = self._checkpoints()
+        busy = False
+        for shard in shards:
+            shard_id = shard["ShardId"]
+            if shard_id not in iterators:
+                args: dict[str, Any] = {"StreamArn": stream_arn, "ShardId": shard_id}
+                if shard_id in marks:
+                    args |= {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": marks[shard_id]}
+                else:
+                    args |= {"ShardIteratorType": "TRIM_HORIZON"}
+                iterators[shard_id] = streams.get_shard_iterator(**args)["ShardIterator"]
+            iterator = iterators[shard_id]
+            if iterator is None:
+                continue  # a closed shard, read to its end
+            answer = streams.get_records(ShardIterator=iterator, Limit=100)
+            iterators[shard_id] = answer.get("NextShardIterator")
+            records = answer.get("Records", [])
+            if records:
+                busy = True
+                self._deliver(handler, [lambda_record(r, stream_arn) for r in records])
+                self._save_checkpoint(shard_id, records[-1]["dynamodb"]["SequenceNumber"])
+        return busy
+
+    def _deliver(self, handler: Any, records: list[dict[str, Any]]) -> None:
+        """Invoke the handler; retry the records it reports failed, then dead-letter them."""
+        pending = records
+        for _attempt in range(MAX_ATTEMPTS):
+            try:
+                response = handler({"Records": pending}, LambdaContext("table_changes")) or {}
+                failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
+            except Exception:  # Powertools raises when every record failed: all are retried
+                failed = {r["dynamodb"]["SequenceNumber"] for r in pending}
+            pending = [r for r in pending if r["dynamodb"]["SequenceNumber"] in failed]
+            if not pending:
+                return
+        with self.dead_letters.open("a", encoding="utf-8") as out:
+            for record in pending:
+                out.write(json.dumps(record, default=str) + "\n")
+        print(
+            f"pump: ERROR {len(pending)} stream record(s) failed {MAX_ATTEMPTS} times; kept in {self.dead_letters}",
+            file=sys.stderr,
+            flush=True,
+        )

@@ -93,7 +93,7 @@ def main() -> int:
         from devstack.server import create_server, load_app
 
         app, config = load_app("local")
-        pump = Pump(app)
+        pump = Pump(app, TABLE_NAME, data_dir)
         pump.start()
         server = create_server(app, config, port)
         print(f"Tingsheng on http://127.0.0.1:{port}/  (Ctrl-C stops everything)", flush=True)

@@ -38,15 +38,33 @@ def create_table_kwargs(table_name: str, logical_id: str = "Table") -> dict[str,
 
 
 def ensure_table(client: Any, table_name: str, logical_id: str = "Table") -> bool:
-    """Create the table unless it exists; True when it was created."""
+    """Create the table unless it exists (then add any index it lacks); True when it was created."""
     try:
-        client.describe_table(TableName=table_name)
-        return False
+        existing = client.describe_table(TableName=table_name)["Table"]
     except client.exceptions.ResourceNotFoundException:
-        pass
+        existing = None
+    if existing is not None:
+        _add_missing_indexes(client, table_name, existing)
+        return False
     client.create_table(**create_table_kwargs(table_name, logical_id))
     client.get_waiter("table_exists").wait(TableName=table_name)
     ttl = table_definition(logical_id).get("TimeToLiveSpecification")
     if ttl:
         client.update_time_to_live(TableName=table_name, TimeToLiveSpecification=ttl)
     return True
+
+
+def _add_missing_indexes(client: Any, table_name: str, existing: dict[str, Any]) -> None:
+    """A data directory from an older version gets the indexes added since (one at a time)."""
+    props = table_definition()
+    have = {i["IndexName"] for i in existing.get("GlobalSecondaryIndexes", [])}
+    for index in props.get("GlobalSecondaryIndexes", []):
+        if index["IndexName"] in have:
+            continue
+        names = {k["AttributeName"] for k in index["KeySchema"]}
+        client.update_table(
+            TableName=table_name,
+            AttributeDefinitions=[a for a in props["AttributeDefinitions"] if a["AttributeName"] in names],
+            GlobalSecondaryIndexUpdates=[{"Create": {k: index[k] for k in ("IndexName", "KeySchema", "Projection")}}],
+        )
+        client.get_waiter("table_exists").wait(TableName=table_name)

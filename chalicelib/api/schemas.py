@@ -10,6 +10,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from chalicelib.domain.accounts import Role, Username
+from chalicelib.domain.callbacks import AttemptResult, Outcome
 from chalicelib.domain.organisation import Code, CounterNumber, HallGrade, Name, StaffNo
 from chalicelib.domain.ratings import Business, Phone, Reason
 
@@ -187,3 +188,45 @@ class CounterQrOut(QrLinkOut):
 class QrCodesOut(BaseModel):
     counters: list[CounterQrOut]
     suggestion_box: QrLinkOut
+
+
+class AttemptIn(Strict):
+    result: AttemptResult
+    note: str = Field(default="", max_length=1000)
+
+
+class CloseIn(Strict):
+    outcome: Outcome
+    note: str = Field(default="", max_length=1000)
+
+
+class AttemptOut(BaseModel):
+    at: datetime
+    by: str
+    result: AttemptResult
+    note: str
+
+
+class FollowUpOut(BaseModel):
+    level: int
+    comment: str
+    at: datetime
+
+
+class CallbackOut(BaseModel):
+    id: str
+    hall_code: str
+    source_type: Literal["rating", "suggestion"]
+    source_id: str
+    task_type: str
+    status: Literal["open", "in_progress", "closed"]
+    flags: list[Literal["at_risk", "overdue"]]
+    first_contact_due: datetime
+    resolution_due: datetime
+    attempts: list[AttemptOut]
+    outcome: Outcome | None
+    phone: str | None = Field(description="in full for the task's agent and admins, masked otherwise")
+    agent: str | None
+    created_at: datetime
+    closed_at: datetime | None
+    follow_up: FollowUpOut | None

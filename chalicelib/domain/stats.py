@@ -24,6 +24,8 @@ class StatKind(StrEnum):
     business = "business"  # hall × month × business type
     reason = "reason"  # hall × month × dissatisfaction reason
     hour = "hour"  # hall × month × (ISO weekday, hour): the heat map
+    callbacks = "callbacks"  # hall × month: callback tasks opened, closed, overdue (no shard)
+    suggestions = "suggestions"  # hall × month: suggestions received (no shard)
 
 
 @dataclass(frozen=True, order=True)

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import collections
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
 from chalicelib.domain.accounts import User
+from chalicelib.domain.callbacks import CallbackTask
+from chalicelib.domain.callbacks import Status as CallbackStatus
+from chalicelib.domain.notifications import Notification
 from chalicelib.domain.organisation import Counter, Device, Hall, Staff
 from chalicelib.domain.outreach import HallTally, OutreachEvent, Snapshot
 from chalicelib.domain.paging import Page
 from chalicelib.domain.ratings import Rating
-from chalicelib.domain.stats import StatKey
+from chalicelib.domain.stats import StatKey, StatKind
 from chalicelib.domain.suggestions import AttemptWindow, BoxOpening, Suggestion, SuggestionStatus
 
 
@@ -139,4 +142,55 @@ class SuggestionRepository(Protocol):
     def tracking_failures(self, tracking_no: str, window: AttemptWindow, now: datetime) -> int: ...
     def add_tracking_failure(self, tracking_no: str, window: AttemptWindow) -> int:
         """Count one wrong guess in the window; the new count."""
+        ...
+
+
+class CallbackRepository(Protocol):
+    def create(self, task: CallbackTask, tallies: Mapping[StatKey, collections.Counter[str]]) -> bool:
+        """Store a new task and add ``tallies``; False (and no change) when its source has one already."""
+        ...
+
+    def get(self, task_id: str) -> CallbackTask | None: ...
+    def list_by_hall(
+        self, hall_code: str, status: CallbackStatus | None, cursor: str | None, limit: int
+    ) -> Page[CallbackTask]:
+        """Earliest due first."""
+        ...
+
+    def save(
+        self, task: CallbackTask, notify: Sequence[Notification] = (),
+        tallies: Mapping[StatKey, collections.Counter[str]] | None = None,
+    ) -> None:
+        """Store ``task`` (whose version is one more than the stored one; Conflict if another
+        write came first), with ``notify`` written to the outbox and ``tallies`` added in the
+        same transaction."""
+        ...
+
+    def due_for_check(self, now: datetime, limit: int) -> list[CallbackTask]:
+        """Open tasks whose flags may have changed by ``now``."""
+        ...
+
+    def phones_to_purge(self, now: datetime, limit: int) -> list[CallbackTask]: ...
+    def purge_phone(self, task: CallbackTask) -> None:
+        """Remove the phone number from the task and from its source."""
+        ...
+
+
+class Outbox(Protocol):
+    def put(self, notification: Notification) -> bool:
+        """Store a notification to send; False when one with its id exists."""
+        ...
+
+
+class Publisher(Protocol):
+    def publish(self, notification: Notification) -> None:
+        """Deliver a stored notification (SNS in AWS; a log line locally)."""
+        ...
+
+
+class TallyReader(Protocol):
+    """The pre-aggregated tallies that reports read (the rating repository is one)."""
+
+    def tallies_of_kind(self, hall_code: str, month: str, kind: StatKind) -> dict[StatKey, collections.Counter[str]]:
+        """One kind of one hall-month, every shard (one Query on a key prefix); no item, no entry."""
         ...

@@ -7,6 +7,8 @@ children. ``gsi1`` serves the lists an admin or manager pages through.
 
 from __future__ import annotations
 
+from chalicelib.domain.stats import StatKey, StatKind
+
 
 def hall(code: str) -> tuple[str, str]:
     return f"HALL#{code}", "HALL"
@@ -101,6 +103,24 @@ def hall_month_stats(hall_code: str, month: str) -> str:
     return f"STATS#{hall_code}#{month}"
 
 
+def stat(key: StatKey) -> tuple[str, str]:
+    """Kind first (``DAY#24#C001``), so one kind of a hall-month is a Query on a prefix; counter shard last."""
+    shard = "" if key.shard is None else f"#C{key.shard:03d}"
+    part = f"#{key.part}" if key.part else ""
+    return hall_month_stats(key.hall_code, key.month), f"{key.kind.value.upper()}{part}{shard}"
+
+
+def parse_stat(hall_code: str, month: str, sk: str) -> StatKey:
+    """The inverse of ``stat`` (staff numbers and keys never hold '#')."""
+    head, *rest = sk.split("#")
+    kind = StatKind(head.lower())
+    if kind is StatKind.staff:
+        return StatKey(hall_code, month, kind, rest[0], None)
+    if not rest:  # hall-wide tallies with neither part nor shard (callbacks, suggestions)
+        return StatKey(hall_code, month, kind, "", None)
+    return StatKey(hall_code, month, kind, "#".join(rest[:-1]), int(rest[-1][1:]))
+
+
 def device_presses(device_id: str) -> tuple[str, str]:
     return f"DEVICE#{device_id}", "PRESS"
 
@@ -145,3 +165,24 @@ def hall_suggestions(hall_code: str, status: str) -> str:
 def suggestion_order(created_at: str, suggestion_id: str) -> str:
     """gsi1 sort key: a fixed-width UTC time first, so a Query reads them in arrival order."""
     return f"{created_at}#{suggestion_id}"
+
+
+# ---- callbacks and notifications -------------------------------------------
+def callback(task_id: str) -> tuple[str, str]:
+    # The id is derived from the source (rating-<id>, suggestion-<id>): the
+    # conditional put on it is what makes "one task per source".
+    return f"CALLBACK#{task_id}", "CALLBACK"
+
+
+def hall_callbacks(hall_code: str, closed: bool) -> str:
+    """gsi1 partition of a hall's active (open, in progress) or closed tasks; sorted by due time."""
+    return f"HALL#{hall_code}#CALLBACKS#{'closed' if closed else 'active'}"
+
+
+# gsi2 (sparse): tasks whose flags change at gsi2sk, and closed tasks whose phone expires.
+CALLBACKS_TO_CHECK = "CALLBACKS#CHECK"
+CALLBACK_PHONES = "CALLBACKS#PHONES"
+
+
+def notification(notification_id: str) -> tuple[str, str]:
+    return f"NOTIFY#{notification_id}", "NOTIFY"

@@ -33,22 +33,6 @@ class StorageBusy(RuntimeError):
     """Writes kept conflicting or being throttled: the caller should retry later."""
 
 
-def stat_sort_key(key: StatKey) -> str:
-    """Kind first, so one kind of a hall-month is a Query on a prefix; counter shard last."""
-    shard = "" if key.shard is None else f"#C{key.shard:03d}"
-    part = f"#{key.part}" if key.part else ""
-    return f"{key.kind.value.upper()}{part}{shard}"
-
-
-def parse_stat_sort_key(hall_code: str, month: str, sk: str) -> StatKey:
-    """The inverse of ``stat_sort_key`` (staff numbers and keys never hold '#')."""
-    head, *rest = sk.split("#")
-    kind = StatKind(head.lower())
-    if kind is StatKind.staff:
-        return StatKey(hall_code, month, kind, rest[0], None)
-    return StatKey(hall_code, month, kind, "#".join(rest[:-1]), int(rest[-1][1:]))
-
-
 def _rating_item(r: Rating) -> dict[str, Any]:
     pk, sk = keys.rating(r.id)
     return {
@@ -60,13 +44,13 @@ def _rating_item(r: Rating) -> dict[str, Any]:
     }
 
 
-def _tally_update(table: str, key: StatKey, increments: Counter[str]) -> dict[str, Any]:
+def tally_update(table: str, key: StatKey, increments: Counter[str]) -> dict[str, Any]:
     names = {f"#f{i}": name for i, name in enumerate(sorted(increments))}
     values = {f":v{i}": increments[name] for i, name in enumerate(sorted(increments))}
     return {
         "Update": {
             "TableName": table,
-            "Key": to_item({"pk": keys.hall_month_stats(key.hall_code, key.month), "sk": stat_sort_key(key)}),
+            "Key": to_item(dict(zip(("pk", "sk"), keys.stat(key), strict=True))),
             # ADD creates missing counters at zero; field names go through
             # placeholders because words such as "score" may be reserved.
             "UpdateExpression": "ADD " + ", ".join(f"{n} {v}" for n, v in zip(names, values, strict=True)),
@@ -118,7 +102,7 @@ class DynamoRatingRepository:
                     }
                 }
                 for r in live
-            ] + [_tally_update(self.table.name, k, inc) for k, inc in sorted(merge(live).items())]
+            ] + [tally_update(self.table.name, k, inc) for k, inc in sorted(merge(live).items())]
             try:
                 self.table.client.transact_write_items(TransactItems=items)
             except ClientError as e:
@@ -172,7 +156,7 @@ class DynamoRatingRepository:
         for page in pages:
             for raw in page.get("Items", []):
                 item = from_item(raw)
-                key = parse_stat_sort_key(hall_code, month, item.pop("sk"))
+                key = keys.parse_stat(hall_code, month, item.pop("sk"))
                 item.pop("pk")
                 found[key] = Counter({k: int(v) for k, v in item.items()})
         return found
@@ -196,3 +180,22 @@ class DynamoRatingRepository:
         except ClientError as e:
             if error_code(e) != "ConditionalCheckFailedException":
                 raise
+
+    def tallies_of_kind(self, hall_code: str, month: str, kind: StatKind) -> dict[StatKey, Counter[str]]:
+        # A kind's bare sort key (``STAFF``, ``DAY``, ``CALLBACKS``) begins every
+        # tally of that kind, and no kind's name begins another's, so one Query
+        # on that prefix reads exactly the kind (a hall's staff tallies: one Query).
+        pk, prefix = keys.stat(StatKey(hall_code, month, kind, "", None))
+        found: dict[StatKey, Counter[str]] = {}
+        pages = self.table.client.get_paginator("query").paginate(
+            TableName=self.table.name,
+            KeyConditionExpression="pk = :p AND begins_with(sk, :k)",
+            ExpressionAttributeValues=to_item({":p": pk, ":k": prefix}),
+        )
+        for page in pages:
+            for raw in page.get("Items", []):
+                item = from_item(raw)
+                key = keys.parse_stat(hall_code, month, item.pop("sk"))
+                item.pop("pk")
+                found[key] = Counter({k: int(v) for k, v in item.items()})
+        return found

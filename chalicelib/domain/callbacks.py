@@ -1,0 +1,250 @@
+"""Follow-up callback tasks (回访): which sources need one, their two clocks, and their life.
+
+A task runs two clocks counted in working days: first contact (default 1)
+and resolution (default 7), the State Grid service commitment. A clock that
+starts on a day off starts at 00:00 of the next working day; its deadline is
+the same time of day, n working days on. Past 80 % of a running clock the
+task is ``at_risk``, past its deadline ``overdue``.
+"""
+
+from __future__ import annotations
+
+import collections
+from datetime import datetime, time, timedelta
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from chalicelib.domain.errors import Conflict, InvalidInput
+from chalicelib.domain.ratings import BAD_UP_TO_LEVEL, SHANGHAI, Rating
+from chalicelib.domain.stats import StatKey, StatKind
+from chalicelib.domain.suggestions import Suggestion, SuggestionKind
+from chalicelib.domain.workdays import WorkingDays
+
+AT_RISK_FRACTION = 0.8
+FAILED_ATTEMPTS_FOR_UNREACHABLE = 3
+PHONE_RETENTION = timedelta(days=180)
+
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
+
+
+class SourceType(StrEnum):
+    rating = "rating"
+    suggestion = "suggestion"
+
+
+class TaskType(StrEnum):
+    """Why a task exists; clocks are configurable per type."""
+
+    bad_rating = "bad_rating"
+    complaint = "complaint"
+    report = "report"
+    reply_request = "reply_request"
+
+
+class Status(StrEnum):
+    open = "open"
+    in_progress = "in_progress"
+    closed = "closed"
+
+
+class Outcome(StrEnum):
+    resolved_satisfied = "resolved_satisfied"
+    resolved_unsatisfied = "resolved_unsatisfied"
+    unreachable = "unreachable"
+
+
+class AttemptResult(StrEnum):
+    no_answer = "no_answer"
+    reached = "reached"
+    wrong_number = "wrong_number"
+
+
+class Flag(StrEnum):
+    at_risk = "at_risk"
+    overdue = "overdue"
+
+
+class Clocks(BaseModel):
+    """Working days allowed for first contact and for resolution."""
+
+    model_config = ConfigDict(frozen=True)
+
+    first_contact_days: Annotated[int, Field(ge=0, le=60)] = 1
+    resolution_days: Annotated[int, Field(ge=1, le=120)] = 7
+
+
+DEFAULT_CLOCKS = {t: Clocks() for t in TaskType}
+
+
+class Attempt(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    at: datetime
+    by: str
+    result: AttemptResult
+    note: Note = ""
+
+
+class FollowUp(BaseModel):
+    """追评: the customer's rating of how the callback was handled."""
+
+    model_config = ConfigDict(frozen=True)
+
+    level: Annotated[int, Field(ge=1, le=5)]
+    comment: Note = ""
+    at: datetime
+
+
+class CallbackTask(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    hall_code: str
+    source_type: SourceType
+    source_id: str
+    task_type: TaskType
+    status: Status = Status.open
+    flags: tuple[Flag, ...] = ()
+    created_at: datetime
+    first_contact_due: datetime
+    resolution_due: datetime
+    attempts: tuple[Attempt, ...] = ()
+    outcome: Outcome | None = None
+    note: Note = ""
+    phone: str | None = None
+    agent: str | None = None
+    closed_at: datetime | None = None
+    closed_by: str | None = None
+    follow_up: FollowUp | None = None
+    was_overdue: bool = False  # counted once in the hall's overdue tally, whichever clock ran out
+    version: int = 0  # bumped on every save: concurrent edits of one task cannot both win
+
+    @property
+    def failed_attempts(self) -> int:
+        return sum(a.result is not AttemptResult.reached for a in self.attempts)
+
+    @property
+    def contacted(self) -> bool:
+        return bool(self.attempts)
+
+    def next_due(self) -> datetime | None:
+        """The deadline of the clock still running, if any."""
+        if self.status is Status.closed:
+            return None
+        return self.resolution_due if self.contacted else self.first_contact_due
+
+
+def tally(task: CallbackTask, event: str, at: datetime) -> dict[StatKey, collections.Counter[str]]:
+    """The hall-month count an event of a task adds to: ``opened``, ``closed`` or ``overdue``."""
+    month = at.astimezone(SHANGHAI).strftime("%Y-%m")
+    return {StatKey(task.hall_code, month, StatKind.callbacks, "", None): collections.Counter({event: 1})}
+
+
+def task_id(source_type: SourceType, source_id: str) -> str:
+    """One task per source: the id is derived from it, so a second create collides."""
+    return f"{source_type.value}-{source_id}"
+
+
+def task_type_of_rating(rating: Rating) -> TaskType | None:
+    """Every 差评 that left a phone number with consent (phones are kept only with consent)."""
+    if rating.level <= BAD_UP_TO_LEVEL and rating.phone and rating.scored:
+        return TaskType.bad_rating
+    return None
+
+
+def task_type_of_suggestion(suggestion: Suggestion) -> TaskType | None:
+    if suggestion.kind is SuggestionKind.complaint:
+        return TaskType.complaint
+    if suggestion.kind is SuggestionKind.report:
+        return TaskType.report
+    if suggestion.wants_reply and suggestion.phone:
+        return TaskType.reply_request
+    return None
+
+
+def deadline(start: datetime, working_days: int, calendar: WorkingDays) -> datetime:
+    """``working_days`` working days after ``start`` (Asia/Shanghai), as a UTC-aware time."""
+    local = start.astimezone(SHANGHAI)
+    day, clock_time = local.date(), local.timetz()
+    if not calendar.is_working_day(day):
+        day, clock_time = calendar.add_working_days(day, 1), time(0, tzinfo=SHANGHAI)
+    due_day = calendar.add_working_days(day, working_days)
+    return datetime.combine(due_day, clock_time).astimezone(start.tzinfo)
+
+
+def new_task(
+    *,
+    source_type: SourceType,
+    source_id: str,
+    hall_code: str,
+    task_type: TaskType,
+    phone: str | None,
+    created_at: datetime,
+    clocks: Clocks,
+    calendar: WorkingDays,
+) -> CallbackTask:
+    return CallbackTask(
+        id=task_id(source_type, source_id),
+        hall_code=hall_code,
+        source_type=source_type,
+        source_id=source_id,
+        task_type=task_type,
+        created_at=created_at,
+        phone=phone,
+        first_contact_due=deadline(created_at, clocks.first_contact_days, calendar),
+        resolution_due=deadline(created_at, clocks.resolution_days, calendar),
+    )
+
+
+def flags_at(task: CallbackTask, now: datetime) -> tuple[Flag, ...]:
+    """The flags of a task now: the worse of its running clocks."""
+    due = task.next_due()
+    if due is None:
+        return ()
+    if now > due:
+        return (Flag.overdue,)
+    if now >= task.created_at + (due - task.created_at) * AT_RISK_FRACTION:
+        return (Flag.at_risk,)
+    return ()
+
+
+def next_check(task: CallbackTask) -> datetime | None:
+    """When the flags of a task will next change on their own (None: never)."""
+    due = task.next_due()
+    if due is None or Flag.overdue in task.flags:
+        return None
+    if Flag.at_risk in task.flags:
+        return due + timedelta(microseconds=1)
+    return task.created_at + (due - task.created_at) * AT_RISK_FRACTION
+
+
+def record_attempt(task: CallbackTask, attempt: Attempt) -> CallbackTask:
+    if task.status is Status.closed:
+        raise Conflict("The task is closed.")
+    attempts = (*task.attempts, attempt)
+    updated = task.model_copy(update={"attempts": attempts, "status": Status.in_progress})
+    return updated.model_copy(update={"flags": flags_at(updated, attempt.at)})
+
+
+def close(task: CallbackTask, outcome: Outcome, note: str, by: str, at: datetime) -> CallbackTask:
+    if task.status is Status.closed:
+        raise Conflict("The task is closed already.")
+    if outcome is Outcome.unreachable and task.failed_attempts < FAILED_ATTEMPTS_FOR_UNREACHABLE:
+        raise InvalidInput(
+            "Unreachable needs three failed attempts first.",
+            {"outcome": f"{task.failed_attempts} failed attempts so far; unreachable needs 3"},
+        )
+    if outcome is not Outcome.unreachable and not any(a.result is AttemptResult.reached for a in task.attempts):
+        raise InvalidInput("Record the call that reached the customer first.", {"outcome": "no attempt reached them"})
+    return task.model_copy(
+        update={
+            "status": Status.closed,
+            "outcome": outcome,
+            "note": note,
+            "closed_by": by,
+            "closed_at": at,
+            "flags": (),
+        }
+    )

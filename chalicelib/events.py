@@ -1,0 +1,72 @@
+"""The event side of the app: what the table's stream and the schedules run.
+
+Like the HTTP blueprints, each handler turns an event into calls of service
+functions. The stream handler reports failed records one by one (partial
+batch response), so one bad record never blocks the others.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+
+from chalicelib import composition
+from chalicelib.domain.notifications import Notification
+from chalicelib.domain.ratings import Rating
+from chalicelib.domain.suggestions import Suggestion
+from chalicelib.services import callbacks
+
+logger = Logger(service="tingsheng", child=True)
+
+
+def _handle_record(record: Any) -> None:
+    from chalicelib.adapters.dynamodb.stream import change_of
+
+    change = change_of(record.raw_event)
+    if change is None:
+        return
+    entity = change.entity
+    if isinstance(entity, Rating):
+        callbacks.open_for_rating(composition.callback_ports(), entity)
+    elif isinstance(entity, Suggestion):
+        callbacks.open_for_suggestion(composition.callback_ports(), entity)
+    elif isinstance(entity, Notification):
+        composition.publisher().publish(entity)
+
+
+def handle_stream_batch(event: dict[str, Any]) -> dict[str, Any]:
+    """A DynamoDB stream batch; answers ``{"batchItemFailures": [...]}`` naming failed records."""
+    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+
+    processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+    response: dict[str, Any] = process_partial_response(event=event, record_handler=_handle_record, processor=processor)
+    if response.get("batchItemFailures"):
+        logger.warning("stream records failed", extra={"failed": len(response["batchItemFailures"])})
+    return response
+
+
+def check_callback_clocks() -> int:
+    changed = callbacks.check_clocks(composition.callback_ports())
+    logger.info("callback clocks checked", extra={"changed": changed})
+    return changed
+
+
+def purge_expired_phones() -> int:
+    purged = callbacks.purge_expired_phones(composition.callback_ports())
+    logger.info("expired phone numbers removed", extra={"purged": purged})
+    return purged
+
+
+def prepare_suggestion_digests() -> int:
+    from chalicelib.services import digests
+
+    stored = digests.prepare_digests(
+        composition.organisation(),
+        composition.suggestions(),
+        composition.outbox(),
+        composition.working_days(),
+        composition.clock(),
+    )
+    logger.info("suggestion digests stored", extra={"digests": stored})
+    return stored

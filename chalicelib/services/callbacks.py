@@ -1,0 +1,228 @@
+"""Callback tasks (回访): opened from stored ratings and suggestions, worked by agents,
+watched by the hourly clock check."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from chalicelib.domain import callbacks as rules
+from chalicelib.domain.accounts import Role, UserPrincipal
+from chalicelib.domain.callbacks import (
+    PHONE_RETENTION,
+    Attempt,
+    AttemptResult,
+    CallbackTask,
+    Clocks,
+    Flag,
+    FollowUp,
+    Outcome,
+    SourceType,
+    Status,
+    TaskType,
+)
+from chalicelib.domain.errors import Conflict, Forbidden, NotFound
+from chalicelib.domain.notifications import Audience, Notification
+from chalicelib.domain.paging import Page
+from chalicelib.domain.privacy import mask_phone
+from chalicelib.domain.ratings import Rating
+from chalicelib.domain.suggestions import Suggestion
+from chalicelib.domain.workdays import WorkingDays
+from chalicelib.services.ports import CallbackRepository, Clock, OrganisationRepository
+
+CHECK_BATCH = 200
+
+
+@dataclass(frozen=True)
+class CallbackPorts:
+    callbacks: CallbackRepository
+    org: OrganisationRepository
+    clock: Clock
+    calendar: WorkingDays
+    clocks: Mapping[TaskType, Clocks]
+
+
+def _open(
+    ports: CallbackPorts,
+    *,
+    source_type: SourceType,
+    source_id: str,
+    hall_code: str,
+    task_type: TaskType,
+    phone: str | None,
+    created_at: datetime,
+) -> CallbackTask | None:
+    task = rules.new_task(
+        source_type=source_type,
+        source_id=source_id,
+        hall_code=hall_code,
+        task_type=task_type,
+        phone=phone,
+        created_at=created_at,
+        clocks=ports.clocks.get(task_type, Clocks()),
+        calendar=ports.calendar,
+    )
+    return task if ports.callbacks.create(task, rules.tally(task, "opened", created_at)) else None
+
+
+def open_for_rating(ports: CallbackPorts, rating: Rating) -> CallbackTask | None:
+    """A task for a stored 差评 with a phone; None when none is due or it exists already."""
+    task_type = rules.task_type_of_rating(rating)
+    if task_type is None:
+        return None
+    return _open(
+        ports,
+        source_type=SourceType.rating,
+        source_id=rating.id,
+        hall_code=rating.hall_code,
+        task_type=task_type,
+        phone=rating.phone,
+        created_at=rating.received_at,
+    )
+
+
+def open_for_suggestion(ports: CallbackPorts, suggestion: Suggestion) -> CallbackTask | None:
+    task_type = rules.task_type_of_suggestion(suggestion)
+    if task_type is None:
+        return None
+    return _open(
+        ports,
+        source_type=SourceType.suggestion,
+        source_id=suggestion.id,
+        hall_code=suggestion.hall_code,
+        task_type=task_type,
+        phone=suggestion.phone,
+        created_at=suggestion.created_at,
+    )
+
+
+def _task_for(actor: UserPrincipal, ports: CallbackPorts, task_id: str) -> CallbackTask:
+    task = ports.callbacks.get(task_id)
+    if task is None or not actor.can_see_hall(task.hall_code):
+        raise NotFound(f"No callback task {task_id}.")
+    return task
+
+
+def shown_phone(task: CallbackTask, actor: UserPrincipal) -> str | None:
+    """In full for the task's agent and admins; masked for everyone else."""
+    if task.phone is None:
+        return None
+    if actor.role is Role.admin or (task.agent is not None and task.agent == actor.username):
+        return task.phone
+    return mask_phone(task.phone)
+
+
+def list_tasks(
+    actor: UserPrincipal,
+    ports: CallbackPorts,
+    hall_code: str,
+    status: Status | None,
+    cursor: str | None,
+    limit: int,
+) -> Page[CallbackTask]:
+    actor.require_hall(hall_code)
+    return ports.callbacks.list_by_hall(hall_code, status, cursor, limit)
+
+
+def get_task(actor: UserPrincipal, ports: CallbackPorts, task_id: str) -> CallbackTask:
+    return _task_for(actor, ports, task_id)
+
+
+def _save(ports: CallbackPorts, before: CallbackTask, after: CallbackTask) -> CallbackTask:
+    saved = after.model_copy(update={"version": before.version + 1})
+    closing = before.status is not Status.closed and saved.status is Status.closed
+    ports.callbacks.save(saved, tallies=rules.tally(saved, "closed", ports.clock.now()) if closing else None)
+    return saved
+
+
+def claim(actor: UserPrincipal, ports: CallbackPorts, task_id: str) -> CallbackTask:
+    """The actor becomes the task's agent: from then on they see the full phone number."""
+    task = _task_for(actor, ports, task_id)
+    if task.status is Status.closed:
+        raise Conflict("The task is closed.")
+    if task.agent not in (None, actor.username) and actor.role is Role.agent:
+        raise Forbidden(f"The task is assigned to {task.agent}.")
+    return _save(ports, task, task.model_copy(update={"agent": actor.username}))
+
+
+def record_attempt(
+    actor: UserPrincipal, ports: CallbackPorts, task_id: str, result: AttemptResult, note: str
+) -> CallbackTask:
+    task = _task_for(actor, ports, task_id)
+    if task.agent is not None and task.agent != actor.username and actor.role is Role.agent:
+        raise Forbidden(f"The task is assigned to {task.agent}.")
+    attempt = Attempt(at=ports.clock.now(), by=actor.username, result=result, note=note)
+    updated = rules.record_attempt(task, attempt)
+    if updated.agent is None:
+        updated = updated.model_copy(update={"agent": actor.username})
+    return _save(ports, task, updated)
+
+
+def close_task(actor: UserPrincipal, ports: CallbackPorts, task_id: str, outcome: Outcome, note: str) -> CallbackTask:
+    task = _task_for(actor, ports, task_id)
+    if task.agent is not None and task.agent != actor.username and actor.role is Role.agent:
+        raise Forbidden(f"The task is assigned to {task.agent}.")
+    return _save(ports, task, rules.close(task, outcome, note, actor.username, ports.clock.now()))
+
+
+def give_follow_up(ports: CallbackPorts, task_id: str, level: int, comment: str) -> CallbackTask:
+    """追评: the customer rates how a closed task was handled (once)."""
+    task = ports.callbacks.get(task_id)
+    if task is None or task.status is not Status.closed:
+        raise NotFound("There is nothing to rate yet.")
+    if task.follow_up is not None:
+        raise Conflict("This callback has been rated already.")
+    follow_up = FollowUp(level=level, comment=comment, at=ports.clock.now())
+    return _save(ports, task, task.model_copy(update={"follow_up": follow_up}))
+
+
+_FLAG_WORDS = {Flag.at_risk: ("即将超期", "at risk"), Flag.overdue: ("已超期", "overdue")}
+
+
+def _notification(task: CallbackTask, flag: Flag, now: datetime) -> Notification:
+    clock = "resolution" if task.contacted else "first_contact"
+    zh, en = _FLAG_WORDS[flag]
+    audiences = (Audience.hall_manager,) if flag is Flag.at_risk else (Audience.hall_manager, Audience.branch)
+    return Notification(
+        id=f"{task.id}:{clock}:{flag.value}",
+        kind=f"callback_{flag.value}",
+        hall_code=task.hall_code,
+        audiences=audiences,
+        subject=f"回访任务{zh} / Callback task {en}: {task.id}",
+        body=f"{task.hall_code} {task.task_type.value} {clock} due {task.next_due()}",
+        created_at=now,
+    )
+
+
+def check_clocks(ports: CallbackPorts) -> int:
+    """The hourly job: re-flag tasks whose clocks moved on; notify each new flag once."""
+    now = ports.clock.now()
+    changed = 0
+    for task in ports.callbacks.due_for_check(now, CHECK_BATCH):
+        flags = rules.flags_at(task, now)
+        if flags == task.flags:
+            continue
+        new = [f for f in flags if f not in task.flags]
+        overdue = Flag.overdue in new and not task.was_overdue
+        updated = task.model_copy(
+            update={"flags": flags, "version": task.version + 1, "was_overdue": task.was_overdue or overdue}
+        )
+        try:
+            ports.callbacks.save(
+                updated,
+                [_notification(task, f, now) for f in new],
+                tallies=rules.tally(task, "overdue", now) if overdue else None,
+            )
+        except Conflict:
+            continue  # an agent changed it meanwhile; the next run looks again
+        changed += bool(new)
+    return changed
+
+
+def purge_expired_phones(ports: CallbackPorts) -> int:
+    """Phones go PHONE_RETENTION after their task closed, from the task and its source."""
+    tasks = ports.callbacks.phones_to_purge(ports.clock.now() - PHONE_RETENTION, CHECK_BATCH)
+    for task in tasks:
+        ports.callbacks.purge_phone(task)
+    return len(tasks)
