@@ -14,7 +14,6 @@ from aws_lambda_powertools import Logger
 from chalicelib import composition
 from chalicelib.domain.notifications import Notification
 from chalicelib.domain.ratings import Rating
-from chalicelib.domain.suggestions import Suggestion
 from chalicelib.services import callbacks
 
 logger = Logger(service="tingsheng", child=True)
@@ -27,12 +26,15 @@ def _handle_record(record: Any) -> None:
     if change is None:
         return
     entity = change.entity
-    if isinstance(entity, Rating):
-        callbacks.open_for_rating(composition.callback_ports(), entity)
-    elif isinstance(entity, Suggestion):
-        callbacks.open_for_suggestion(composition.callback_ports(), entity)
-    elif isinstance(entity, Notification):
+    if isinstance(entity, Notification):
         composition.publisher().publish(entity)
+        return
+    if isinstance(entity, Rating):
+        task = callbacks.open_for_rating(composition.callback_ports(), entity)
+    else:
+        task = callbacks.open_for_suggestion(composition.callback_ports(), entity)
+    if task is not None:
+        logger.info("callback task opened", extra={"task_id": task.id, "hall_code": task.hall_code})
 
 
 def handle_stream_batch(event: dict[str, Any]) -> dict[str, Any]:

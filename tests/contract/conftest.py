@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from chalicelib.adapters.dynamodb.callbacks import DynamoCallbackRepository, DynamoOutbox
 from chalicelib.adapters.dynamodb.organisation import DynamoOrganisationRepository
 from chalicelib.adapters.dynamodb.outreach import DynamoOutreachRepository
 from chalicelib.adapters.dynamodb.rate_limits import DynamoRateLimiter
@@ -22,6 +23,7 @@ from chalicelib.adapters.dynamodb.suggestions import DynamoSuggestionRepository
 from chalicelib.adapters.dynamodb.table import Table
 from chalicelib.adapters.dynamodb.users import DynamoUserRepository
 from devstack import tables
+from tests.fakes.callbacks import InMemoryCallbackRepository, InMemoryOutbox
 from tests.fakes.organisation import InMemoryOrganisationRepository, InMemoryUserRepository
 from tests.fakes.outreach import InMemoryOutreachRepository
 from tests.fakes.ratings import InMemoryRateLimiter, InMemoryRatingRepository, InMemoryShiftRepository
@@ -35,6 +37,8 @@ MEMORY: dict[str, Callable[[], Any]] = {
     "shifts": InMemoryShiftRepository,
     "limiter": InMemoryRateLimiter,
     "suggestions": InMemorySuggestionRepository,
+    "callbacks": InMemoryCallbackRepository,
+    "outbox": InMemoryOutbox,
 }
 
 DYNAMODB: dict[str, Callable[[Table], Any]] = {
@@ -45,13 +49,19 @@ DYNAMODB: dict[str, Callable[[Table], Any]] = {
     "shifts": DynamoShiftRepository,
     "limiter": DynamoRateLimiter,
     "suggestions": DynamoSuggestionRepository,
+    "callbacks": DynamoCallbackRepository,
+    "outbox": DynamoOutbox,
 }
 
 
 @pytest.fixture(params=["memory", "dynamodb"])
 def repos(request: pytest.FixtureRequest) -> Iterator[SimpleNamespace]:
     if request.param == "memory":
-        yield SimpleNamespace(**{name: make() for name, make in MEMORY.items()})
+        fakes = SimpleNamespace(**{name: make() for name, make in MEMORY.items()})
+        # In DynamoDB these share one table: tasks add to the ratings' tallies and write the outbox.
+        fakes.callbacks.tallies = fakes.ratings.tallies
+        fakes.callbacks.outbox = fakes.outbox
+        yield fakes
         return
     local = request.getfixturevalue("dynamodb_local")
     client = local.client()

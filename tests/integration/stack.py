@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -39,6 +41,22 @@ class RunningStack:
                 return answer.status, json.loads(raw) if raw else None
         except urllib.error.HTTPError as e:
             return e.code, json.loads(e.read())
+
+    def wait_for_output(self, text: str, timeout: float) -> str:
+        """Block until the stack prints a line containing ``text`` (no polling); the line."""
+        assert self.process.stdout is not None
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            ready, _, _ = select.select([self.process.stdout], [], [], left)
+            if not ready:
+                break
+            line = self.process.stdout.readline()
+            if not line:
+                break
+            self.output.append(line.rstrip())
+            if text in line:
+                return line
+        raise AssertionError(f"no line with {text!r} within {timeout} s:\n" + "\n".join(self.output[-30:]))
 
     def interrupt(self) -> int:
         """One Ctrl-C; returns the exit code once everything has stopped."""

@@ -152,28 +152,25 @@ class DynamoCallbackRepository:
         return [_task(from_item(i)) for i in answer.get("Items", [])]
 
     def purge_phone(self, task: CallbackTask) -> None:
-        source = (
-            keys.rating(task.source_id) if task.source_type is SourceType.rating else keys.suggestion(task.source_id)
+        source = keys.rating(task.source_id) if task.source_type is SourceType.rating else keys.suggestion(
+            task.source_id
         )
-        self.table.client.transact_write_items(
-            TransactItems=[
-                {
-                    "Update": {
-                        "TableName": self.table.name,
-                        "Key": to_item(dict(zip(("pk", "sk"), keys.callback(task.id), strict=True))),
-                        "UpdateExpression": "REMOVE phone, gsi2pk, gsi2sk",
-                    }
-                },
-                {
-                    "Update": {
-                        "TableName": self.table.name,
-                        "Key": to_item(dict(zip(("pk", "sk"), source, strict=True))),
-                        "UpdateExpression": "REMOVE phone",
-                        # Never create a stub item for a source that is gone.
-                        "ConditionExpression": "attribute_exists(pk)",
-                    }
-                },
-            ]
+        try:
+            self.table.client.update_item(
+                TableName=self.table.name,
+                Key=to_item(dict(zip(("pk", "sk"), source, strict=True))),
+                UpdateExpression="REMOVE phone",
+                # Never create a stub item for a source that is gone.
+                ConditionExpression="attribute_exists(pk)",
+            )
+        except ClientError as e:
+            if error_code(e) != "ConditionalCheckFailedException":
+                raise
+        # The task last: if this fails, the job finds the task again and repeats both (idempotent).
+        self.table.client.update_item(
+            TableName=self.table.name,
+            Key=to_item(dict(zip(("pk", "sk"), keys.callback(task.id), strict=True))),
+            UpdateExpression="REMOVE phone, gsi2pk, gsi2sk",
         )
 
 

@@ -1,0 +1,114 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from chalicelib.domain.accounts import Role, UserPrincipal
+from chalicelib.domain.callbacks import DEFAULT_CLOCKS, AttemptResult, Outcome, Status
+from chalicelib.domain.errors import Forbidden, NotFound
+from chalicelib.domain.notifications import Audience
+from chalicelib.domain.ratings import Channel, Rating
+from chalicelib.domain.stats import StatKey, StatKind
+from chalicelib.domain.workdays import WorkingDays
+from chalicelib.services import callbacks
+from chalicelib.services.callbacks import CallbackPorts
+from tests.fakes.callbacks import InMemoryCallbackRepository
+from tests.fakes.clock import FixedClock
+from tests.fakes.organisation import InMemoryOrganisationRepository
+
+NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+ADMIN = UserPrincipal(username="root", role=Role.admin)
+AGENT = UserPrincipal(username="agent1", role=Role.agent, halls=frozenset({"A01"}))
+OTHER_AGENT = UserPrincipal(username="agent2", role=Role.agent, halls=frozenset({"A01"}))
+MANAGER_B = UserPrincipal(username="mb", role=Role.manager, halls=frozenset({"B02"}))
+
+
+@pytest.fixture
+def ports():
+    return CallbackPorts(
+        callbacks=InMemoryCallbackRepository(),
+        org=InMemoryOrganisationRepository(),
+        clock=FixedClock(NOW),
+        calendar=WorkingDays(),
+        clocks=DEFAULT_CLOCKS,
+    )
+
+
+def bad_rating(n: int = 1, **over) -> Rating:
+    return Rating(
+        **(
+            {
+                "id": f"r-{n:08d}",
+                "channel": Channel.qr,
+                "hall_code": "A01",
+                "counter_number": 1,
+                "level": 1,
+                "phone": "13812345678",
+                "rated_at": NOW,
+                "received_at": NOW,
+            }
+            | over
+        )
+    )
+
+
+def test_one_task_per_rating_however_often_it_is_seen(ports):
+    assert callbacks.open_for_rating(ports, bad_rating()) is not None
+    assert callbacks.open_for_rating(ports, bad_rating()) is None
+    assert callbacks.open_for_rating(ports, bad_rating(2, level=4)) is None
+    assert list(ports.callbacks.tasks) == ["rating-r-00000001"]
+    assert ports.callbacks.tallies == {StatKey("A01", "2026-11", StatKind.callbacks, "", None): {"opened": 1}}
+
+
+def test_the_phone_shows_in_full_only_to_the_tasks_agent_and_admins(ports):
+    task = callbacks.open_for_rating(ports, bad_rating())
+    assert callbacks.shown_phone(task, AGENT) == "138****5678"
+    claimed = callbacks.claim(AGENT, ports, task.id)
+    assert callbacks.shown_phone(claimed, AGENT) == "13812345678"
+    assert callbacks.shown_phone(claimed, OTHER_AGENT) == "138****5678"
+    assert callbacks.shown_phone(claimed, ADMIN) == "13812345678"
+    with pytest.raises(Forbidden):
+        callbacks.record_attempt(OTHER_AGENT, ports, task.id, AttemptResult.reached, "")
+    with pytest.raises(NotFound):
+        callbacks.get_task(MANAGER_B, ports, task.id)
+
+
+def test_an_agent_works_a_task_to_its_close(ports):
+    task = callbacks.open_for_rating(ports, bad_rating())
+    worked = callbacks.record_attempt(AGENT, ports, task.id, AttemptResult.reached, "道歉并解释")
+    assert (worked.status, worked.agent, len(worked.attempts)) == (Status.in_progress, "agent1", 1)
+    closed = callbacks.close_task(AGENT, ports, task.id, Outcome.resolved_satisfied, "客户满意")
+    assert closed.status is Status.closed
+    assert ports.callbacks.tallies[StatKey("A01", "2026-11", StatKind.callbacks, "", None)] == {
+        "opened": 1,
+        "closed": 1,
+    }
+    rated = callbacks.give_follow_up(ports, task.id, 5, "谢谢")
+    assert rated.follow_up.level == 5
+
+
+def test_the_clock_check_flags_and_notifies_each_change_once(ports):
+    task = callbacks.open_for_rating(ports, bad_rating())
+    ports.clock.current = task.created_at + (task.first_contact_due - task.created_at) * 0.85
+    assert callbacks.check_clocks(ports) == 1
+    assert callbacks.check_clocks(ports) == 0
+    [risk] = ports.callbacks.outbox.sent.values()
+    assert risk.audiences == (Audience.hall_manager,)
+    ports.clock.current = task.first_contact_due + timedelta(minutes=1)
+    assert callbacks.check_clocks(ports) == 1
+    overdue = ports.callbacks.outbox.sent[f"{task.id}:first_contact:overdue"]
+    assert overdue.audiences == (Audience.hall_manager, Audience.branch)
+    assert ports.callbacks.tasks[task.id].flags == ("overdue",)
+    tally = ports.callbacks.tallies[StatKey("A01", "2026-11", StatKind.callbacks, "", None)]
+    assert tally["overdue"] == 1
+
+
+def test_phones_are_removed_after_the_retention_period(ports):
+    task = callbacks.open_for_rating(ports, bad_rating())
+    callbacks.record_attempt(AGENT, ports, task.id, AttemptResult.reached, "")
+    callbacks.close_task(AGENT, ports, task.id, Outcome.resolved_satisfied, "")
+    ports.clock.current = NOW + timedelta(days=179)
+    assert callbacks.purge_expired_phones(ports) == 0
+    ports.clock.current = NOW + timedelta(days=181)
+    assert callbacks.purge_expired_phones(ports) == 1
+    assert ports.callbacks.tasks[task.id].phone is None
+    assert ports.callbacks.purged_sources == ["r-00000001"]
