@@ -19,6 +19,7 @@ from chalicelib.api import (
     public,
     qr,
     rating_page,
+    reports,
     suggestion_box,
     suggestions,
 )
@@ -26,7 +27,7 @@ from chalicelib.api import (
 app = Chalice(app_name="tingsheng")
 boundary.install(app)
 
-for module in (public, auth, admin, outreach, device, qr, rating_page, suggestion_box, suggestions, callbacks):
+for module in (public, auth, admin, outreach, device, qr, rating_page, suggestion_box, suggestions, callbacks, reports):
     app.register_blueprint(module.routes.blueprint)
 
 # Chalice needs the stream's ARN as a literal when it imports the app; the

@@ -26,8 +26,8 @@ class Settings:
     public_url: str  # where customers reach the app, for QR codes; empty: the request's host
     min_press_interval_seconds: float
     notify_topic_arn: str  # SNS topic for notifications; empty: log lines (local)
-
     min_ratings: int = 30  # ratings a month before a clerk is ranked (SPEC §3)
+
     @property
     def min_press_interval(self) -> timedelta:
         return timedelta(seconds=self.min_press_interval_seconds)

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from chalicelib.domain.ratings import Rating
-from chalicelib.domain.stats import StatKey, merge
+from chalicelib.domain.stats import StatKey, StatKind, merge
 
 
 class InMemoryRatingRepository:
@@ -39,6 +39,9 @@ class InMemoryRatingRepository:
         return {
             k: collections.Counter(v) for k, v in self.tallies.items() if (k.hall_code, k.month) == (hall_code, month)
         }
+
+    def tallies_of_kind(self, hall_code: str, month: str, kind: StatKind) -> dict[StatKey, collections.Counter[str]]:
+        return {k: v for k, v in self.month_tallies(hall_code, month).items() if k.kind is kind}
 
     def last_press(self, device_id: str) -> datetime | None:
         return self.presses.get(device_id)

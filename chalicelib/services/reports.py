@@ -1,0 +1,259 @@
+"""Reports: the monthly staff ranking and hall summary, the dashboard series,
+and the raw ratings export (SPEC §3, §4.4).
+
+Summaries read the tallies, one kind of one hall-month per Query, so their
+cost does not grow with the number of ratings. Admins see every hall,
+managers their own; agents see no reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from chalicelib.domain.accounts import Role, UserPrincipal
+from chalicelib.domain.errors import Forbidden, InvalidInput, NotFound
+from chalicelib.domain.organisation import Hall, Staff
+from chalicelib.domain.outreach import today_in_shanghai
+from chalicelib.domain.paging import MAX_PAGE_SIZE
+from chalicelib.domain.ranking import DEFAULT_MIN_RATINGS, rank_staff
+from chalicelib.domain.ratings import Rating
+from chalicelib.domain.reports import (
+    MAX_EXPORT_DAYS,
+    HallRow,
+    StaffRow,
+    by_part,
+    days_between,
+    hall_row,
+    months_between,
+    total_of,
+)
+from chalicelib.domain.stats import StatKind, Tally
+from chalicelib.services.ports import Clock, OrganisationRepository, RatingRepository, TallyReader
+
+MAX_SERIES_DAYS = 366
+
+
+def _require_reader(actor: UserPrincipal) -> None:
+    actor.require_role(Role.admin, Role.manager)
+
+
+def _all_halls(org: OrganisationRepository) -> list[Hall]:
+    """Every hall in code order, through the hall listing (a Query, never a scan)."""
+    halls: list[Hall] = []
+    cursor: str | None = None
+    while True:
+        page = org.list_halls(cursor, MAX_PAGE_SIZE)
+        halls.extend(page.items)
+        if page.next is None:
+            return halls
+        cursor = page.next
+
+
+def _hall(actor: UserPrincipal, org: OrganisationRepository, code: str, field: str = "hall") -> Hall:
+    _require_reader(actor)
+    actor.require_hall(code)
+    hall = org.get_hall(code)
+    if hall is None:
+        raise NotFound(f"No hall {code}.", {field: "unknown hall"})
+    return hall
+
+
+def _halls(actor: UserPrincipal, org: OrganisationRepository, code: str | None) -> list[Hall]:
+    """The named hall, else the actor's halls (every hall for an admin), in code order."""
+    if code is not None:
+        return [_hall(actor, org, code)]
+    _require_reader(actor)
+    if actor.role is Role.admin:
+        return _all_halls(org)
+    return [h for h in (org.get_hall(c) for c in sorted(actor.halls)) if h is not None]
+
+
+def _staff_of(org: OrganisationRepository, hall_code: str) -> list[Staff]:
+    found: list[Staff] = []
+    cursor: str | None = None
+    while True:
+        page = org.list_staff(hall_code, cursor, MAX_PAGE_SIZE)
+        found.extend(page.items)
+        if page.next is None:
+            return found
+        cursor = page.next
+
+
+@dataclass(frozen=True)
+class StaffMonthly:
+    month: str
+    scope: str  # "hall" or "branch"
+    min_ratings: int
+    rows: list[StaffRow]
+
+
+def _ranked_group(
+    month: str, halls: list[Hall], org: OrganisationRepository, tallies: TallyReader, min_ratings: int
+) -> list[StaffRow]:
+    """One ranking over ``halls``: their staff lists plus anyone with ratings there.
+
+    A clerk rated in two halls of the group (moved mid-month) is one person:
+    their tallies add up and they are shown at their current hall.
+    """
+    totals: dict[str, Tally] = {}
+    home: dict[str, Hall] = {}
+    names: dict[str, str] = {}
+    for hall in halls:
+        for staff in _staff_of(org, hall.code):
+            totals.setdefault(staff.staff_no, Tally())
+            home[staff.staff_no] = hall
+            names[staff.staff_no] = staff.name
+        for staff_no, tally in by_part(
+            tallies.tallies_of_kind(hall.code, month, StatKind.staff), StatKind.staff
+        ).items():
+            totals[staff_no] = totals.get(staff_no, Tally()) + tally
+            home.setdefault(staff_no, hall)
+    return [
+        StaffRow(month=month, hall=home[r.staff_no], name=names.get(r.staff_no, ""), result=r)
+        for r in rank_staff(totals, min_ratings)
+    ]
+
+
+def _branch_halls(actor: UserPrincipal, org: OrganisationRepository, branch: str) -> list[Hall]:
+    halls = [h for h in _all_halls(org) if h.branch == branch]
+    if not halls:
+        raise NotFound(f"No branch {branch}.", {"branch": "unknown branch"})
+    if not all(actor.can_see_hall(h.code) for h in halls):
+        raise Forbidden(f"The ranking of {branch} covers halls that are not yours.")
+    return halls
+
+
+def staff_monthly(
+    actor: UserPrincipal,
+    org: OrganisationRepository,
+    tallies: TallyReader,
+    *,
+    month: str,
+    hall: str | None = None,
+    branch: str | None = None,
+    by_branch: bool = False,
+    min_ratings: int = DEFAULT_MIN_RATINGS,
+) -> StaffMonthly:
+    """The month's staff ranking per hall, or per branch (all halls of a branch ranked together).
+
+    Per hall: the named hall, else each of the actor's halls. Per branch: the
+    named branch, else the branch of the named hall, else each branch the
+    actor's halls belong to; a manager must manage every hall of the branch.
+    """
+    _require_reader(actor)
+    rows: list[StaffRow] = []
+    if not by_branch:
+        for h in _halls(actor, org, hall):
+            rows += _ranked_group(month, [h], org, tallies, min_ratings)
+        return StaffMonthly(month, "hall", min_ratings, rows)
+    if branch is not None:
+        branches = [branch]
+    elif hall is not None:
+        branches = [_hall(actor, org, hall).branch]
+    else:
+        branches = sorted({h.branch for h in _halls(actor, org, None)})
+    for name in branches:
+        rows += _ranked_group(month, _branch_halls(actor, org, name), org, tallies, min_ratings)
+    return StaffMonthly(month, "branch", min_ratings, rows)
+
+
+def hall_monthly(
+    actor: UserPrincipal, org: OrganisationRepository, tallies: TallyReader, *, month: str, hall: str | None = None
+) -> list[HallRow]:
+    """Per hall (the named one, else the actor's): levels, rates, callbacks and suggestions of the month."""
+    rows = []
+    for h in _halls(actor, org, hall):
+        read = {
+            **tallies.tallies_of_kind(h.code, month, StatKind.month),
+            **tallies.tallies_of_kind(h.code, month, StatKind.callbacks),
+            **tallies.tallies_of_kind(h.code, month, StatKind.suggestions),
+        }
+        rows.append(hall_row(month, h, read))
+    return rows
+
+
+@dataclass(frozen=True)
+class DailySeries:
+    hall: Hall
+    days: list[tuple[date, Tally]]  # oldest first, every day present (zero when nothing came)
+
+
+def daily_series(
+    actor: UserPrincipal, org: OrganisationRepository, tallies: TallyReader, clock: Clock, *, hall: str, days: int
+) -> DailySeries:
+    """The last ``days`` days up to today (Asia/Shanghai): one Query per month they touch."""
+    if not 1 <= days <= MAX_SERIES_DAYS:
+        raise InvalidInput("Bad number of days.", {"days": f"a whole number from 1 to {MAX_SERIES_DAYS}"})
+    h = _hall(actor, org, hall, "hall_code")
+    last = today_in_shanghai(clock.now())
+    first = last - timedelta(days=days - 1)
+    per_day: dict[str, Tally] = {}
+    for month in months_between(first, last):
+        for part, tally in by_part(tallies.tallies_of_kind(h.code, month, StatKind.day), StatKind.day).items():
+            per_day[f"{month}-{part}"] = tally
+    return DailySeries(h, [(d, per_day.get(d.isoformat(), Tally())) for d in days_between(first, last)])
+
+
+@dataclass(frozen=True)
+class HallMonth:
+    hall: Hall
+    month: str
+    total: Tally
+    parts: dict[StatKind, dict[str, Tally]]  # by business type, reason or "W-HH" hour cell
+
+
+BREAKDOWN_KINDS = (StatKind.business, StatKind.reason, StatKind.hour)
+
+
+def hall_breakdown(
+    actor: UserPrincipal,
+    org: OrganisationRepository,
+    tallies: TallyReader,
+    *,
+    hall: str,
+    month: str,
+    kinds: tuple[StatKind, ...],
+) -> HallMonth:
+    """A hall-month's total and its tallies of some kinds (business types, reasons, hour × weekday cells)."""
+    if not set(kinds) <= set(BREAKDOWN_KINDS):
+        raise ValueError(kinds)
+    h = _hall(actor, org, hall, "hall_code")
+    total = total_of(tallies.tallies_of_kind(h.code, month, StatKind.month), StatKind.month)
+    parts = {kind: by_part(tallies.tallies_of_kind(h.code, month, kind), kind) for kind in kinds}
+    return HallMonth(h, month, total, parts)
+
+
+def ratings_export(
+    actor: UserPrincipal,
+    org: OrganisationRepository,
+    ratings: RatingRepository,
+    *,
+    first: date,
+    last: date,
+    hall: str | None = None,
+) -> Iterator[Rating]:
+    """The stored ratings of the actor's halls (or the named one), day by day, read lazily.
+
+    Checks run now; the ratings are read as the caller iterates, one day's
+    Query pages at a time, so an export never holds every rating at once.
+    Misuse presses are part of the record and are included.
+    """
+    if last < first:
+        raise InvalidInput("The range ends before it starts.", {"to": "on or after from"})
+    if (last - first).days + 1 > MAX_EXPORT_DAYS:
+        raise InvalidInput(
+            f"At most {MAX_EXPORT_DAYS} days per download; longer periods will come from the export job "
+            "(a file prepared in the background), which is not available yet.",
+            {"to": f"at most {MAX_EXPORT_DAYS} days after from"},
+        )
+    halls = _halls(actor, org, hall)
+    days = days_between(first, last)
+
+    def rows() -> Iterator[Rating]:
+        for h in halls:
+            for d in days:
+                yield from ratings.ratings_of_day(h.code, d.isoformat())
+
+    return rows()
