@@ -15,6 +15,7 @@ from chalicelib.api import (
     boundary,
     callbacks,
     device,
+    follow_up,
     outreach,
     public,
     qr,
@@ -27,7 +28,20 @@ from chalicelib.api import (
 app = Chalice(app_name="tingsheng")
 boundary.install(app)
 
-for module in (public, auth, admin, outreach, device, qr, rating_page, suggestion_box, suggestions, callbacks, reports):
+for module in (
+    public,
+    auth,
+    admin,
+    outreach,
+    device,
+    qr,
+    rating_page,
+    suggestion_box,
+    suggestions,
+    callbacks,
+    reports,
+    follow_up,
+):
     app.register_blueprint(module.routes.blueprint)
 
 # Chalice needs the stream's ARN as a literal when it imports the app; the

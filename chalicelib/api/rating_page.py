@@ -6,15 +6,18 @@ import hashlib
 import uuid
 from http.cookies import SimpleCookie
 from typing import Any
+from urllib.parse import urlencode
 
 from chalice import Response
 
 from chalicelib import composition
 from chalicelib.api import pages
-from chalicelib.api.requests import form_fields, parse_form, wants_json
+from chalicelib.api.requests import form_fields, parse_form, query, wants_json
 from chalicelib.api.responses import json_response
 from chalicelib.api.routing import Auth, Routes
 from chalicelib.api.schemas import QrRatingForm, RatingCreated
+from chalicelib.domain import qrcodes
+from chalicelib.domain.callbacks import SourceType, task_id, task_type_of_rating
 from chalicelib.domain.errors import InvalidInput, TooManyRequests
 from chalicelib.domain.ratings import BUSINESS_LABELS, LEVEL_LABELS, REASON_LABELS, Business, Reason, label
 from chalicelib.services import ratings
@@ -58,9 +61,11 @@ def _form_page(
     )
 
 
-def _thanks(code: str, lang: str, already: bool) -> Response:
+def _thanks(code: str, lang: str, already: bool, follow_up: str | None = None) -> Response:
     target = ratings.counter_of_code(composition.organisation(), composition.settings().qr_key, code)
-    return pages.render("rating_thanks.html", lang, hall=target.hall, already=already)
+    key = composition.settings().qr_key
+    follow_up = follow_up if follow_up and qrcodes.parse_follow_up_code(key, follow_up) else None
+    return pages.render("rating_thanks.html", lang, hall=target.hall, already=already, follow_up=follow_up)
 
 
 @routes("/r/{code}", "GET", summary="The rating form of a counter's QR code", auth=Auth.public, produces="text/html")
@@ -113,10 +118,14 @@ def submit_rating(code: str):  # type: ignore[no-untyped-def]
     if as_json:
         # A bot caught by the honeypot gets an id like anyone else: it learns nothing.
         return json_response({"id": stored.id if stored else str(uuid.uuid4())}, headers={"Set-Cookie": cookie})
-    location = f"/r/{code}/thanks" + ("?lang=en" if lang == "en" else "")
+    params = {"lang": "en"} if lang == "en" else {}
+    if stored is not None and task_type_of_rating(stored) is not None:
+        # Show the customer where to follow their callback (and later give a 追评).
+        params["f"] = qrcodes.follow_up_code(composition.settings().qr_key, task_id(SourceType.rating, stored.id))
+    location = f"/r/{code}/thanks" + (f"?{urlencode(params)}" if params else "")
     return Response(body="", status_code=303, headers={"Location": location, "Set-Cookie": cookie})
 
 
 @routes("/r/{code}/thanks", "GET", summary="Thank-you page after rating", auth=Auth.public, produces="text/html")
 def thanks(code: str):  # type: ignore[no-untyped-def]
-    return _thanks(code, pages.lang_of(routes.request), already=False)
+    return _thanks(code, pages.lang_of(routes.request), already=False, follow_up=query(routes.request, "f"))

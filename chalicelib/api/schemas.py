@@ -230,3 +230,8 @@ class CallbackOut(BaseModel):
     created_at: datetime
     closed_at: datetime | None
     follow_up: FollowUpOut | None
+
+
+class FollowUpForm(BaseModel):
+    level: Annotated[int, Field(ge=1, le=5)]
+    comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""

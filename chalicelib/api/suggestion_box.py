@@ -15,6 +15,7 @@ from chalicelib.api.requests import parse_form, parse_json, query, wants_json
 from chalicelib.api.responses import json_response
 from chalicelib.api.routing import Auth, QueryParam, Routes
 from chalicelib.api.schemas import Strict
+from chalicelib.domain.callbacks import SourceType
 from chalicelib.domain.errors import Forbidden, InvalidInput
 from chalicelib.domain.suggestions import (
     CONTENT_MAX,
@@ -28,7 +29,7 @@ from chalicelib.domain.suggestions import (
     SuggestionKind,
     SuggestionStatus,
 )
-from chalicelib.services import suggestions
+from chalicelib.services import callbacks, suggestions
 
 routes = Routes(__name__, tag="suggestion box")
 FORM = "application/x-www-form-urlencoded"
@@ -181,4 +182,7 @@ def track(tracking_no: str):  # type: ignore[no-untyped-def]
             replied_at=tracked.replied_at.isoformat() if tracked.replied_at else None,
         )
         return json_response(out.model_dump(mode="json"))
-    return pages.render("track.html", lang, tracked=tracked, local=_local, **_labels(lang))
+    follow_up = callbacks.follow_up_link(
+        composition.callback_ports(), composition.settings().qr_key, SourceType.suggestion, tracked.suggestion_id
+    )
+    return pages.render("track.html", lang, tracked=tracked, local=_local, follow_up=follow_up, **_labels(lang))

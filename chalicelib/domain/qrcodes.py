@@ -1,4 +1,4 @@
-"""Signed, unguessable codes that name a counter in a QR code URL (``/r/{code}``).
+"""Signed, unguessable codes in public URLs: a counter (``/r/{code}``) or a callback task (``/f/{code}``).
 
 A code is ``<payload>.<signature>``: the payload names the hall and counter,
 the signature is a truncated HMAC-SHA256 under a configured key, so codes
@@ -31,21 +31,43 @@ def _sign(key: bytes, payload: str) -> str:
     return _b64(hmac.new(key, payload.encode(), hashlib.sha256).digest()[:_SIGNATURE_BYTES])
 
 
-def counter_code(key: bytes, hall_code: str, counter_number: int) -> str:
-    payload = _b64(f"c|{hall_code}|{counter_number}".encode())
+def _signed(key: bytes, text: str) -> str:
+    payload = _b64(text.encode())
     return f"{payload}.{_sign(key, payload)}"
 
 
-def parse_counter_code(key: bytes, code: str) -> CounterTarget | None:
-    """The counter a genuine code names; None for anything unknown or forged."""
+def _verified(key: bytes, code: str) -> str | None:
     payload, _, signature = code.partition(".")
     if not payload or not hmac.compare_digest(_sign(key, payload), signature):
         return None
     try:
-        kind, hall_code, number = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode().split("|")
-        counter_number = int(number)
+        return base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode()
     except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
+
+
+def counter_code(key: bytes, hall_code: str, counter_number: int) -> str:
+    return _signed(key, f"c|{hall_code}|{counter_number}")
+
+
+def parse_counter_code(key: bytes, code: str) -> CounterTarget | None:
+    """The counter a genuine code names; None for anything unknown or forged."""
+    text = _verified(key, code)
+    try:
+        kind, hall_code, number = (text or "").split("|")
+        counter_number = int(number)
+    except ValueError:
         return None
     if kind != "c":
         return None
     return CounterTarget(hall_code, counter_number)
+
+
+def follow_up_code(key: bytes, task_id: str) -> str:
+    """The customer's link to a callback task (追评): unguessable, and no phone or name in it."""
+    return _signed(key, f"f|{task_id}")
+
+
+def parse_follow_up_code(key: bytes, code: str) -> str | None:
+    kind, _, task_id = (_verified(key, code) or "").partition("|")
+    return task_id if kind == "f" and task_id else None

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from chalicelib.domain import callbacks as rules
+from chalicelib.domain import qrcodes
 from chalicelib.domain.accounts import Role, UserPrincipal
 from chalicelib.domain.callbacks import (
     PHONE_RETENTION,
@@ -166,11 +167,26 @@ def close_task(actor: UserPrincipal, ports: CallbackPorts, task_id: str, outcome
     return _save(ports, task, rules.close(task, outcome, note, actor.username, ports.clock.now()))
 
 
-def give_follow_up(ports: CallbackPorts, task_id: str, level: int, comment: str) -> CallbackTask:
+def follow_up_link(ports: CallbackPorts, key: bytes, source_type: SourceType, source_id: str) -> str | None:
+    """The code of the customer's follow-up page when their rating or suggestion has a task."""
+    task = ports.callbacks.get(rules.task_id(source_type, source_id))
+    return qrcodes.follow_up_code(key, task.id) if task else None
+
+
+def task_of_follow_up(ports: CallbackPorts, key: bytes, code: str) -> CallbackTask:
+    """The task a customer's follow-up link names; NotFound for forged links and unknown tasks."""
+    task_id = qrcodes.parse_follow_up_code(key, code)
+    task = ports.callbacks.get(task_id) if task_id else None
+    if task is None:
+        raise NotFound("Unknown link.")
+    return task
+
+
+def give_follow_up(ports: CallbackPorts, key: bytes, code: str, level: int, comment: str) -> CallbackTask:
     """追评: the customer rates how a closed task was handled (once)."""
-    task = ports.callbacks.get(task_id)
-    if task is None or task.status is not Status.closed:
-        raise NotFound("There is nothing to rate yet.")
+    task = task_of_follow_up(ports, key, code)
+    if task.status is not Status.closed:
+        raise Conflict("The callback is not finished yet.")
     if task.follow_up is not None:
         raise Conflict("This callback has been rated already.")
     follow_up = FollowUp(level=level, comment=comment, at=ports.clock.now())

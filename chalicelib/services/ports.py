@@ -158,7 +158,9 @@ class CallbackRepository(Protocol):
         ...
 
     def save(
-        self, task: CallbackTask, notify: Sequence[Notification] = (),
+        self,
+        task: CallbackTask,
+        notify: Sequence[Notification] = (),
         tallies: Mapping[StatKey, collections.Counter[str]] | None = None,
     ) -> None:
         """Store ``task`` (whose version is one more than the stored one; Conflict if another

@@ -94,6 +94,7 @@ def submit_suggestion(
 class Tracked:
     """What the tracking page may show: never the name or phone."""
 
+    suggestion_id: str
     tracking_no: str
     hall_code: str
     hall_name: str
@@ -128,6 +129,7 @@ def track_suggestion(
             raise rules.wrong_phone4()
     hall = org.get_hall(suggestion.hall_code)
     return Tracked(
+        suggestion_id=suggestion.id,
         tracking_no=suggestion.tracking_no,
         hall_code=suggestion.hall_code,
         hall_name=hall.name if hall else suggestion.hall_code,

@@ -108,3 +108,31 @@ def test_agents_work_the_queue_and_the_phone_stays_masked_for_others(admin: Api,
     bad = li.post(f"/api/v1/callbacks/{task['id']}/attempts", {"result": "maybe"})
     assert (bad.status, list(bad.json["error"]["fields"])) == (400, ["result"])
     assert li.get("/api/v1/callbacks?status=later").status == 400
+
+
+def test_the_customer_follows_the_callback_and_rates_its_handling_once(admin: Api, hall: str):
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    answer = admin.post(f"/r/{hall}", "level=1&phone=13812345678&consent=1", token="", headers=form)
+    thanks = admin.get(answer.headers["location"], token="")
+    link = thanks.text.split('href="/f/', 1)[1].split('"', 1)[0]
+    [rating] = composition.ratings().ratings_of_day("A01", datetime_day())
+    deliver([insert_record(f"RATING#{rating.id}", "RATING", "1")])
+    assert "保持电话畅通" in admin.get(f"/f/{link}", token="").text
+    task_id = f"rating-{rating.id}"
+    admin.post(f"/api/v1/callbacks/{task_id}/attempts", {"result": "reached"})
+    admin.post(f"/api/v1/callbacks/{task_id}/close", {"outcome": "resolved_satisfied"})
+    assert 'name="level"' in admin.get(f"/f/{link}", token="").text
+    rated = admin.post(f"/f/{link}", "level=4&comment=<b>ok</b>", token="", headers=form)
+    assert rated.status == 303
+    assert "您已评价" in admin.get(f"/f/{link}", token="").text
+    assert admin.post(f"/f/{link}", "level=1", token="", headers=form).status == 409
+    assert admin.get(f"/api/v1/callbacks/{task_id}").json["follow_up"]["level"] == 4
+    assert admin.get("/f/forged.code", token="").status == 404
+
+
+def datetime_day() -> str:
+    from datetime import UTC, datetime
+
+    from chalicelib.domain.ratings import SHANGHAI
+
+    return datetime.now(UTC).astimezone(SHANGHAI).strftime("%Y-%m-%d")

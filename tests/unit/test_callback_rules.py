@@ -33,7 +33,7 @@ def task(created: datetime, clocks: Clocks | None = None):
         task_type=TaskType.bad_rating,
         phone="13812345678",
         created_at=created,
-        clocks=clocks,
+        clocks=clocks or Clocks(),
         calendar=CALENDAR,
     )
 

@@ -82,8 +82,11 @@ def test_an_agent_works_a_task_to_its_close(ports):
         "opened": 1,
         "closed": 1,
     }
-    rated = callbacks.give_follow_up(ports, task.id, 5, "谢谢")
+    code = callbacks.follow_up_link(ports, b"k" * 32, task.source_type, task.source_id)
+    rated = callbacks.give_follow_up(ports, b"k" * 32, code, 5, "谢谢")
     assert rated.follow_up.level == 5
+    with pytest.raises(NotFound):
+        callbacks.give_follow_up(ports, b"x" * 32, code, 5, "")
 
 
 def test_the_clock_check_flags_and_notifies_each_change_once(ports):
