@@ -13,6 +13,7 @@ from chalicelib.api import (
     admin,
     auth,
     boundary,
+    calendar,
     callbacks,
     device,
     follow_up,
@@ -41,6 +42,7 @@ for module in (
     callbacks,
     reports,
     follow_up,
+    calendar,
 ):
     app.register_blueprint(module.routes.blueprint)
 

@@ -7,6 +7,9 @@ client exists; tests call ``reset()`` instead of patching.
 from __future__ import annotations
 
 import functools
+import os
+import time
+from collections.abc import Mapping
 from typing import Any
 
 from chalicelib.config import Settings
@@ -17,7 +20,18 @@ from chalicelib.services.ratings import Ports as RatingPorts
 
 @functools.cache
 def settings() -> Settings:
-    return Settings.from_env()
+    return Settings.from_env(_environment())
+
+
+def _environment() -> Mapping[str, str]:
+    """The environment; in AWS plus the signing keys from SSM (TINGSHENG_SECRETS_PATH), read at cold start."""
+    if not os.environ.get("TINGSHENG_SECRETS_PATH"):
+        return os.environ
+    import boto3
+
+    from chalicelib.adapters.secrets import with_parameter_store_secrets
+
+    return with_parameter_store_secrets(os.environ, boto3.client("ssm"))
 
 
 @functools.cache
@@ -95,12 +109,32 @@ def suggestions() -> Any:
 
 
 @functools.cache
-def working_days() -> Any:
-    """Official holidays and 调休 from the package; admin overrides are not stored yet."""
+def holiday_source() -> Any:
     from chalicelib.adapters.holiday_calendar import PackageHolidays
+
+    return PackageHolidays()
+
+
+@functools.cache
+def calendar() -> Any:
+    from chalicelib.adapters.dynamodb.calendar import DynamoCalendarRepository
+
+    return DynamoCalendarRepository(table())
+
+
+OVERRIDES_TTL_SECONDS = 300
+
+
+@functools.lru_cache(maxsize=1)
+def _working_days(period: int) -> Any:
     from chalicelib.domain.workdays import WorkingDays
 
-    return WorkingDays(PackageHolidays())
+    return WorkingDays(holiday_source(), calendar().overrides())
+
+
+def working_days() -> Any:
+    """Holidays and 调休 from the package, with the admin's overrides (re-read every 5 minutes)."""
+    return _working_days(int(time.monotonic() // OVERRIDES_TTL_SECONDS))
 
 
 @functools.cache
@@ -157,7 +191,9 @@ _BUILT = (
     rate_limiter,
     outreach,
     suggestions,
-    working_days,
+    holiday_source,
+    calendar,
+    _working_days,
     callbacks,
     publisher,
     outbox,

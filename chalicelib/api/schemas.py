@@ -235,3 +235,18 @@ class CallbackOut(BaseModel):
 class FollowUpForm(BaseModel):
     level: Annotated[int, Field(ge=1, le=5)]
     comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+
+
+class CalendarDayIn(Strict):
+    working: bool = Field(strict=True)
+
+
+class CalendarOverrideOut(BaseModel):
+    day: str
+    working: bool
+
+
+class CalendarYearOut(BaseModel):
+    year: int
+    official: bool = Field(description="the State Council's arrangement for the year is known to the package")
+    overrides: list[CalendarOverrideOut]

@@ -10,6 +10,8 @@ task is ``at_risk``, past its deadline ``overdue``.
 from __future__ import annotations
 
 import collections
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Annotated
@@ -18,12 +20,13 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.ratings import BAD_UP_TO_LEVEL, SHANGHAI, Rating
-from chalicelib.domain.stats import StatKey, StatKind
+from chalicelib.domain.stats import StatKey, StatKind, hall_event
 from chalicelib.domain.suggestions import Suggestion, SuggestionKind
 from chalicelib.domain.workdays import WorkingDays
 
 AT_RISK_FRACTION = 0.8
 FAILED_ATTEMPTS_FOR_UNREACHABLE = 3
+SATISFIED_FOLLOW_UP = 4
 PHONE_RETENTION = timedelta(days=180)
 
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
@@ -137,9 +140,47 @@ class CallbackTask(BaseModel):
 
 
 def tally(task: CallbackTask, event: str, at: datetime) -> dict[StatKey, collections.Counter[str]]:
-    """The hall-month count an event of a task adds to: ``opened``, ``closed`` or ``overdue``."""
-    month = at.astimezone(SHANGHAI).strftime("%Y-%m")
-    return {StatKey(task.hall_code, month, StatKind.callbacks, "", None): collections.Counter({event: 1})}
+    """The hall-month counts an event of a task adds to, in the month it happens.
+
+    ``opened``; ``overdue`` (once a task); ``closed`` with ``outcome_<outcome>``;
+    ``follow_ups`` with ``follow_up_satisfied`` for a 追评 of 4 or 5. The rates
+    of ``CallbackRates`` follow from them.
+    """
+    counts = collections.Counter({event: 1})
+    if event == "closed" and task.outcome is not None:
+        counts[f"outcome_{task.outcome.value}"] += 1
+    if event == "follow_ups" and task.follow_up is not None and task.follow_up.level >= SATISFIED_FOLLOW_UP:
+        counts["follow_up_satisfied"] += 1
+    return hall_event(task.hall_code, StatKind.callbacks, at, counts)
+
+
+@dataclass(frozen=True)
+class CallbackRates:
+    """回访率, 整改率 and 回访满意率 of a hall-month, from its callback tallies.
+
+    - 回访率 (reached rate): closed tasks whose customer was reached / closed tasks
+    - 整改率 (resolution rate): tasks closed as resolved and satisfied / closed tasks
+    - 回访满意率 (follow-up satisfaction): 追评 of 4 or 5 / 追评 given
+    """
+
+    counts: Mapping[str, int]
+
+    def _ratio(self, top: int, bottom: str) -> float | None:
+        n = self.counts.get(bottom, 0)
+        return top / n if n else None
+
+    @property
+    def reached_rate(self) -> float | None:
+        reached = self.counts.get("outcome_resolved_satisfied", 0) + self.counts.get("outcome_resolved_unsatisfied", 0)
+        return self._ratio(reached, "closed")
+
+    @property
+    def resolution_rate(self) -> float | None:
+        return self._ratio(self.counts.get("outcome_resolved_satisfied", 0), "closed")
+
+    @property
+    def follow_up_satisfaction(self) -> float | None:
+        return self._ratio(self.counts.get("follow_up_satisfied", 0), "follow_ups")
 
 
 def task_id(source_type: SourceType, source_id: str) -> str:

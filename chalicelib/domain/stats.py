@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
-from chalicelib.domain.ratings import BAD_UP_TO_LEVEL, Rating, relevant_reasons
+from chalicelib.domain.ratings import BAD_UP_TO_LEVEL, SHANGHAI, Rating, relevant_reasons
 
 
 class StatKind(StrEnum):
@@ -69,6 +70,11 @@ def contributions(rating: Rating) -> dict[StatKey, Counter[str]]:
     out = {k: Counter(scored) for k in keys}
     out[keys[0]][f"ch_{rating.channel.value}"] += 1
     return out
+
+
+def hall_event(hall_code: str, kind: StatKind, at: datetime, counts: Counter[str]) -> dict[StatKey, Counter[str]]:
+    """Counts of a hall-wide event (a callback task's, a suggestion's) in the Shanghai month it happens."""
+    return {StatKey(hall_code, at.astimezone(SHANGHAI).strftime("%Y-%m"), kind, "", None): counts}
 
 
 def merge(ratings: Iterable[Rating]) -> dict[StatKey, Counter[str]]:

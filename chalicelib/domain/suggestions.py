@@ -8,6 +8,7 @@ phone are kept only with the customer's consent.
 
 from __future__ import annotations
 
+import collections
 import hmac
 import re
 import secrets
@@ -21,6 +22,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Str
 
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, TooManyRequests
 from chalicelib.domain.organisation import Code
+from chalicelib.domain.stats import StatKey, StatKind, hall_event
 
 # China has kept UTC+8 all year since 1991: a fixed offset needs no tz database.
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -115,6 +117,10 @@ class Suggestion(BaseModel):
     replied_by: str | None = None
     closed_at: datetime | None = None
     closed_by: str | None = None
+
+    def received(self) -> dict[StatKey, collections.Counter[str]]:
+        """What the suggestion adds to its hall's monthly count (written with it, atomically)."""
+        return hall_event(self.hall_code, StatKind.suggestions, self.created_at, collections.Counter(received=1))
 
     @property
     def has_phone(self) -> bool:

@@ -132,8 +132,12 @@ def get_task(actor: UserPrincipal, ports: CallbackPorts, task_id: str) -> Callba
 
 def _save(ports: CallbackPorts, before: CallbackTask, after: CallbackTask) -> CallbackTask:
     saved = after.model_copy(update={"version": before.version + 1})
-    closing = before.status is not Status.closed and saved.status is Status.closed
-    ports.callbacks.save(saved, tallies=rules.tally(saved, "closed", ports.clock.now()) if closing else None)
+    event = None
+    if before.status is not Status.closed and saved.status is Status.closed:
+        event = "closed"
+    elif before.follow_up is None and saved.follow_up is not None:
+        event = "follow_ups"
+    ports.callbacks.save(saved, tallies=rules.tally(saved, event, ports.clock.now()) if event else None)
     return saved
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import collections
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from chalicelib.domain.accounts import User
@@ -196,3 +196,9 @@ class TallyReader(Protocol):
     def tallies_of_kind(self, hall_code: str, month: str, kind: StatKind) -> dict[StatKey, collections.Counter[str]]:
         """One kind of one hall-month, every shard (one Query on a key prefix); no item, no entry."""
         ...
+
+
+class CalendarRepository(Protocol):
+    def overrides(self) -> dict[date, bool]: ...
+    def set_override(self, day: date, working: bool, by: str) -> None: ...
+    def remove_override(self, day: date) -> None: ...

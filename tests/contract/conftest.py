@@ -60,6 +60,7 @@ def repos(request: pytest.FixtureRequest) -> Iterator[SimpleNamespace]:
         fakes = SimpleNamespace(**{name: make() for name, make in MEMORY.items()})
         # In DynamoDB these share one table: tasks add to the ratings' tallies and write the outbox.
         fakes.callbacks.tallies = fakes.ratings.tallies
+        fakes.suggestions.tallies = fakes.ratings.tallies
         fakes.callbacks.outbox = fakes.outbox
         yield fakes
         return

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import collections
 from datetime import UTC, datetime
 
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.paging import Page
+from chalicelib.domain.stats import StatKey
 from chalicelib.domain.suggestions import AttemptWindow, BoxOpening, Suggestion, SuggestionStatus
 
 
@@ -19,12 +21,15 @@ class InMemorySuggestionRepository:
         self.tracking: dict[str, str] = {}
         self.openings: dict[str, BoxOpening] = {}
         self.failures: dict[tuple[str, str], tuple[int, datetime]] = {}
+        self.tallies: dict[StatKey, collections.Counter[str]] = {}
 
     def add(self, suggestion: Suggestion) -> None:
         if suggestion.id in self.suggestions or suggestion.tracking_no in self.tracking:
             raise Conflict("Tracking number or id is taken.")
         self.suggestions[suggestion.id] = suggestion
         self.tracking[suggestion.tracking_no] = suggestion.id
+        for key, inc in suggestion.received().items():
+            self.tallies.setdefault(key, collections.Counter()).update(inc)
 
     def get(self, suggestion_id: str) -> Suggestion | None:
         return self.suggestions.get(suggestion_id)

@@ -140,3 +140,26 @@ def test_the_openapi_document_describes_every_route_from_its_models(api: Api):
     hall_in = doc["paths"]["/api/v1/admin/halls"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     schema = doc["components"]["schemas"][hall_in["$ref"].rsplit("/", 1)[1]]
     assert set(schema["required"]) == {"code", "name", "branch", "grade"}
+
+
+def test_an_admin_overrides_the_calendar_for_a_year_the_package_does_not_know(admin: Api):
+    before = admin.get("/api/v1/admin/calendar?year=2027").json
+    assert (before["official"], before["overrides"]) == (False, [])
+    assert admin.get("/api/v1/admin/calendar?year=2026").json["official"] is True
+    assert admin.request("PUT", "/api/v1/admin/calendar/2027-02-20", {"working": True}).status == 204
+    assert admin.request("PUT", "/api/v1/admin/calendar/2027-02-11", {"working": False}).status == 204
+    listed = admin.get("/api/v1/admin/calendar?year=2027").json["overrides"]
+    assert listed == [{"day": "2027-02-11", "working": False}, {"day": "2027-02-20", "working": True}]
+    from chalicelib import composition
+
+    composition.reset()  # the calendar is re-read every few minutes; a test does not wait
+    calendar = composition.working_days()
+    from datetime import date
+
+    assert calendar.is_working_day(date(2027, 2, 20))  # a Saturday made a working day
+    assert not calendar.is_working_day(date(2027, 2, 11))  # a Thursday made a day off
+    assert admin.delete("/api/v1/admin/calendar/2027-02-20").status == 204
+    bad = admin.request("PUT", "/api/v1/admin/calendar/2027-13-01", {"working": True})
+    assert (bad.status, list(bad.json["error"]["fields"])) == (400, ["day"])
+    assert admin.request("PUT", "/api/v1/admin/calendar/2027-02-20", {"working": "yes"}).status == 400
+    assert admin.get("/api/v1/admin/calendar").status == 400

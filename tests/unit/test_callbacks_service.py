@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from chalicelib.domain.accounts import Role, UserPrincipal
-from chalicelib.domain.callbacks import DEFAULT_CLOCKS, AttemptResult, Outcome, Status
+from chalicelib.domain.callbacks import DEFAULT_CLOCKS, AttemptResult, CallbackRates, Outcome, Status
 from chalicelib.domain.errors import Forbidden, NotFound
 from chalicelib.domain.notifications import Audience
 from chalicelib.domain.ratings import Channel, Rating
@@ -81,10 +81,14 @@ def test_an_agent_works_a_task_to_its_close(ports):
     assert ports.callbacks.tallies[StatKey("A01", "2026-11", StatKind.callbacks, "", None)] == {
         "opened": 1,
         "closed": 1,
+        "outcome_resolved_satisfied": 1,
     }
     code = callbacks.follow_up_link(ports, b"k" * 32, task.source_type, task.source_id)
     rated = callbacks.give_follow_up(ports, b"k" * 32, code, 5, "谢谢")
     assert rated.follow_up.level == 5
+    counts = ports.callbacks.tallies[StatKey("A01", "2026-11", StatKind.callbacks, "", None)]
+    rates = CallbackRates(counts)
+    assert (rates.reached_rate, rates.resolution_rate, rates.follow_up_satisfaction) == (1.0, 1.0, 1.0)
     with pytest.raises(NotFound):
         callbacks.give_follow_up(ports, b"x" * 32, code, 5, "")
 

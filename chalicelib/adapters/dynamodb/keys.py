@@ -186,3 +186,12 @@ CALLBACK_PHONES = "CALLBACKS#PHONES"
 
 def notification(notification_id: str) -> tuple[str, str]:
     return f"NOTIFY#{notification_id}", "NOTIFY"
+
+
+# ---- working-day calendar -------------------------------------------------
+CALENDAR = "CALENDAR"
+
+
+def calendar_day(day: str) -> tuple[str, str]:
+    """An admin's override of one date (YYYY-MM-DD); all overrides share one small partition."""
+    return CALENDAR, f"DAY#{day}"

@@ -15,6 +15,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from chalicelib.adapters.dynamodb import keys
+from chalicelib.adapters.dynamodb.ratings import tally_update
 from chalicelib.adapters.dynamodb.table import (
     GSI1,
     Table,
@@ -71,6 +72,8 @@ class DynamoSuggestionRepository:
                     # items are written or neither.
                     {"Put": {"TableName": self.table.name, "Item": to_item(item), **_new_only()}},
                     {"Put": {"TableName": self.table.name, "Item": to_item(pointer), **_new_only()}},
+                    # The hall's monthly count changes with the suggestion, never apart from it.
+                    *(tally_update(self.table.name, k, inc) for k, inc in suggestion.received().items()),
                 ]
             )
         except ClientError as e:

@@ -1,0 +1,64 @@
+"""The working-day calendar: an admin's overrides for years the holiday package does not know."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from chalice import Response
+
+from chalicelib import composition
+from chalicelib.api.requests import parse_json, query
+from chalicelib.api.responses import json_response
+from chalicelib.api.routing import QueryParam, Routes
+from chalicelib.api.schemas import CalendarDayIn, CalendarYearOut
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.services import calendar
+
+routes = Routes(__name__, tag="admin")
+
+
+def _day(raw: str) -> date:
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput("Dates are YYYY-MM-DD.", {"day": "not a date like 2027-02-06"}) from None
+
+
+@routes(
+    "/api/v1/admin/calendar",
+    "GET",
+    summary="A year's working-day overrides, and whether the year is official",
+    response=CalendarYearOut,
+    query=(QueryParam("year", "e.g. 2027", required=True),),
+)
+def get_year():  # type: ignore[no-untyped-def]
+    raw = query(routes.request, "year") or ""
+    if not raw.isdigit():
+        raise InvalidInput("Say which year.", {"year": "a year like 2027"})
+    found = calendar.year_of(routes.principal(), composition.calendar(), composition.holiday_source(), int(raw))
+    return json_response(
+        {
+            "year": found.year,
+            "official": found.official,
+            "overrides": [{"day": d.isoformat(), "working": w} for d, w in found.overrides.items()],
+        }
+    )
+
+
+@routes(
+    "/api/v1/admin/calendar/{day}",
+    "PUT",
+    summary="Make a date a working day or a day off",
+    status=204,
+    request=CalendarDayIn,
+)
+def set_day(day: str):  # type: ignore[no-untyped-def]
+    body = parse_json(routes.request, CalendarDayIn)
+    calendar.set_day(routes.principal(), composition.calendar(), _day(day), body.working)
+    return Response(body="", status_code=204)
+
+
+@routes("/api/v1/admin/calendar/{day}", "DELETE", summary="Remove an override", status=204)
+def clear_day(day: str):  # type: ignore[no-untyped-def]
+    calendar.clear_day(routes.principal(), composition.calendar(), _day(day))
+    return Response(body="", status_code=204)

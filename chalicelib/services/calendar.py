@@ -1,0 +1,46 @@
+"""The working-day calendar an admin maintains: overrides for what the holiday package does not know."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from chalicelib.domain.accounts import UserPrincipal
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.workdays import HolidaySource
+from chalicelib.services.ports import CalendarRepository
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+@dataclass(frozen=True)
+class CalendarYear:
+    year: int
+    official: bool  # the State Council's arrangement for the year is known
+    overrides: dict[date, bool]
+
+
+def _check(day: date) -> None:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise InvalidInput("Pick a date between 2000 and 2100.", {"day": "out of range"})
+
+
+def year_of(actor: UserPrincipal, repo: CalendarRepository, source: HolidaySource, year: int) -> CalendarYear:
+    actor.require_admin()
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise InvalidInput("Pick a year between 2000 and 2100.", {"year": "out of range"})
+    overrides = {d: w for d, w in sorted(repo.overrides().items()) if d.year == year}
+    return CalendarYear(year=year, official=source.year(year).official, overrides=overrides)
+
+
+def set_day(actor: UserPrincipal, repo: CalendarRepository, day: date, working: bool) -> None:
+    """Declare a date a working day (e.g. a 调休 Saturday) or a day off (a holiday)."""
+    actor.require_admin()
+    _check(day)
+    repo.set_override(day, working, actor.username)
+
+
+def clear_day(actor: UserPrincipal, repo: CalendarRepository, day: date) -> None:
+    actor.require_admin()
+    _check(day)
+    repo.remove_override(day)
