@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST := $(PY) -m pytest
 
-.PHONY: run job test check unit contract functional integration package-check clean help
+.PHONY: run job package test check unit contract functional integration package-check clean help
 
 help:
 	@echo "make run    start DynamoDB Local, the app and its pump (Ctrl-C stops all)"
@@ -32,6 +32,11 @@ run: deps
 # Run one scheduled job once against a running `make run`, e.g. make job NAME=callback_clocks
 job: deps
 	@$(PY) -m devstack.job $(NAME)
+
+# The deployable SAM template and zip under build/$(STAGE)/ (docs/deploy.md), e.g. make package STAGE=prod
+STAGE ?= dev
+package: $(VENV)/.installed
+	$(PY) -m infra.package $(STAGE)
 
 test: check unit contract functional integration
 

@@ -1,5 +1,6 @@
-"""The Lambda package: `chalice package` ships templates/ through vendor/ and the
-app imports and renders a page from an unzipped copy, with nothing else on the path."""
+"""The deployable package, built once per session as `make package STAGE=prod` builds it:
+cfn-lint finds nothing, the zip fits Lambda and renders a page from an unzipped copy,
+the stream and schedules are wired, IAM is least privilege and partition-neutral."""
 
 from __future__ import annotations
 
@@ -8,9 +9,14 @@ import os
 import subprocess
 import sys
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-from devstack.dynamodb_local import ROOT
+import pytest
+
+from devstack import server, tables
+from infra import package
 
 RENDER = r"""
 import json, sys
@@ -29,32 +35,92 @@ answer = app.app(event, Context())
 print(json.dumps({"status": answer["statusCode"], "body": answer["body"], "file": app.__file__}))
 """
 
+ROLES = {
+    "APIHandler": "ApiRole",
+    "TableChanges": "StreamRole",
+    "CallbackClocks": "JobsRole",
+    "SuggestionDigest": "JobsRole",
+    "PhoneRetention": "JobsRole",
+}
+CFN_LINT = str(Path(sys.executable).parent / "cfn-lint")
+TABLE_ACTIONS = {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"}
 
-def test_the_package_ships_templates_and_renders_a_page_from_an_unzipped_copy(tmp_path: Path):
-    out = tmp_path / "package"
-    env = {**os.environ, "AWS_DEFAULT_REGION": "cn-north-1"}
-    subprocess.run(
-        [str(Path(sys.executable).parent / "chalice"), "package", "--stage", "dev", str(out)],
-        cwd=ROOT,
-        env=env,
-        check=True,
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("package") / "prod"
+    package.build("prod", out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def template(built: Path) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((built / "sam.json").read_text())
+    return loaded
+
+
+def resources(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return {k: r for k, r in template["Resources"].items() if r["Type"] == kind}
+
+
+def statements(template: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for resource in template["Resources"].values():
+        props = resource.get("Properties", {})
+        if resource["Type"] == "AWS::IAM::ManagedPolicy":
+            yield from props["PolicyDocument"]["Statement"]
+        for policy in props.get("Policies", []) if resource["Type"] == "AWS::IAM::Role" else []:
+            yield from policy["PolicyDocument"]["Statement"]
+
+
+def strings(node: Any) -> Iterator[str]:
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for value in node.values():
+            yield from strings(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from strings(value)
+
+
+def test_cfn_lint_finds_nothing_in_the_template_for_aws_and_aws_china(built: Path):
+    result = subprocess.run(
+        [CFN_LINT, "--regions", "cn-north-1", "cn-northwest-1", "us-east-1", "--", str(built / "sam.json")],
         capture_output=True,
+        text=True,
+        check=False,
     )
-    sam = json.loads((out / "sam.json").read_text())
-    runtimes = {r["Properties"].get("Runtime") for r in sam["Resources"].values() if "Runtime" in r["Properties"]}
-    assert runtimes == {f"python{sys.version_info.major}.{sys.version_info.minor}"} and "python3.11" not in runtimes
+    assert result.returncode == 0, result.stdout + result.stderr
 
+
+def test_every_function_runs_on_the_python_that_built_the_package(template: dict[str, Any]):
+    functions = resources(template, "AWS::Serverless::Function")
+    assert set(functions) == set(ROLES)
+    runtimes = {f["Properties"]["Runtime"] for f in functions.values()}
+    assert runtimes == {f"python{sys.version_info.major}.{sys.version_info.minor}"}
+    assert runtimes <= {"python3.13", "python3.12"}
+
+
+def test_the_zip_is_well_under_lambdas_size_limits(built: Path):
+    zipped = (built / "deployment.zip").stat().st_size
+    with zipfile.ZipFile(built / "deployment.zip") as z:
+        unzipped = sum(i.file_size for i in z.infolist())
+    assert zipped < 25 * 2**20  # limit 50 MB zipped
+    assert unzipped < 125 * 2**20  # limit 250 MB unzipped
+
+
+def test_the_package_ships_templates_and_renders_a_page_from_an_unzipped_copy(built: Path, tmp_path: Path):
     unzipped = tmp_path / "unzipped"
-    with zipfile.ZipFile(out / "deployment.zip") as z:
+    with zipfile.ZipFile(built / "deployment.zip") as z:
         names = set(z.namelist())
         z.extractall(unzipped)
     assert {"app.py", "templates/base.html", "templates/home.html"} <= names
-    assert not any(n.startswith(("tests/", "devstack/", "node_modules/")) for n in names)
+    assert not any(n.startswith(("tests/", "devstack/", "infra/", "node_modules/")) for n in names)
 
     result = subprocess.run(
         [sys.executable, "-I", "-c", RENDER, str(unzipped)],
         cwd=tmp_path,
-        env={"PATH": os.environ["PATH"], "TINGSHENG_STAGE": "dev"},
+        env={"PATH": os.environ["PATH"], "TINGSHENG_STAGE": "prod"},
         check=True,
         capture_output=True,
         text=True,
@@ -63,3 +129,134 @@ def test_the_package_ships_templates_and_renders_a_page_from_an_unzipped_copy(tm
     assert rendered["file"].startswith(str(unzipped))
     assert rendered["status"] == 200
     assert "厅声" in rendered["body"]
+
+
+def test_the_stream_handler_reads_the_tables_stream_and_reports_partial_batch_failures(template: dict[str, Any]):
+    source = template["Resources"]["TableChanges"]["Properties"]["Events"]["TableChangesDynamodbEventSource"]
+    props = source["Properties"]
+    assert source["Type"] == "DynamoDB"
+    assert props["Stream"] == {"Fn::GetAtt": ["Table", "StreamArn"]}
+    assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert props["BisectBatchOnFunctionError"] is True
+    assert 0 < props["MaximumRetryAttempts"] <= 10
+    assert props["DestinationConfig"]["OnFailure"]["Destination"] == {"Fn::GetAtt": ["StreamDeadLetters", "Arn"]}
+    assert template["Resources"]["StreamDeadLetters"]["Type"] == "AWS::SQS::Queue"
+
+
+def test_the_schedules_run_at_their_utc_times(template: dict[str, Any]):
+    schedules = {
+        logical_id: event["Properties"]["Schedule"]
+        for logical_id, f in resources(template, "AWS::Serverless::Function").items()
+        for event in f["Properties"].get("Events", {}).values()
+        if event["Type"] == "Schedule"
+    }
+    assert schedules == {
+        "CallbackClocks": "cron(5 * * * ? *)",
+        "SuggestionDigest": "cron(30 0 * * ? *)",  # 08:30 Asia/Shanghai
+        "PhoneRetention": "cron(0 19 * * ? *)",  # 03:00 Asia/Shanghai
+    }
+
+
+def test_the_api_is_regional_and_answers_before_api_gateways_29_seconds(template: dict[str, Any]):
+    assert template["Resources"]["RestAPI"]["Properties"]["EndpointConfiguration"] == "REGIONAL"
+    assert template["Resources"]["APIHandler"]["Properties"]["Timeout"] < 29
+
+
+def test_each_function_runs_as_its_own_role_with_no_wildcard_on_the_table(template: dict[str, Any]):
+    functions = resources(template, "AWS::Serverless::Function")
+    assert {k: f["Properties"]["Role"] for k, f in functions.items()} == {
+        k: {"Fn::GetAtt": [role, "Arn"]} for k, role in ROLES.items()
+    }
+    assert "DefaultRole" not in template["Resources"]
+    dynamodb = [s for s in statements(template) if any(a.startswith("dynamodb:") for a in s["Action"])]
+    assert dynamodb
+    for statement in dynamodb:
+        assert "*" not in statement["Resource"] and statement["Resource"] != "*"
+        assert not any("*" in action for action in statement["Action"])
+    table = [s for s in dynamodb if s["Sid"] == "Table"]
+    assert len(table) == 1 and set(table[0]["Action"]) == TABLE_ACTIONS
+
+
+def test_only_the_stream_handler_may_publish_notifications_and_dead_letters(template: dict[str, Any]):
+    roles = resources(template, "AWS::IAM::Role")
+    actions = {
+        logical_id: {
+            a
+            for p in r["Properties"].get("Policies", [])
+            for s in p["PolicyDocument"]["Statement"]
+            for a in s["Action"]
+        }
+        for logical_id, r in roles.items()
+    }
+    assert {"sns:Publish", "sqs:SendMessage"} <= actions["StreamRole"]
+    assert actions["ApiRole"] == actions["JobsRole"] == set()
+
+
+def test_every_arn_names_its_partition_so_aws_china_works(template: dict[str, Any]):
+    text = list(strings(template))
+    assert not [s for s in text if s.startswith("arn:aws")]  # a literal ARN would pin one partition
+    subs = [s for s in text if s.startswith("arn:")]
+    assert subs and all("${AWS::Partition}" in s for s in subs)
+
+
+def test_the_table_keeps_its_data_in_prod(template: dict[str, Any]):
+    table = template["Resources"]["Table"]
+    props = table["Properties"]
+    assert table["DeletionPolicy"] == table["UpdateReplacePolicy"] == "Retain"
+    assert template["Parameters"]["Stage"]["Default"] == "prod"
+    assert props["DeletionProtectionEnabled"] == {"Fn::If": ["IsProd", True, False]}
+    assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert props["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+    assert props["StreamSpecification"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
+    assert {i["IndexName"] for i in props["GlobalSecondaryIndexes"]} == {"gsi1", "gsi2"}
+
+
+def test_the_functions_find_the_table_topic_and_signing_keys_through_the_template(template: dict[str, Any]):
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert variables["TINGSHENG_TABLE"] == {"Ref": "Table"}
+    assert variables["TINGSHENG_NOTIFY_TOPIC_ARN"] == {"Ref": "NotifyTopic"}
+    assert variables["TINGSHENG_SECRETS_PATH"] == {"Fn::Sub": "/tingsheng/${Stage}"}
+    for f in resources(template, "AWS::Serverless::Function").values():
+        own = f["Properties"]["Environment"]["Variables"]
+        assert own["TINGSHENG_STAGE"] == "prod"
+        assert not {"TINGSHENG_TABLE", "TINGSHENG_TOKEN_KEY", "TINGSHENG_QR_KEY"} & set(own)  # would override
+
+
+def test_alarms_watch_throttles_function_errors_the_api_and_dead_letters(template: dict[str, Any]):
+    watched = {
+        (a["Properties"]["Namespace"], a["Properties"]["MetricName"])
+        for a in resources(template, "AWS::CloudWatch::Alarm").values()
+    }
+    assert {
+        ("AWS/DynamoDB", "ReadThrottleEvents"),
+        ("AWS/DynamoDB", "WriteThrottleEvents"),
+        ("AWS/Lambda", "Errors"),
+        ("AWS/Lambda", "IteratorAge"),
+        ("AWS/ApiGateway", "5XXError"),
+        ("AWS/SQS", "ApproximateNumberOfMessagesVisible"),
+    } <= watched
+    errors = [
+        a["Properties"]["Dimensions"][0]["Value"]
+        for a in resources(template, "AWS::CloudWatch::Alarm").values()
+        if a["Properties"]["MetricName"] == "Errors"
+    ]
+    assert sorted(e["Ref"] for e in errors) == sorted(ROLES)
+
+
+def test_local_start_up_still_reads_the_table_and_gateway_response_from_the_same_file():
+    kwargs = tables.create_table_kwargs("tingsheng")
+    assert "DeletionProtectionEnabled" not in kwargs
+    assert kwargs["KeySchema"][0] == {"AttributeName": "pk", "KeyType": "HASH"}
+    assert server._gateway_response("MISSING_AUTHENTICATION_TOKEN")[0] == 404
+
+
+def test_packaging_refuses_a_merge_that_patches_a_function_chalice_no_longer_makes():
+    template = {
+        "Parameters": {"Stage": {"Type": "String", "AllowedValues": ["dev", "prod"]}},
+        "Resources": {
+            "APIHandler": {"Type": "AWS::Serverless::Function", "Properties": {"Handler": "app.app"}},
+            "TableChanges": {"Type": "AWS::Serverless::Function", "Properties": {"Role": "x"}},
+        },
+    }
+    with pytest.raises(package.PackageError, match="TableChanges"):
+        package.finish(template, "prod")

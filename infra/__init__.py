@@ -1,0 +1,1 @@
+"""Deployment: the merge template and the packaging script (not shipped to Lambda)."""
