@@ -59,7 +59,14 @@ functional: $(VENV)/.installed
 	$(PYTEST) tests/functional -q
 
 # The real stack: DynamoDB Local on a free port, the app over HTTP, the Lambda package.
+# As root without LibreOffice, try to install it for the CSV-in-a-spreadsheet test (skipped if this fails).
 integration: deps
+	@if ! command -v soffice >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing LibreOffice Calc (apt-get) for tests/integration/test_reports_xlsx.py"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libreoffice-calc >/dev/null 2>&1 \
+		|| { apt-get update >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libreoffice-calc >/dev/null 2>&1; } \
+		|| echo "Could not install LibreOffice; its test will be skipped."; \
+	fi
 	$(PYTEST) tests/integration -q
 
 clean:
