@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 
 from devstack import server, tables
+from devstack.dynamodb_local import ROOT
 from infra import package
 
 RENDER = r"""
@@ -175,6 +177,16 @@ def test_each_function_runs_as_its_own_role_with_no_wildcard_on_the_table(templa
         assert not any("*" in action for action in statement["Action"])
     table = [s for s in dynamodb if s["Sid"] == "Table"]
     assert len(table) == 1 and set(table[0]["Action"]) == TABLE_ACTIONS
+
+
+def test_the_table_policy_allows_every_call_the_adapters_make():
+    """A new boto3 call in an adapter fails here before it fails in AWS with AccessDenied."""
+    source = "\n".join(p.read_text() for p in (ROOT / "chalicelib" / "adapters" / "dynamodb").glob("*.py"))
+    calls = set(re.findall(r"client\.([a-z_]+)\(", source)) | set(re.findall(r'get_paginator\("([a-z_]+)"\)', source))
+    calls -= {"get_paginator", "transact_write_items"}  # a transaction needs the actions of its parts
+    assert "ConditionCheck" not in source  # else dynamodb:ConditionCheckItem belongs in the policy
+    needed = {"dynamodb:" + "".join(w.title() for w in call.split("_")) for call in calls}
+    assert needed <= TABLE_ACTIONS, needed - TABLE_ACTIONS
 
 
 def test_only_the_stream_handler_may_publish_notifications_and_dead_letters(template: dict[str, Any]):
