@@ -97,36 +97,29 @@ class EventOut(BaseModel):
     created_by: str
 
 
-class CoverageRowOut(BaseModel):
+class CountsOut(BaseModel):
+    events: int
+    community: int
+    enterprise: int
+    village: int
+    household: int
+    school: int
+    participants: int
+    households_visited: int
+    safety_checks: int
+    materials: int
+
+
+class CoverageRowOut(CountsOut):
     branch: str
     hall_code: str
     hall: str
-    events: int
-    community: int
-    enterprise: int
-    village: int
-    household: int
-    school: int
-    participants: int
-    households_visited: int
-    safety_checks: int
-    materials: int
     covered: bool
 
 
-class TotalsOut(BaseModel):
+class TotalsOut(CountsOut):
     halls: int
     covered_halls: int
-    events: int
-    community: int
-    enterprise: int
-    village: int
-    household: int
-    school: int
-    participants: int
-    households_visited: int
-    safety_checks: int
-    materials: int
 
 
 class CoverageOut(BaseModel):

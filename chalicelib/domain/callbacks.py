@@ -18,8 +18,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from chalicelib.domain.business_time import SHANGHAI
 from chalicelib.domain.errors import Conflict, InvalidInput
-from chalicelib.domain.ratings import BAD_UP_TO_LEVEL, SHANGHAI, Rating
+from chalicelib.domain.ratings import BAD_UP_TO_LEVEL, Rating
 from chalicelib.domain.stats import StatKey, StatKind, hall_event
 from chalicelib.domain.suggestions import Suggestion, SuggestionKind
 from chalicelib.domain.workdays import WorkingDays

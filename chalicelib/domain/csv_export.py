@@ -95,13 +95,3 @@ def to_csv(columns: Sequence[str], rows: Iterable[Mapping[str, Cell]], lang: Lan
     for row in rows:
         writer.writerow([cell(row.get(c), lang) for c in columns])
     return BOM + out.getvalue()
-
-
-def mask_phone(phone: str | None) -> str:
-    """``13812341234`` → ``138****1234``; shorter numbers keep only their last two digits."""
-    if not phone:
-        return ""
-    digits = phone.strip()
-    if len(digits) >= 8:
-        return f"{digits[:3]}****{digits[-4:]}"
-    return "****" + digits[-2:] if len(digits) > 2 else "****"

@@ -8,17 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
+from chalicelib.domain.business_time import SHANGHAI
 from chalicelib.domain.organisation import Code, Hall
-
-# Asia/Shanghai has kept UTC+8 without daylight saving since 1991; a fixed
-# offset needs no tz database in the Lambda image.
-SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 QUARTER_PATTERN = r"^[1-9][0-9]{3}Q[1-4]$"
 Quarter = Annotated[str, StringConstraints(pattern=QUARTER_PATTERN)]
@@ -120,12 +117,11 @@ class OutreachEvent(BaseModel):
         return value
 
 
-class HallTally(BaseModel):
-    """The counters kept for one hall and quarter, updated with every event."""
+class OutreachCounts(BaseModel):
+    """The numbers kept per hall and quarter, and summed over halls."""
 
     model_config = ConfigDict(frozen=True)
 
-    hall_code: str
     events: int = 0
     community: int = 0
     enterprise: int = 0
@@ -138,42 +134,24 @@ class HallTally(BaseModel):
     materials: int = 0
 
 
-class CoverageRow(BaseModel):
-    """One hall's line in the coverage report and in a snapshot."""
+class HallTally(OutreachCounts):
+    """The counters kept for one hall and quarter, updated with every event."""
 
-    model_config = ConfigDict(frozen=True)
+    hall_code: str
+
+
+class CoverageRow(OutreachCounts):
+    """One hall's line in the coverage report and in a snapshot."""
 
     branch: str
     hall_code: str
     hall: str
-    events: int
-    community: int
-    enterprise: int
-    village: int
-    household: int
-    school: int
-    participants: int
-    households_visited: int
-    safety_checks: int
-    materials: int
     covered: bool
 
 
-class Totals(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class Totals(OutreachCounts):
     halls: int
     covered_halls: int
-    events: int
-    community: int
-    enterprise: int
-    village: int
-    household: int
-    school: int
-    participants: int
-    households_visited: int
-    safety_checks: int
-    materials: int
 
 
 class Coverage(BaseModel):

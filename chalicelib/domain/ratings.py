@@ -6,13 +6,11 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from enum import IntEnum, StrEnum
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from chalicelib.domain.business_time import SHANGHAI
 from chalicelib.domain.organisation import Code, CounterNumber, StaffNo
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 # SPEC §4.2: the device clock is trusted from 7 days back to 5 minutes ahead.
 ACCEPT_PAST = timedelta(days=7)

@@ -14,18 +14,16 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StringConstraints
 
+from chalicelib.domain.business_time import SHANGHAI
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, TooManyRequests
 from chalicelib.domain.organisation import Code
 from chalicelib.domain.stats import StatKey, StatKind, hall_event
-
-# China has kept UTC+8 all year since 1991: a fixed offset needs no tz database.
-SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 CONTENT_MIN, CONTENT_MAX = 5, 2000
 REPLY_MAX = 2000

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from chalicelib.domain.business_time import SHANGHAI
 from chalicelib.domain.notifications import Audience, Notification
-from chalicelib.domain.ratings import SHANGHAI
 from chalicelib.domain.suggestions import KIND_LABELS, box_overdue
 from chalicelib.domain.workdays import WorkingDays
 from chalicelib.services.ports import Clock, OrganisationRepository, Outbox, SuggestionRepository

@@ -133,6 +133,6 @@ def test_the_customer_follows_the_callback_and_rates_its_handling_once(admin: Ap
 def datetime_day() -> str:
     from datetime import UTC, datetime
 
-    from chalicelib.domain.ratings import SHANGHAI
+    from chalicelib.domain.business_time import SHANGHAI
 
     return datetime.now(UTC).astimezone(SHANGHAI).strftime("%Y-%m-%d")

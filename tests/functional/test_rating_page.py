@@ -21,9 +21,10 @@ def code(admin: Api) -> str:
 
 def stored_ratings(day_hall="A01"):
     from datetime import UTC, datetime
-    from zoneinfo import ZoneInfo
 
-    day = datetime.now(UTC).astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d")
+    from chalicelib.domain.business_time import SHANGHAI
+
+    day = datetime.now(UTC).astimezone(SHANGHAI).strftime("%Y-%m-%d")
     return list(composition.ratings().ratings_of_day(day_hall, day))
 
 

@@ -4,6 +4,7 @@ import pytest
 
 from chalicelib.adapters.holiday_calendar import PackageHolidays
 from chalicelib.domain import callbacks as rules
+from chalicelib.domain.business_time import SHANGHAI
 from chalicelib.domain.callbacks import (
     Attempt,
     AttemptResult,
@@ -15,7 +16,7 @@ from chalicelib.domain.callbacks import (
     TaskType,
 )
 from chalicelib.domain.errors import Conflict, InvalidInput
-from chalicelib.domain.ratings import SHANGHAI, Channel, Rating
+from chalicelib.domain.ratings import Channel, Rating
 from chalicelib.domain.workdays import WorkingDays
 
 CALENDAR = WorkingDays(PackageHolidays())

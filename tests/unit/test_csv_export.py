@@ -3,7 +3,7 @@ import io
 
 import pytest
 
-from chalicelib.domain.csv_export import BOM, HEADERS_ZH, mask_phone, to_csv
+from chalicelib.domain.csv_export import BOM, HEADERS_ZH, to_csv
 
 
 def read_back(text: str) -> list[list[str]]:
@@ -45,11 +45,3 @@ def test_quotes_commas_and_line_breaks_survive_rfc_4180_quoting():
     text = to_csv(["hall", "branch"], [{"hall": tricky, "branch": None}])
     assert '"He said ""hi"", then\r\nleft"' in text
     assert read_back(text)[1] == [tricky, ""]
-
-
-@pytest.mark.parametrize(
-    ("phone", "masked"),
-    [("13812341234", "138****1234"), (" 13812341234 ", "138****1234"), ("12345", "****45"), ("", ""), (None, "")],
-)
-def test_phone_numbers_are_masked(phone, masked):
-    assert mask_phone(phone) == masked

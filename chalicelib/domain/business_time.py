@@ -1,0 +1,11 @@
+"""Business time: days, months and quarters are Asia/Shanghai; timestamps are stored in UTC.
+
+China has kept UTC+8 all year since 1991, so a fixed offset is exact for every
+date the product handles and needs no time-zone database in Lambda.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta, timezone
+
+SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
