@@ -30,6 +30,7 @@ from chalicelib.domain.reports import (
     STAFF_COLUMNS,
     HallRow,
     StaffRow,
+    capped,
     hall_csv_row,
     is_month,
     rating_csv_row,
@@ -325,7 +326,7 @@ def ratings_csv():  # type: ignore[no-untyped-def]
         hall=_hall_code(request),
     )
     lang = _lang(request)
-    text = csv_export.to_csv(RATING_COLUMNS, (rating_csv_row(r, lang) for r in stored), lang)
+    text = csv_export.to_csv(RATING_COLUMNS, capped(rating_csv_row(r, lang) for r in stored), lang)
     span, what = f"{first:%Y%m%d}-{last:%Y%m%d}", _what(request)
     return _download(text, lang, f"评价明细-{span}-{what}", f"ratings-{span}-{what}")
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from chalicelib.domain.csv_export import Cell
+from chalicelib.domain.errors import PayloadTooLarge
 from chalicelib.domain.organisation import Hall
 from chalicelib.domain.privacy import mask_phone
 from chalicelib.domain.ranking import FLAG_LABELS, StaffResult
@@ -82,6 +83,8 @@ RATING_COLUMNS = (
 )
 
 MAX_EXPORT_DAYS = 31  # longer ranges belong to the export job (S3), not to one Lambda answer
+# Lambda answers at most 6 MB of JSON-encoded response; keep a CSV body well below it.
+MAX_INLINE_CSV_BYTES = 4_500_000
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
@@ -231,3 +234,16 @@ def rating_csv_row(r: Rating, lang: str) -> dict[str, Cell]:
         "comment": r.comment,
         "phone": mask_phone(r.phone) if r.phone else None,
     }
+
+
+def capped(rows: Iterable[dict[str, Cell]], limit: int = MAX_INLINE_CSV_BYTES) -> Iterator[dict[str, Cell]]:
+    """``rows`` until their UTF-8 text passes ``limit`` bytes; then PayloadTooLarge, and no more reads."""
+    size = 0
+    for row in rows:
+        size += sum(len(str(v).encode()) + 1 for v in row.values() if v is not None) + 2
+        if size > limit:
+            raise PayloadTooLarge(
+                "Too many ratings for one download: choose fewer days or one hall. Larger exports will "
+                "come from the export job (a file prepared in the background), which is not available yet."
+            )
+        yield row

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from chalicelib.domain import csv_export
 from chalicelib.domain.accounts import Role, UserPrincipal
-from chalicelib.domain.errors import Forbidden, InvalidInput, NotFound
+from chalicelib.domain.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge
 from chalicelib.domain.organisation import HallGrade
 from chalicelib.domain.ranking import Flag
 from chalicelib.domain.ratings import Business, Channel, Rating, Reason
@@ -22,6 +22,7 @@ from chalicelib.domain.reports import (
     HALL_COLUMNS,
     RATING_COLUMNS,
     STAFF_COLUMNS,
+    capped,
     hall_csv_row,
     is_month,
     months_between,
@@ -327,3 +328,18 @@ def test_months_are_yyyy_mm(value, ok):
 
 def test_months_between_spans_year_ends():
     assert months_between(date(2026, 11, 30), date(2027, 2, 1)) == ["2026-11", "2026-12", "2027-01", "2027-02"]
+
+
+def test_an_export_too_big_for_one_answer_stops_reading_and_is_refused():
+    read = []
+
+    def rows():
+        for i in range(1000):
+            read.append(i)
+            yield {"comment": "x" * 97}
+
+    assert len(list(capped(rows(), limit=100_000))) == 1000
+    read.clear()
+    with pytest.raises(PayloadTooLarge) as refused:
+        list(capped(rows(), limit=10_000))
+    assert len(read) == 101 and "export job" in refused.value.message
