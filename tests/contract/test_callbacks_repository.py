@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from chalicelib.domain import callbacks as rules
-from chalicelib.domain.callbacks import Attempt, AttemptResult, Clocks, Outcome, SourceType, Status, TaskType
+from chalicelib.domain.callbacks import Attempt, AttemptResult, Clocks, Flag, Outcome, SourceType, Status, TaskType
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.notifications import Audience, Notification
 from chalicelib.domain.stats import StatKey, StatKind
@@ -84,8 +84,8 @@ def test_saving_with_notifications_stores_them_once(repos):
         body="b",
         created_at=T0,
     )
-    repos.callbacks.save(saved(stored, flags=("at_risk",)), [note])
-    assert repos.callbacks.get("rating-r1").flags == ("at_risk",)
+    repos.callbacks.save(saved(stored, flags=(Flag.at_risk,)), [note])
+    assert repos.callbacks.get("rating-r1").flags == (Flag.at_risk,)
     assert not repos.outbox.put(note)  # stored with the task already
 
 
