@@ -15,6 +15,9 @@ from chalicelib.api import (
     boundary,
     calendar,
     callbacks,
+    console,
+    console_callbacks,
+    console_suggestions,
     device,
     follow_up,
     outreach,
@@ -43,6 +46,9 @@ for module in (
     reports,
     follow_up,
     calendar,
+    console,
+    console_callbacks,
+    console_suggestions,
 ):
     app.register_blueprint(module.routes.blueprint)
 

@@ -15,6 +15,7 @@ from aws_lambda_powertools import Logger
 from chalice import Chalice, Response
 
 from chalicelib import composition
+from chalicelib.api import console_session, console_view
 from chalicelib.api.errors import domain_error_response, error_response, normalise_chalice_error
 from chalicelib.api.requests import bearer
 from chalicelib.api.routing import PRINCIPAL, Auth, operation_of
@@ -34,6 +35,8 @@ def _required_auth(app: Chalice, resource_path: str | None, method: str) -> Auth
 
 
 def _authenticate(auth: Auth, request: Any) -> Any:
+    if auth is Auth.session:
+        return console_session.principal_of(request)
     key = bearer(request)
     if key is None:
         raise Unauthenticated("An Authorization: Bearer header is required.")
@@ -47,13 +50,16 @@ def install(app: Chalice) -> None:
     def boundary(request: Any, get_response: Callable[[Any], Response]) -> Response:
         started = time.perf_counter()
         route = request.context.get("resourcePath")
+        auth = None
         try:
             auth = _required_auth(app, route, request.method)
             if auth not in (None, Auth.public):
                 request.context[PRINCIPAL] = _authenticate(auth, request)
             response = get_response(request)
+        except console_session.SignInRequired:
+            response = console_session.sign_in_redirect(request)
         except DomainError as e:
-            response = domain_error_response(e)
+            response = console_view.problem_page(e, request) if auth is Auth.session else domain_error_response(e)
         except Exception:
             logger.exception("unhandled error", extra={"route": route})
             response = error_response(500, "internal_error", "An internal error occurred.")

@@ -20,7 +20,12 @@ _ERRORS = {
     "403": "outside your role or halls",
     "404": "not found",
 }
-_SECURITY = {Auth.user: [{"userToken": []}], Auth.device: [{"deviceKey": []}], Auth.public: []}
+_SECURITY = {
+    Auth.user: [{"userToken": []}],
+    Auth.device: [{"deviceKey": []}],
+    Auth.session: [{"consoleSession": []}],
+    Auth.public: [],
+}
 
 
 def _operations(app: Chalice) -> list[tuple[str, str, Operation]]:
@@ -91,6 +96,12 @@ def document(app: Chalice, version: str) -> dict[str, Any]:
             "securitySchemes": {
                 "userToken": {"type": "http", "scheme": "bearer", "description": "from POST /api/v1/auth/login"},
                 "deviceKey": {"type": "http", "scheme": "bearer", "description": "a counter device's key"},
+                "consoleSession": {
+                    "type": "apiKey",
+                    "in": "cookie",
+                    "name": "ts_session",
+                    "description": "the console's session (POST forms also carry a csrf field)",
+                },
             },
         },
     }

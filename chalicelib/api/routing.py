@@ -26,6 +26,7 @@ class Auth(StrEnum):
     public = "public"
     user = "user"  # manager, agent or admin bearer token
     device = "device"  # counter device key
+    session = "session"  # the console: a signed-in session cookie, CSRF-checked on POST (api/console_session.py)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,87 @@
+"""The manager console (SPEC §4.3): signing in and out on the API's accounts.
+
+The session is the API's own signed bearer token in an HttpOnly cookie
+(console_session.py); the pages of each area live in the other console_*
+modules and call the same service functions as the JSON API.
+"""
+
+from __future__ import annotations
+
+from chalice import Response
+
+from chalicelib import composition
+from chalicelib.api import console_session
+from chalicelib.api.console_view import ConsoleRoutes, principal, redirect, render
+from chalicelib.api.requests import form_fields, query
+from chalicelib.api.routing import Auth
+from chalicelib.domain.accounts import Role
+from chalicelib.domain.errors import Forbidden, Unauthenticated
+from chalicelib.services import accounts
+
+routes = ConsoleRoutes(__name__, tag="console")
+MAX_FIELD = 256
+
+
+def _login_page(status: int = 200, failed: bool = False, username: str = "") -> Response:
+    request = routes.request
+    nonce, new = console_session.login_nonce(request)
+    response = render(
+        request,
+        "login.html",
+        status=status,
+        failed=failed,
+        username=username,
+        login_csrf=nonce,
+        next=console_session.safe_next(query(request, "next")),
+    )
+    if new:
+        response.headers["Set-Cookie"] = console_session.login_cookie(nonce)
+    return response
+
+
+@routes.page("/console/login", summary="The console's sign-in page", auth=Auth.public)
+def login_page():  # type: ignore[no-untyped-def]
+    request = routes.request
+    token = console_session.session_token(request)
+    if token is not None:
+        try:
+            accounts.authenticate(composition.users(), composition.clock(), composition.token_policy(), token)
+        except Unauthenticated:
+            pass  # an ended session: sign in again
+        else:
+            return redirect(request, console_session.safe_next(query(request, "next")))
+    return _login_page()
+
+
+@routes.action("/console/login", summary="Sign in to the console", auth=Auth.public)
+def login():  # type: ignore[no-untyped-def]
+    request = routes.request
+    form = form_fields(request)
+    if not console_session.login_form_is_ours(request, form):
+        raise Forbidden("The sign-in form has expired: please try again.", {"csrf": "missing or wrong"})
+    username = str(form.get("username", ""))[:MAX_FIELD]
+    password = str(form.get("password", ""))[:MAX_FIELD]
+    try:
+        issued = accounts.login(
+            composition.users(), composition.clock(), composition.token_policy(), username=username, password=password
+        )
+    except Unauthenticated:
+        return _login_page(status=401, failed=True, username=username)
+    response = redirect(request, console_session.safe_next(str(form.get("next", ""))))
+    response.headers["Set-Cookie"] = console_session.session_cookie(issued.token)
+    return response
+
+
+@routes.action("/console/logout", summary="Sign out of the console")
+def logout():  # type: ignore[no-untyped-def]
+    response = redirect(routes.request, console_session.LOGIN)
+    response.headers["Set-Cookie"] = console_session.ended_session_cookie()
+    return response
+
+
+@routes.page("/console", summary="The console's start: the dashboard, or the callback queue for agents")
+def home():  # type: ignore[no-untyped-def]
+    actor = principal(routes.request)
+    if actor.role is Role.agent:
+        return redirect(routes.request, "/console/callbacks")
+    return redirect(routes.request, "/console/dashboard")

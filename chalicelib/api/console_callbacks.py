@@ -1,0 +1,91 @@
+"""Console: the callback queue (回访), earliest due first; claim, record an
+attempt, close with an outcome. The same service calls as /api/v1/callbacks,
+so roles, halls and phone masking are the API's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib import composition
+from chalicelib.api.console_view import ConsoleRoutes, form_of, hall_param, halls_of, principal, redirect, render
+from chalicelib.api.requests import query
+from chalicelib.api.schemas import AttemptIn, CloseIn
+from chalicelib.domain.callbacks import AttemptResult, CallbackTask, Outcome, Status
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.suggestions import SHANGHAI
+from chalicelib.services import callbacks
+
+routes = ConsoleRoutes(__name__, tag="console")
+PAGE_SIZE = 50
+
+
+def local(at: Any) -> str:
+    return at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if at else ""
+
+
+def _status(raw: str | None) -> Status | None:
+    if raw in (None, "active"):
+        return None
+    if raw != Status.closed.value:
+        raise InvalidInput("Unknown status.", {"status": "active or closed"})
+    return Status.closed
+
+
+def _row(task: CallbackTask, actor: Any) -> dict[str, Any]:
+    return {"task": task, "phone": callbacks.shown_phone(task, actor), "due": task.next_due()}
+
+
+@routes.page("/console/callbacks", summary="The callback queue of a hall")
+def queue():  # type: ignore[no-untyped-def]
+    request = routes.request
+    actor = principal(request)
+    hall = hall_param(request, actor)
+    status = query(request, "status") or "active"
+    page = None
+    if hall is not None:
+        page = callbacks.list_tasks(
+            actor, composition.callback_ports(), hall, _status(status), query(request, "cursor"), PAGE_SIZE
+        )
+    return render(
+        request,
+        "callbacks.html",
+        section="callbacks",
+        halls=halls_of(actor),
+        hall=hall,
+        shown=status,
+        rows=[_row(t, actor) for t in page.items] if page else [],
+        next=page.next if page else None,
+        now=composition.clock().now(),
+        local=local,
+        results=[r.value for r in AttemptResult],
+        outcomes=[o.value for o in Outcome],
+        done=query(request, "done"),
+    )
+
+
+def _back(task: CallbackTask, done: str) -> Any:
+    return redirect(routes.request, "/console/callbacks", hall=task.hall_code, done=done)
+
+
+@routes.action("/console/callbacks/{task_id}/claim", summary="Take a callback task")
+def claim(task_id: str):  # type: ignore[no-untyped-def]
+    task = callbacks.claim(principal(routes.request), composition.callback_ports(), task_id)
+    return _back(task, "claimed")
+
+
+@routes.action("/console/callbacks/{task_id}/attempts", summary="Record a call attempt")
+def attempt(task_id: str):  # type: ignore[no-untyped-def]
+    body = form_of(routes.request, AttemptIn)
+    task = callbacks.record_attempt(
+        principal(routes.request), composition.callback_ports(), task_id, body.result, body.note
+    )
+    return _back(task, "attempt")
+
+
+@routes.action("/console/callbacks/{task_id}/close", summary="Close a callback task with an outcome")
+def close(task_id: str):  # type: ignore[no-untyped-def]
+    body = form_of(routes.request, CloseIn)
+    task = callbacks.close_task(
+        principal(routes.request), composition.callback_ports(), task_id, body.outcome, body.note
+    )
+    return _back(task, "closed")

@@ -1,0 +1,107 @@
+"""Console: the suggestion inbox (意见箱) of a hall: open the box (每天一开箱),
+reply, close. The same service calls as /api/v1/suggestions; content is shown
+with personal data masked (suggestions.staff_view)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib import composition
+from chalicelib.api.console_callbacks import local
+from chalicelib.api.console_view import (
+    ConsoleRoutes,
+    form_of,
+    hall_param,
+    halls_of,
+    lang_of,
+    principal,
+    redirect,
+    render,
+)
+from chalicelib.api.requests import query
+from chalicelib.api.suggestions import ReplyIn
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.suggestions import KIND_LABELS, STATUS_LABELS, Suggestion, SuggestionStatus
+from chalicelib.services import suggestions
+
+routes = ConsoleRoutes(__name__, tag="console")
+PAGE_SIZE = 50
+
+
+def _status(raw: str | None) -> SuggestionStatus | None:
+    if raw is None:
+        return None
+    try:
+        return SuggestionStatus(raw)
+    except ValueError:
+        raise InvalidInput("Unknown status.", {"status": "new, opened, replied or closed"}) from None
+
+
+@routes.page("/console/suggestions", summary="A hall's suggestion inbox")
+def inbox():  # type: ignore[no-untyped-def]
+    request = routes.request
+    actor = principal(request)
+    hall = hall_param(request, actor)
+    status = query(request, "status")
+    state, page = None, None
+    if hall is not None:
+        org, repo = composition.organisation(), composition.suggestions()
+        state = suggestions.suggestion_box_state(
+            actor, repo, org, composition.clock(), composition.working_days(), hall
+        )
+        page = suggestions.list_suggestions(
+            actor, repo, org, hall_code=hall, status=_status(status), cursor=query(request, "cursor"), limit=PAGE_SIZE
+        )
+    i = 0 if lang_of(request) == "zh" else 1
+    return render(
+        request,
+        "suggestions.html",
+        section="suggestions",
+        halls=halls_of(actor),
+        hall=hall,
+        shown=status,
+        state=state,
+        items=[suggestions.staff_view(s) for s in page.items] if page else [],
+        next=page.next if page else None,
+        kinds={k.value: v[i] for k, v in KIND_LABELS.items()},
+        statuses={k.value: v[i] for k, v in STATUS_LABELS.items()},
+        local=local,
+        done=query(request, "done"),
+        count=query(request, "count"),
+    )
+
+
+@routes.action("/console/halls/{hall_code}/suggestion-box/open", summary="Open the suggestion box")
+def open_box(hall_code: str):  # type: ignore[no-untyped-def]
+    opened = suggestions.open_suggestion_box(
+        principal(routes.request), composition.suggestions(), composition.organisation(), composition.clock(), hall_code
+    )
+    return redirect(
+        routes.request,
+        "/console/suggestions",
+        hall=hall_code,
+        status="opened",
+        done="more" if opened.more else "opened",
+        count=str(len(opened.items)),
+    )
+
+
+def _back(suggestion: Suggestion, done: str) -> Any:
+    return redirect(routes.request, "/console/suggestions", hall=suggestion.hall_code, done=done)
+
+
+@routes.action("/console/suggestions/{suggestion_id}/reply", summary="Reply to a suggestion")
+def reply(suggestion_id: str):  # type: ignore[no-untyped-def]
+    body = form_of(routes.request, ReplyIn)
+    replied = suggestions.reply_to_suggestion(
+        principal(routes.request), composition.suggestions(), composition.clock(), suggestion_id, body.reply
+    )
+    return _back(replied, "replied")
+
+
+@routes.action("/console/suggestions/{suggestion_id}/close", summary="Close a suggestion")
+def close(suggestion_id: str):  # type: ignore[no-untyped-def]
+    closed = suggestions.close_suggestion(
+        principal(routes.request), composition.suggestions(), composition.clock(), suggestion_id
+    )
+    return _back(closed, "closed")
