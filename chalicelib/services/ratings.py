@@ -11,6 +11,7 @@ from chalicelib.domain.accounts import DevicePrincipal
 from chalicelib.domain.errors import DomainError, InvalidInput, NotFound, TooManyRequests
 from chalicelib.domain.organisation import Hall, Staff
 from chalicelib.domain.ratings import (
+    BAD_UP_TO_LEVEL,
     DEFAULT_MIN_PRESS_INTERVAL,
     Business,
     Channel,
@@ -172,6 +173,11 @@ class QrRating:
     honeypot: bool = False  # a field hidden from people was filled in: a bot
 
 
+def _kept_phone(rating: QrRating) -> str | None:
+    """A phone is kept only with consent, and only where a callback can follow (差评): no more than needed."""
+    return rating.phone if rating.consent and rating.level <= BAD_UP_TO_LEVEL else None
+
+
 @dataclass(frozen=True)
 class QrLimits:
     per_client: int = 60  # generous: a hall's Wi-Fi or a carrier's NAT puts many customers behind one address
@@ -227,7 +233,7 @@ def submit_qr_rating(
         business=rating.business,
         reasons=relevant_reasons(rating.level, rating.reasons),
         comment=rating.comment or None,
-        phone=rating.phone if rating.consent else None,
+        phone=_kept_phone(rating),
         rated_at=now,
         received_at=now,
     )

@@ -142,3 +142,11 @@ def test_the_honeypot_and_the_client_limit_store_nothing(ports):
         ratings.submit_qr_rating(ports, limiter, QR_KEY, code, QrRating(level=5), client="c", limits=limits)
     assert ratings.submit_qr_rating(ports, limiter, QR_KEY, code, QrRating(level=5), client="d", limits=limits)
     assert len(ports.ratings.ratings) == 3
+
+
+def test_a_phone_left_with_a_good_rating_is_not_kept(ports):
+    code = qrcodes.counter_code(QR_KEY, "A01", 1)
+    stored = ratings.submit_qr_rating(
+        ports, InMemoryRateLimiter(), QR_KEY, code, QrRating(level=4, phone="13812345678", consent=True), client="c"
+    )
+    assert stored.phone is None  # no callback follows a good rating: nothing to keep the number for
