@@ -17,6 +17,8 @@ from chalicelib.api import (
     callbacks,
     console,
     console_callbacks,
+    console_dashboard,
+    console_reports,
     console_suggestions,
     device,
     follow_up,
@@ -48,6 +50,8 @@ for module in (
     calendar,
     console,
     console_callbacks,
+    console_dashboard,
+    console_reports,
     console_suggestions,
 ):
     app.register_blueprint(module.routes.blueprint)

@@ -1,0 +1,96 @@
+"""Console: the dashboard. One hall's month (rates, levels, 90-day trend, heat
+map, reasons, the suggestion box and the callback queue), or for someone with
+several halls the month of each hall by branch. Everything comes from the
+reports service's tallies, never from reading ratings."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from chalicelib import composition
+from chalicelib.api import console_charts as charts
+from chalicelib.api.console_reports import month_param
+from chalicelib.api.console_view import HALL_CODE, ConsoleRoutes, halls_of, lang_of, principal, render
+from chalicelib.api.requests import query
+from chalicelib.domain.callbacks import Flag
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.ratings import LEVEL_LABELS, REASON_LABELS, label
+from chalicelib.domain.stats import StatKind, Tally
+from chalicelib.services import callbacks, reports, suggestions
+
+routes = ConsoleRoutes(__name__, tag="console")
+TREND_DAYS = 90
+QUEUE_READ = 200
+
+
+@routes.page("/console/dashboard", summary="The dashboard: a hall's month, or every hall of yours by branch")
+def dashboard():  # type: ignore[no-untyped-def]
+    request = routes.request
+    actor = principal(request)
+    hall = query(request, "hall")
+    if hall is not None and not HALL_CODE.match(hall):
+        raise InvalidInput("Bad hall code.", {"hall": "a hall code"})
+    if hall is None and len(actor.halls) == 1 and actor.role.value != "admin":
+        (hall,) = actor.halls
+    if hall is None:
+        return _overview(request, actor, month_param(request))
+    return _hall(request, actor, hall, month_param(request))
+
+
+def _overview(request: Any, actor: Any, month: str) -> Any:
+    rows = reports.hall_monthly(actor, composition.organisation(), composition.ratings(), month=month)
+    branches: dict[str, list[Any]] = defaultdict(list)
+    for row in rows:
+        branches[row.hall.branch].append(row)
+    totals = {name: sum((r.tally for r in group), Tally()) for name, group in branches.items()}
+    return render(
+        request,
+        "overview.html",
+        section="dashboard",
+        month=month,
+        branches=sorted(branches.items()),
+        totals=totals,
+        company=sum(totals.values(), Tally()),
+    )
+
+
+def _queue(actor: Any, hall: str) -> dict[str, int]:
+    page = callbacks.list_tasks(actor, composition.callback_ports(), hall, None, None, QUEUE_READ)
+    return {
+        "active": len(page.items),
+        "overdue": sum(Flag.overdue in t.flags for t in page.items),
+        "at_risk": sum(Flag.at_risk in t.flags for t in page.items),
+        "more": page.next is not None,
+    }
+
+
+def _hall(request: Any, actor: Any, hall: str, month: str) -> Any:
+    lang = lang_of(request)
+    org, tallies = composition.organisation(), composition.ratings()
+    (row,) = reports.hall_monthly(actor, org, tallies, month=month, hall=hall)
+    series = reports.daily_series(actor, org, tallies, composition.clock(), hall=hall, days=TREND_DAYS)
+    found = reports.hall_breakdown(
+        actor, org, tallies, hall=hall, month=month, kinds=(StatKind.reason, StatKind.hour, StatKind.business)
+    )
+    box = suggestions.suggestion_box_state(
+        actor, composition.suggestions(), org, composition.clock(), composition.working_days(), hall
+    )
+    total = row.tally
+    levels = [(str(v), label(LEVEL_LABELS, v, lang), getattr(total, f"n{v}")) for v in (5, 4, 3, 2, 1)]
+    reasons = [(k, label(REASON_LABELS, k, lang), t.n) for k, t in found.parts[StatKind.reason].items() if t.n]
+    return render(
+        request,
+        "dashboard.html",
+        section="dashboard",
+        halls=halls_of(actor),
+        hall=row.hall,
+        month=month,
+        row=row,
+        trend=charts.trend(series.days),
+        levels=charts.shares(levels, total.n) if total.n else [],
+        reasons=charts.shares(reasons, total.n, limit=5),
+        heat=charts.heatmap(found.parts[StatKind.hour], lang),
+        box=box,
+        queue=_queue(actor, hall),
+    )

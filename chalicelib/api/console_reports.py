@@ -1,0 +1,109 @@
+"""Console: the monthly staff ranking and the report downloads.
+
+The CSV downloads are console twins of /api/v1/reports/*.csv: the same view
+functions run behind the session instead of a bearer token, so the files and
+who may read them are exactly the API's (SPEC §4.4); the API routes are
+unchanged.
+"""
+
+from __future__ import annotations
+
+import calendar as month_days
+from typing import Any
+
+from chalicelib import composition
+from chalicelib.api import outreach as api_outreach
+from chalicelib.api import reports as api_reports
+from chalicelib.api.console_view import ConsoleRoutes, halls_of, principal, render
+from chalicelib.api.requests import query
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.outreach import quarter_of, today_in_shanghai
+from chalicelib.domain.reports import is_month
+from chalicelib.services import reports
+
+routes = ConsoleRoutes(__name__, tag="console")
+
+
+def this_month() -> str:
+    return today_in_shanghai(composition.clock().now()).strftime("%Y-%m")
+
+
+def month_param(request: Any) -> str:
+    month = query(request, "month") or this_month()
+    if not is_month(month):
+        raise InvalidInput("A month such as 2026-11 is required.", {"month": "a month such as 2026-11"})
+    return month
+
+
+def month_span(month: str) -> tuple[str, str]:
+    year, number = (int(p) for p in month.split("-"))
+    return f"{month}-01", f"{month}-{month_days.monthrange(year, number)[1]:02d}"
+
+
+@routes.page("/console/ranking", summary="The month's staff ranking with the reward and assess flags")
+def ranking():  # type: ignore[no-untyped-def]
+    request = routes.request
+    actor = principal(request)
+    month = month_param(request)
+    hall = api_reports._hall_code(request)
+    by_branch = api_reports._by_branch(request)
+    report = reports.staff_monthly(
+        actor,
+        composition.organisation(),
+        composition.ratings(),
+        month=month,
+        hall=hall,
+        by_branch=by_branch,
+        min_ratings=composition.settings().min_ratings,
+    )
+    return render(
+        request,
+        "ranking.html",
+        section="ranking",
+        halls=halls_of(actor),
+        hall=hall,
+        month=month,
+        scope=report.scope,
+        min_ratings=report.min_ratings,
+        rows=report.rows,
+    )
+
+
+@routes.page("/console/reports", summary="The report downloads (CSV, opens in Excel)")
+def downloads():  # type: ignore[no-untyped-def]
+    request = routes.request
+    actor = principal(request)
+    month = month_param(request)
+    first, last = month_span(month)
+    return render(
+        request,
+        "reports.html",
+        section="reports",
+        halls=halls_of(actor),
+        hall=api_reports._hall_code(request),
+        month=month,
+        first=first,
+        last=last,
+        quarter=quarter_of(today_in_shanghai(composition.clock().now())),
+    )
+
+
+# ---- the CSV files: the API's views, behind the session --------------------------
+@routes.page("/console/reports/staff-monthly.csv", summary="Monthly staff ranking as CSV")
+def staff_monthly_csv():  # type: ignore[no-untyped-def]
+    return api_reports.staff_monthly_csv()
+
+
+@routes.page("/console/reports/hall-monthly.csv", summary="Monthly hall summary as CSV")
+def hall_monthly_csv():  # type: ignore[no-untyped-def]
+    return api_reports.hall_monthly_csv()
+
+
+@routes.page("/console/reports/ratings.csv", summary="The stored ratings of at most 31 days as CSV")
+def ratings_csv():  # type: ignore[no-untyped-def]
+    return api_reports.ratings_csv()
+
+
+@routes.page("/console/reports/outreach.csv", summary="五进 coverage as CSV")
+def outreach_csv():  # type: ignore[no-untyped-def]
+    return api_outreach.coverage_csv()

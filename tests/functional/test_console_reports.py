@@ -1,0 +1,118 @@
+"""The console's dashboard, ranking and report downloads (the API's CSV files behind the session)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.functional.test_console import Browser, add_user, drop_complaint
+from tests.http import ADMIN_PASSWORD, ADMIN_USER, Api
+
+RATE = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
+
+
+@pytest.fixture
+def signed_in(admin: Api) -> Browser:
+    browser = Browser(admin.client)
+    assert browser.sign_in(ADMIN_USER, ADMIN_PASSWORD).status == 303
+    return browser
+
+
+def seed_ratings(admin: Api, levels: list[int], hall: str = "A01") -> None:
+    admin.seed_hall(hall, counters=1)
+    url = admin.get(f"/api/v1/admin/halls/{hall}/qr-codes").json["counters"][0]["url"]
+    code = url.rsplit("/r/", 1)[1]
+    for level in levels:
+        answer = admin.post(f"/r/{code}", f"level={level}&reasons=long_wait", token="", headers=RATE)
+        assert answer.status == 200, answer.raw
+
+
+def test_the_hall_dashboard_shows_the_months_rate_levels_reasons_and_charts(signed_in: Browser, admin: Api):
+    seed_ratings(admin, [5, 5, 4, 1])
+    page = signed_in.get("/console/dashboard?hall=A01")
+    assert page.status == 200
+    text = page.text
+    assert "75.00%" in text  # (2 + 1) / 4 satisfied
+    assert "等候时间长" in text  # the top reason (asked for level ≤ 3)
+    assert text.count("<svg") == 4  # trend, levels, reasons, heat map
+    assert "<script" not in text
+    assert "意见箱超过一个工作日未开箱" in text  # never opened
+
+
+def test_the_overview_lists_every_hall_by_branch_for_an_admin(signed_in: Browser, admin: Api):
+    seed_ratings(admin, [5], hall="A01")
+    admin.seed_hall("B01", counters=0)
+    page = signed_in.get("/console/dashboard")
+    assert page.status == 200
+    assert "A01营业厅" in page.text and "B01营业厅" in page.text
+    assert "城东分中心" in page.text
+
+
+def test_a_manager_of_one_hall_goes_straight_to_its_dashboard_and_no_further(admin: Api):
+    seed_ratings(admin, [4])
+    admin.seed_hall("B01", counters=0)
+    add_user(admin, "mgr1", "manager", ["A01"])
+    browser = Browser(admin.client)
+    browser.sign_in("mgr1", "password-123")
+    assert browser.get("/console").headers["location"] == "/console/dashboard"
+    assert "A01营业厅" in browser.get("/console/dashboard").text
+    assert browser.get("/console/dashboard?hall=B01").status == 403
+    assert browser.get("/console/reports/hall-monthly.csv?month=2026-11&hall=B01").status == 403
+
+
+def test_an_agent_sees_no_reports(admin: Api):
+    admin.seed_hall("A01")
+    add_user(admin, "agent1", "agent", ["A01"])
+    browser = Browser(admin.client)
+    browser.sign_in("agent1", "password-123")
+    assert browser.get("/console/dashboard").status == 403
+    assert browser.get("/console/reports/staff-monthly.csv?month=2026-11").status == 403
+
+
+def test_the_console_csv_is_the_apis_file(signed_in: Browser, admin: Api):
+    seed_ratings(admin, [5, 2])
+    drop_complaint(admin)
+    month = admin.get("/api/v1/reports/hall-monthly?month=2026-11").json["month"]
+    ours = signed_in.get(f"/console/reports/hall-monthly.csv?month={month}")
+    theirs = admin.get(f"/api/v1/reports/hall-monthly.csv?month={month}")
+    assert ours.status == 200
+    assert ours.raw == theirs.raw
+    assert ours.raw.startswith("\ufeff月份,分中心,营业厅编码".encode())
+    assert ours.headers["content-disposition"].startswith("attachment;")
+
+
+def test_the_reports_page_links_every_download(signed_in: Browser, admin: Api):
+    admin.seed_hall("A01")
+    page = signed_in.get("/console/reports?month=2026-02&hall=A01").text
+    for link in (
+        "/console/reports/staff-monthly.csv?month=2026-02&amp;hall=A01",
+        "/console/reports/hall-monthly.csv?month=2026-02&amp;hall=A01",
+        "/console/reports/ratings.csv?from=2026-02-01&amp;to=2026-02-28&amp;hall=A01",
+        "/console/reports/outreach.csv?quarter=",
+    ):
+        assert link in page
+
+
+def test_the_ranking_lists_staff_with_their_flags(signed_in: Browser, admin: Api):
+    admin.seed_hall("A01")
+    assert admin.post("/api/v1/admin/staff", {"staff_no": "A0123", "name": "李娜", "hall_code": "A01"}).status == 201
+    page = signed_in.get("/console/ranking?hall=A01")
+    assert page.status == 200
+    assert "李娜" in page.text and "未达样本量" in page.text
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/console/dashboard?hall=A01&month=2026-13",
+        "/console/dashboard?hall=NOPE",
+        "/console/dashboard?hall=%3Cx%3E",
+        "/console/ranking?scope=galaxy",
+        "/console/reports/ratings.csv?from=2026-01-01&to=2026-03-01",
+        "/console/reports/staff-monthly.csv",
+    ],
+)
+def test_bad_report_parameters_get_a_4xx_page(signed_in: Browser, admin: Api, path: str):
+    admin.seed_hall("A01")
+    answer = signed_in.get(path)
+    assert 400 <= answer.status < 500
+    assert "text/html" in answer.headers["content-type"]
