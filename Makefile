@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST := $(PY) -m pytest
 
-.PHONY: run job package test check unit contract functional integration package-check clean help
+.PHONY: run job package test check unit contract functional integration e2e package-check clean help
 
 help:
 	@echo "make run    start DynamoDB Local, the app and its pump (Ctrl-C stops all)"
@@ -38,7 +38,7 @@ STAGE ?= dev
 package: $(VENV)/.installed
 	$(PY) -m infra.package $(STAGE)
 
-test: check unit contract functional integration
+test: check unit contract functional integration e2e
 
 check: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
@@ -68,6 +68,17 @@ integration: deps
 		|| echo "Could not install LibreOffice; its test will be skipped."; \
 	fi
 	$(PYTEST) tests/integration -q
+
+# The console in a real headless Chromium (Debian's) against `make run`'s stack, via playwright-core.
+# As root without Chromium, try to install it and a Chinese font; if that fails the test is skipped, saying why.
+# E2E_SCREENSHOTS_DIR=docs/screenshots make e2e refreshes the README's screenshots.
+e2e: deps
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && { [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi wenquanyi; }; then \
+		echo "Installing chromium and fonts-wqy-microhei (apt-get) for tests/e2e"; \
+		{ apt-get update >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium fonts-wqy-microhei >/dev/null 2>&1; } \
+		|| echo "Could not install chromium; the e2e tests will be skipped."; \
+	fi
+	$(PYTEST) tests/e2e -q -rs
 
 clean:
 	rm -rf $(VENV) node_modules build .pytest_cache .mypy_cache .ruff_cache

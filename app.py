@@ -18,6 +18,7 @@ from chalicelib.api import (
     console,
     console_callbacks,
     console_dashboard,
+    console_qr,
     console_reports,
     console_suggestions,
     device,
@@ -51,6 +52,7 @@ for module in (
     console,
     console_callbacks,
     console_dashboard,
+    console_qr,
     console_reports,
     console_suggestions,
 ):

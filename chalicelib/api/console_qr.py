@@ -1,0 +1,25 @@
+"""Console: the QR print sheet of a hall, one card per counter plus the
+suggestion box, laid out for A4 (print from the browser)."""
+
+from __future__ import annotations
+
+from chalicelib import composition
+from chalicelib.api.console_view import ConsoleRoutes, hall_param, halls_of, principal, render
+from chalicelib.api.qr import _base_url
+from chalicelib.services import organisation, qr_codes
+
+routes = ConsoleRoutes(__name__, tag="console")
+
+
+@routes.page("/console/qr", summary="A hall's QR codes as an A4 print sheet")
+def qr_sheet():  # type: ignore[no-untyped-def]
+    request = routes.request
+    actor = principal(request)
+    hall = hall_param(request, actor)
+    codes, found = None, None
+    if hall is not None:
+        found = organisation.get_hall(actor, composition.organisation(), hall)
+        codes = qr_codes.hall_codes(
+            actor, composition.organisation(), composition.settings().qr_key, hall, _base_url(request)
+        )
+    return render(request, "qr.html", section="qr", halls=halls_of(actor), hall=found, codes=codes)
