@@ -53,6 +53,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "manager": ("营业厅主任", "Manager"),
     "agent": ("回访专员", "Callback agent"),
     "reward": ("奖励", "Reward"),
+    "community": ("进社区", "Communities"),
+    "enterprise": ("进企业", "Enterprises"),
+    "village": ("进农村", "Villages"),
+    "household": ("进家庭", "Households"),
+    "school": ("进学校", "Schools"),
     "assess": ("考核", "Assess"),
 }
 
@@ -127,10 +132,22 @@ def problem_page(error: DomainError, request: Any) -> Response:
     return render(request, "error.html", status=status_of(error), status_code=status_of(error), error=error)
 
 
-def form_of[M: BaseModel](request: Any, model: type[M], repeatable: tuple[str, ...] = ()) -> M:
-    """A console form as ``model`` (the boundary has checked its ``csrf`` field already)."""
+def form_of[M: BaseModel](
+    request: Any, model: type[M], repeatable: tuple[str, ...] = (), counts: tuple[str, ...] = ()
+) -> M:
+    """A console form as ``model`` (the boundary has checked its ``csrf`` field already).
+
+    ``counts`` are whole numbers for strict models: digits become ints, and a
+    blank one is left out so the model's default applies.
+    """
     data = form_fields(request, repeatable)
     data.pop("csrf", None)
+    for name in counts:
+        value = data.get(name)
+        if value == "":
+            del data[name]
+        elif isinstance(value, str) and value.isascii() and value.isdigit():
+            data[name] = int(value)
     try:
         return model.model_validate(data)
     except ValidationError as e:

@@ -93,6 +93,17 @@ try {
   seen.csv_bom = bytes.subarray(0, 3).toString('hex');
   seen.csv_header = bytes.toString('utf8').replace(/^\ufeff/, '').split('\r\n')[0];
 
+  // Outreach, the admin's hall page, and English.
+  await page.goto(`${base}/console/outreach`);
+  seen.outreach_rows = await page.locator('tbody tr').count();
+  await shot(page, 'outreach');
+  await page.goto(`${base}/console/admin/halls/${hall}`);
+  seen.admin_devices = await page.locator('text=在用').count();
+  await shot(page, 'admin-hall');
+  await page.goto(`${base}/console/dashboard?hall=${hall}&lang=en`);
+  seen.english_heading = await page.locator('main h2').first().innerText();
+  seen.english_nav_keeps_lang = await page.locator('header nav a').first().getAttribute('href');
+
   // On a phone.
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, locale: 'zh-CN' });
   await phone.addCookies(cookies);

@@ -29,7 +29,17 @@ PASSWORD = "e2e-admin-password-1"
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
 SCRIPT = Path(__file__).with_name("console.mjs")
 SHANGHAI = timezone(timedelta(hours=8))
-SCREENSHOTS = ("login", "dashboard", "suggestions", "callbacks", "ranking", "qr-sheet", "phone-callbacks")
+SCREENSHOTS = (
+    "login",
+    "dashboard",
+    "suggestions",
+    "callbacks",
+    "ranking",
+    "qr-sheet",
+    "outreach",
+    "admin-hall",
+    "phone-callbacks",
+)
 MAX_SCREENSHOT_BYTES = 400_000
 
 
@@ -147,6 +157,10 @@ def test_a_manager_works_the_console_in_a_real_browser(tmp_path: Path):
         assert seen["csv_bom"] == "efbbbf"
         assert seen["csv_header"].startswith("月份,分中心,营业厅编码,营业厅,评价数")
         assert seen["csv_name"].endswith(".csv")
+        assert seen["outreach_rows"] == 1
+        assert seen["admin_devices"] == 2
+        assert seen["english_heading"] == "Last 90 days"
+        assert seen["english_nav_keeps_lang"] == "/console/dashboard?lang=en"
         assert seen["phone_scroll_width"] <= 390
         assert "/console/login" in seen["after_logout_url"]
 

@@ -1,0 +1,139 @@
+"""Console: the company admin's pages. Halls, a hall's counters, staff and
+devices (a new device's key is shown once, on the answer to the form that
+registered it, and never again), and users. The same service calls as
+/api/v1/admin, so only admins get past them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib import composition
+from chalicelib.api.console_view import ConsoleRoutes, form_of, principal, redirect, render
+from chalicelib.api.requests import query
+from chalicelib.api.schemas import CounterIn, HallIn, Strict, UserIn
+from chalicelib.domain.accounts import Role
+from chalicelib.domain.organisation import HallGrade, Name, StaffNo
+from chalicelib.services import accounts, organisation
+
+routes = ConsoleRoutes(__name__, tag="console")
+MAX_LISTED = 200
+
+
+@routes.page("/console/admin", summary="Halls and users (admin)")
+def overview():  # type: ignore[no-untyped-def]
+    request = routes.request
+    actor = principal(request)
+    actor.require_admin()
+    halls = organisation.list_halls(actor, composition.organisation(), None, MAX_LISTED).items
+    users = accounts.list_users(actor, composition.users(), None, MAX_LISTED).items
+    return render(
+        request,
+        "admin.html",
+        section="admin",
+        halls=halls,
+        users=users,
+        grades=[g.value for g in HallGrade],
+        roles=[r.value for r in Role],
+        done=query(request, "done"),
+    )
+
+
+def _hall_page(hall_code: str, new_key: str | None = None, new_device: str | None = None, status: int = 200) -> Any:
+    request = routes.request
+    actor = principal(request)
+    actor.require_admin()
+    org = composition.organisation()
+    return render(
+        request,
+        "admin_hall.html",
+        status=status,
+        section="admin",
+        hall=organisation.get_hall(actor, org, hall_code),
+        counters=organisation.list_counters(actor, org, hall_code),
+        staff=organisation.list_staff(actor, org, hall_code, None, MAX_LISTED).items,
+        devices=organisation.list_devices(actor, org, hall_code),
+        new_key=new_key,
+        new_device=new_device,
+        done=query(request, "done"),
+    )
+
+
+@routes.page("/console/admin/halls/{hall_code}", summary="A hall's counters, staff and devices (admin)")
+def hall(hall_code: str):  # type: ignore[no-untyped-def]
+    return _hall_page(hall_code)
+
+
+@routes.action("/console/admin/halls", summary="Create a hall (admin)")
+def create_hall():  # type: ignore[no-untyped-def]
+    body = form_of(routes.request, HallIn)
+    created = organisation.create_hall(
+        principal(routes.request), composition.organisation(), composition.clock(), **body.model_dump()
+    )
+    return redirect(routes.request, f"/console/admin/halls/{created.code}", done="hall")
+
+
+@routes.action("/console/admin/halls/{hall_code}/counters", summary="Add a counter (admin)")
+def add_counter(hall_code: str):  # type: ignore[no-untyped-def]
+    body = form_of(routes.request, CounterIn)
+    organisation.add_counter(
+        principal(routes.request),
+        composition.organisation(),
+        composition.clock(),
+        hall_code=hall_code,
+        number=body.number,
+    )
+    return redirect(routes.request, f"/console/admin/halls/{hall_code}", done="counter")
+
+
+@routes.action("/console/admin/halls/{hall_code}/staff", summary="Add a staff member (admin)")
+def add_staff(hall_code: str):  # type: ignore[no-untyped-def]
+    form = form_of(routes.request, _StaffForm)
+    organisation.add_staff(
+        principal(routes.request),
+        composition.organisation(),
+        composition.clock(),
+        staff_no=form.staff_no,
+        name=form.name,
+        hall_code=hall_code,
+    )
+    return redirect(routes.request, f"/console/admin/halls/{hall_code}", done="staff")
+
+
+@routes.action("/console/admin/halls/{hall_code}/devices", summary="Register a device; its key is shown once (admin)")
+def register_device(hall_code: str):  # type: ignore[no-untyped-def]
+    body = form_of(routes.request, CounterIn)
+    registered = organisation.register_device(
+        principal(routes.request),
+        composition.organisation(),
+        composition.clock(),
+        hall_code=hall_code,
+        counter_number=body.number,
+    )
+    # Answered here, not redirected: the key must not travel in a URL or be shown again.
+    return _hall_page(hall_code, new_key=registered.key, new_device=registered.device.device_id, status=201)
+
+
+@routes.action("/console/admin/devices/{device_id}/revoke", summary="Revoke a device (admin)")
+def revoke_device(device_id: str):  # type: ignore[no-untyped-def]
+    device = organisation.revoke_device(
+        principal(routes.request), composition.organisation(), composition.clock(), device_id
+    )
+    return redirect(routes.request, f"/console/admin/halls/{device.hall_code}", done="revoked")
+
+
+@routes.action("/console/admin/users", summary="Create a user (admin)")
+def create_user():  # type: ignore[no-untyped-def]
+    body = form_of(routes.request, UserIn, repeatable=("halls",))
+    accounts.create_user(
+        principal(routes.request),
+        composition.users(),
+        composition.organisation(),
+        composition.clock(),
+        **body.model_dump(),
+    )
+    return redirect(routes.request, "/console/admin", done="user")
+
+
+class _StaffForm(Strict):
+    staff_no: StaffNo
+    name: Name

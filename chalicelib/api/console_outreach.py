@@ -1,0 +1,64 @@
+"""Console: 五进 outreach. A quarter's coverage per hall, recording an event
+(managers for their halls, admins), and publishing the quarter (admins)."""
+
+from __future__ import annotations
+
+from chalicelib import composition
+from chalicelib.api.console_view import ConsoleRoutes, form_of, halls_of, principal, redirect, render
+from chalicelib.api.outreach import EventIn, _quarter
+from chalicelib.api.requests import query
+from chalicelib.domain.outreach import Category, quarter_of, today_in_shanghai
+from chalicelib.services import outreach
+
+routes = ConsoleRoutes(__name__, tag="console")
+COUNTS = ("participants", "households_visited", "safety_checks", "materials")
+
+
+def _this_quarter() -> str:
+    return quarter_of(today_in_shanghai(composition.clock().now()))
+
+
+@routes.page("/console/outreach", summary="五进 coverage of a quarter, event entry and publishing")
+def coverage_page():  # type: ignore[no-untyped-def]
+    request = routes.request
+    actor = principal(request)
+    quarter = _quarter(query(request, "quarter") or _this_quarter())
+    cov = outreach.quarter_coverage(actor, composition.organisation(), composition.outreach(), quarter)
+    return render(
+        request,
+        "outreach.html",
+        section="outreach",
+        quarter=quarter,
+        coverage=cov,
+        halls=halls_of(actor),
+        categories=[c.value for c in Category],
+        today=today_in_shanghai(composition.clock().now()).isoformat(),
+        done=query(request, "done"),
+        version=query(request, "version"),
+    )
+
+
+@routes.action("/console/outreach/events", summary="Record a 五进 event")
+def record_event():  # type: ignore[no-untyped-def]
+    request = routes.request
+    body = form_of(request, EventIn, counts=COUNTS)
+    fields = body.model_dump()
+    fields["photos"] = tuple(body.photos)
+    event = outreach.record_event(
+        principal(request), composition.organisation(), composition.outreach(), composition.clock(), **fields
+    )
+    return redirect(request, "/console/outreach", quarter=event.quarter, done="recorded")
+
+
+@routes.action("/console/outreach/{quarter}/publish", summary="Publish a quarter's 五进 results (admin)")
+def publish(quarter: str):  # type: ignore[no-untyped-def]
+    snapshot = outreach.publish_quarter(
+        principal(routes.request),
+        composition.organisation(),
+        composition.outreach(),
+        composition.clock(),
+        _quarter(quarter),
+    )
+    return redirect(
+        routes.request, "/console/outreach", quarter=snapshot.quarter, done="published", version=str(snapshot.version)
+    )
