@@ -269,3 +269,22 @@ def test_bad_forms_get_a_400_page(signed_in: Browser, admin: Api):
     assert signed_in.post(f"/console/callbacks/{task_id}/attempts", {"result": "maybe"}).status == 400
     assert signed_in.post(f"/console/callbacks/{task_id}/close", {"outcome": "x", "extra": "1"}).status == 400
     assert signed_in.request("POST", "/console/callbacks/x/claim", None).status == 403
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/console/callbacks?hall=A01&cursor=not-a-cursor",
+        "/console/suggestions?hall=A01&cursor=%FF%FE",
+        "/console/outreach?quarter=2026Q9",
+        "/console/ranking?scope=branch&branch=%E6%97%A0",
+        "/console/qr?hall=NOPE",
+        "/console/admin/halls/NOPE",
+        "/console/login?next=%0d%0aSet-Cookie:x=1",
+    ],
+)
+def test_odd_requests_never_get_a_5xx(signed_in: Browser, admin: Api, path: str):
+    admin.seed_hall("A01")
+    answer = signed_in.get(path)
+    assert answer.status < 500
+    assert "set-cookie: x" not in str(answer.headers).lower()
