@@ -11,6 +11,7 @@ from chalice import Chalice, Cron
 from chalicelib import events
 from chalicelib.api import (
     admin,
+    appeals,
     auth,
     boundary,
     calendar,
@@ -51,6 +52,7 @@ for module in (
     reports,
     follow_up,
     calendar,
+    appeals,
     console,
     console_admin,
     console_callbacks,

@@ -166,6 +166,13 @@ def outbox() -> Any:
     return DynamoOutbox(table())
 
 
+@functools.cache
+def appeals() -> Any:
+    from chalicelib.adapters.dynamodb.appeals import DynamoAppealRepository
+
+    return DynamoAppealRepository(table())
+
+
 def callback_ports() -> CallbackPorts:
     from chalicelib.domain.callbacks import DEFAULT_CLOCKS
 
@@ -197,6 +204,7 @@ _BUILT = (
     callbacks,
     publisher,
     outbox,
+    appeals,
 )
 
 

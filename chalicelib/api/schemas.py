@@ -10,6 +10,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from chalicelib.domain.accounts import Role, Username
+from chalicelib.domain.appeals import AppealStatus, Ground
 from chalicelib.domain.callbacks import AttemptResult, Outcome
 from chalicelib.domain.organisation import Code, CounterNumber, HallGrade, Name, StaffNo
 from chalicelib.domain.ratings import Business, Phone, Reason
@@ -250,3 +251,42 @@ class CalendarYearOut(BaseModel):
     year: int
     official: bool = Field(description="the State Council's arrangement for the year is known to the package")
     overrides: list[CalendarOverrideOut]
+
+
+class AppealIn(Strict):
+    ground: Ground
+    note: str = Field(default="", max_length=1000)
+
+
+class DecisionIn(Strict):
+    upheld: bool = Field(strict=True)
+    note: str = Field(default="", max_length=1000)
+
+
+class AppealOut(BaseModel):
+    rating_id: str
+    hall_code: str
+    ground: Ground
+    note: str
+    appellant: str
+    created_at: datetime
+    status: AppealStatus
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_note: str
+
+
+class RatingOut(BaseModel):
+    id: str
+    rated_at: datetime
+    hall_code: str
+    counter_number: int
+    staff_no: str | None
+    channel: str
+    level: int
+    business: str | None
+    reasons: list[str]
+    comment: str | None = Field(description="phone and ID numbers in it masked")
+    phone: str | None = Field(description="masked")
+    misuse: bool
+    appeal_upheld: bool

@@ -113,7 +113,8 @@ def label[K](labels: Mapping[K, tuple[str, str]], key: K, lang: str) -> str:
 
 
 class Rating(BaseModel):
-    """A stored rating. ``misuse`` ratings are kept but left out of every score."""
+    """A stored rating. ``misuse`` presses and ratings whose appeal was upheld are kept
+    (the record) but left out of every score."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -131,6 +132,7 @@ class Rating(BaseModel):
     received_at: datetime
     device_id: str | None = None
     misuse: bool = False
+    appeal_upheld: bool = False
 
     @field_validator("rated_at", "received_at")
     @classmethod
@@ -142,7 +144,7 @@ class Rating(BaseModel):
 
     @property
     def scored(self) -> bool:
-        return not self.misuse
+        return not self.misuse and not self.appeal_upheld
 
     @property
     def local_time(self) -> datetime:

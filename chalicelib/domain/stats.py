@@ -40,7 +40,7 @@ class StatKey:
 
 
 # The stored counts; n, rates and means are derived from them, never stored.
-TALLY_FIELDS = ("n1", "n2", "n3", "n4", "n5", "score", "misuse")
+TALLY_FIELDS = ("n1", "n2", "n3", "n4", "n5", "score", "misuse", "appealed")
 
 
 def contributions(rating: Rating) -> dict[StatKey, Counter[str]]:
@@ -48,8 +48,8 @@ def contributions(rating: Rating) -> dict[StatKey, Counter[str]]:
     hall, month, counter = rating.hall_code, rating.month, rating.counter_number
     local = rating.local_time
     if not rating.scored:
-        # Misuse is counted where the dashboard shows it, and in no score.
-        flagged = Counter({"misuse": 1})
+        # Misuse and upheld appeals are counted where the dashboard shows them, and in no score.
+        flagged = Counter({"misuse" if rating.misuse else "appealed": 1})
         keys = [
             StatKey(hall, month, StatKind.month, "", counter),
             StatKey(hall, month, StatKind.day, local.strftime("%d"), counter),
@@ -78,6 +78,14 @@ def hall_event(hall_code: str, kind: StatKind, at: datetime, counts: Counter[str
     return {StatKey(hall_code, at.astimezone(SHANGHAI).strftime("%Y-%m"), kind, "", None): counts}
 
 
+def difference(before: Rating, after: Rating) -> dict[StatKey, Counter[str]]:
+    """What changes in the tallies when a stored rating changes (e.g. an upheld appeal), as signed increments."""
+    delta: dict[StatKey, Counter[str]] = {k: Counter(v) for k, v in contributions(after).items()}
+    for key, inc in contributions(before).items():
+        delta.setdefault(key, Counter()).subtract(inc)
+    return {k: Counter({f: n for f, n in v.items() if n}) for k, v in delta.items() if any(v.values())}
+
+
 def merge(ratings: Iterable[Rating]) -> dict[StatKey, Counter[str]]:
     """The summed increments of several ratings, one entry per tally."""
     total: dict[StatKey, Counter[str]] = {}
@@ -89,7 +97,7 @@ def merge(ratings: Iterable[Rating]) -> dict[StatKey, Counter[str]]:
 
 @dataclass(frozen=True)
 class Tally:
-    """Counts of scored ratings by level, their score sum, and misuse presses."""
+    """Counts of scored ratings by level, their score sum, misuse presses and upheld appeals."""
 
     n1: int = 0
     n2: int = 0
@@ -98,6 +106,7 @@ class Tally:
     n5: int = 0
     score: int = 0
     misuse: int = 0
+    appealed: int = 0
 
     @property
     def n(self) -> int:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from chalicelib.adapters.dynamodb.appeals import DynamoAppealRepository
 from chalicelib.adapters.dynamodb.callbacks import DynamoCallbackRepository, DynamoOutbox
 from chalicelib.adapters.dynamodb.organisation import DynamoOrganisationRepository
 from chalicelib.adapters.dynamodb.outreach import DynamoOutreachRepository
@@ -23,6 +24,7 @@ from chalicelib.adapters.dynamodb.suggestions import DynamoSuggestionRepository
 from chalicelib.adapters.dynamodb.table import Table
 from chalicelib.adapters.dynamodb.users import DynamoUserRepository
 from devstack import tables
+from tests.fakes.appeals import InMemoryAppealRepository
 from tests.fakes.callbacks import InMemoryCallbackRepository, InMemoryOutbox
 from tests.fakes.organisation import InMemoryOrganisationRepository, InMemoryUserRepository
 from tests.fakes.outreach import InMemoryOutreachRepository
@@ -39,6 +41,7 @@ MEMORY: dict[str, Callable[[], Any]] = {
     "suggestions": InMemorySuggestionRepository,
     "callbacks": InMemoryCallbackRepository,
     "outbox": InMemoryOutbox,
+    "appeals": InMemoryAppealRepository,
 }
 
 DYNAMODB: dict[str, Callable[[Table], Any]] = {
@@ -51,6 +54,7 @@ DYNAMODB: dict[str, Callable[[Table], Any]] = {
     "suggestions": DynamoSuggestionRepository,
     "callbacks": DynamoCallbackRepository,
     "outbox": DynamoOutbox,
+    "appeals": DynamoAppealRepository,
 }
 
 
@@ -61,6 +65,7 @@ def repos(request: pytest.FixtureRequest) -> Iterator[SimpleNamespace]:
         # In DynamoDB these share one table: tasks add to the ratings' tallies and write the outbox.
         fakes.callbacks.tallies = fakes.ratings.tallies
         fakes.suggestions.tallies = fakes.ratings.tallies
+        fakes.appeals.ratings = fakes.ratings
         fakes.callbacks.outbox = fakes.outbox
         yield fakes
         return

@@ -6,8 +6,10 @@ import collections
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 
+from chalicelib.domain.paging import Page
 from chalicelib.domain.ratings import Rating
 from chalicelib.domain.stats import StatKey, StatKind, merge
+from tests.fakes.organisation import page_of
 
 
 class InMemoryRatingRepository:
@@ -34,6 +36,10 @@ class InMemoryRatingRepository:
     def ratings_of_day(self, hall_code: str, day: str) -> Iterator[Rating]:
         found = [r for r in self.ratings.values() if r.hall_code == hall_code and r.day == day]
         return iter(sorted(found, key=lambda r: (r.rated_at, r.id)))
+
+    def day_page(self, hall_code: str, day: str, cursor: str | None, limit: int) -> Page[Rating]:
+        keyed = {f"{r.rated_at.isoformat()}#{r.id}": r for r in self.ratings_of_day(hall_code, day)}
+        return page_of(keyed, cursor, limit)
 
     def month_tallies(self, hall_code: str, month: str) -> dict[StatKey, collections.Counter[str]]:
         return {

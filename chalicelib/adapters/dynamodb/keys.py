@@ -195,3 +195,14 @@ CALENDAR = "CALENDAR"
 def calendar_day(day: str) -> tuple[str, str]:
     """An admin's override of one date (YYYY-MM-DD); all overrides share one small partition."""
     return CALENDAR, f"DAY#{day}"
+
+
+# ---- appeals ----------------------------------------------------------------
+def appeal(rating_id: str) -> tuple[str, str]:
+    # Keyed by the rating: one appeal per rating, however often it is lodged.
+    return f"APPEAL#{rating_id}", "APPEAL"
+
+
+def hall_appeals(hall_code: str, status: str) -> str:
+    """gsi1 partition of a hall's appeals in one status; sorted by when they were lodged."""
+    return f"HALL#{hall_code}#APPEALS#{status}"

@@ -21,6 +21,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib.adapters.dynamodb import keys
 from chalicelib.adapters.dynamodb.table import GSI1, Table, error_code, fields_of, from_item, to_item
+from chalicelib.domain.paging import Page
 from chalicelib.domain.ratings import Rating
 from chalicelib.domain.stats import StatKey, StatKind, merge
 
@@ -141,6 +142,16 @@ class DynamoRatingRepository:
     def ratings_of_day(self, hall_code: str, day: str) -> Iterator[Rating]:
         return self.table.query_all(
             lambda i: Rating(**fields_of(i, Rating)),
+            index=GSI1,
+            KeyConditionExpression="gsi1pk = :p",
+            ExpressionAttributeValues=to_item({":p": keys.hall_ratings_of_day(hall_code, day)}),
+        )
+
+    def day_page(self, hall_code: str, day: str, cursor: str | None, limit: int) -> Page[Rating]:
+        return self.table.query_page(
+            lambda i: Rating(**fields_of(i, Rating)),
+            cursor=cursor,
+            limit=limit,
             index=GSI1,
             KeyConditionExpression="gsi1pk = :p",
             ExpressionAttributeValues=to_item({":p": keys.hall_ratings_of_day(hall_code, day)}),

@@ -1,0 +1,90 @@
+"""Appeals (申诉复核) in DynamoDB; an upheld one changes the rating and its tallies atomically."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from chalicelib.adapters.dynamodb import keys
+from chalicelib.adapters.dynamodb.ratings import tally_update
+from chalicelib.adapters.dynamodb.table import GSI1, Table, error_code, fields_of, to_item
+from chalicelib.domain.appeals import Appeal, AppealStatus
+from chalicelib.domain.errors import Conflict
+from chalicelib.domain.paging import Page
+from chalicelib.domain.ratings import Rating
+from chalicelib.domain.stats import difference
+
+
+def _item(appeal: Appeal) -> dict[str, Any]:
+    pk, sk = keys.appeal(appeal.rating_id)
+    return {
+        "pk": pk,
+        "sk": sk,
+        "gsi1pk": keys.hall_appeals(appeal.hall_code, appeal.status.value),
+        "gsi1sk": f"{appeal.created_at.isoformat()}#{appeal.rating_id}",
+        **appeal.model_dump(mode="json", exclude_none=True),
+    }
+
+
+def _appeal(item: dict[str, Any]) -> Appeal:
+    return Appeal(**fields_of(item, Appeal))
+
+
+class DynamoAppealRepository:
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def lodge(self, appeal: Appeal) -> None:
+        self.table.put_new(_item(appeal), f"An appeal of rating {appeal.rating_id}")
+
+    def get(self, rating_id: str) -> Appeal | None:
+        item = self.table.get(*keys.appeal(rating_id))
+        return _appeal(item) if item else None
+
+    def list_by_hall(self, hall_code: str, status: AppealStatus, cursor: str | None, limit: int) -> Page[Appeal]:
+        return self.table.query_page(
+            _appeal,
+            cursor=cursor,
+            limit=limit,
+            index=GSI1,
+            KeyConditionExpression="gsi1pk = :p",
+            ExpressionAttributeValues=to_item({":p": keys.hall_appeals(hall_code, status.value)}),
+        )
+
+    def decide(self, appeal: Appeal, rating: Rating | None) -> None:
+        items: list[dict[str, Any]] = [
+            {
+                "Put": {
+                    "TableName": self.table.name,
+                    "Item": to_item(_item(appeal)),
+                    # Only a pending appeal is decided, once.
+                    "ConditionExpression": "#s = :pending",
+                    "ExpressionAttributeNames": {"#s": "status"},
+                    "ExpressionAttributeValues": to_item({":pending": AppealStatus.pending.value}),
+                }
+            }
+        ]
+        if rating is not None:
+            upheld = rating.model_copy(update={"appeal_upheld": True})
+            items.append(
+                {
+                    "Update": {
+                        "TableName": self.table.name,
+                        "Key": to_item(dict(zip(("pk", "sk"), keys.rating(rating.id), strict=True))),
+                        "UpdateExpression": "SET appeal_upheld = :t",
+                        # A rating leaves the scores once: never subtract its tallies twice.
+                        "ConditionExpression": (
+                            "attribute_exists(pk) AND (attribute_not_exists(appeal_upheld) OR appeal_upheld = :f)"
+                        ),
+                        "ExpressionAttributeValues": to_item({":t": True, ":f": False}),
+                    }
+                }
+            )
+            items += [tally_update(self.table.name, k, inc) for k, inc in sorted(difference(rating, upheld).items())]
+        try:
+            self.table.client.transact_write_items(TransactItems=items)
+        except ClientError as e:
+            if error_code(e) == "TransactionCanceledException":
+                raise Conflict("The appeal was decided meanwhile.") from None
+            raise
