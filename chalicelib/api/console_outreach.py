@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 from chalicelib import composition
+from chalicelib.api import params
 from chalicelib.api.console_view import ConsoleRoutes, form_of, halls_of, principal, redirect, render
-from chalicelib.api.outreach import EventIn, _quarter
+from chalicelib.api.outreach import EventIn
 from chalicelib.api.requests import query
 from chalicelib.domain.outreach import Category, quarter_of, today_in_shanghai
 from chalicelib.services import outreach
@@ -22,7 +23,7 @@ def _this_quarter() -> str:
 def coverage_page():  # type: ignore[no-untyped-def]
     request = routes.request
     actor = principal(request)
-    quarter = _quarter(query(request, "quarter") or _this_quarter())
+    quarter = params.quarter(query(request, "quarter") or _this_quarter())
     cov = outreach.quarter_coverage(actor, composition.organisation(), composition.outreach(), quarter)
     return render(
         request,
@@ -57,7 +58,7 @@ def publish(quarter: str):  # type: ignore[no-untyped-def]
         composition.organisation(),
         composition.outreach(),
         composition.clock(),
-        _quarter(quarter),
+        params.quarter(quarter),
     )
     return redirect(
         routes.request, "/console/outreach", quarter=snapshot.quarter, done="published", version=str(snapshot.version)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from chalicelib import composition
 from chalicelib.api.console_view import ConsoleRoutes, hall_param, halls_of, principal, render
-from chalicelib.api.qr import _base_url
+from chalicelib.api.qr import base_url
 from chalicelib.services import organisation, qr_codes
 
 routes = ConsoleRoutes(__name__, tag="console")
@@ -20,6 +20,6 @@ def qr_sheet():  # type: ignore[no-untyped-def]
     if hall is not None:
         found = organisation.get_hall(actor, composition.organisation(), hall)
         codes = qr_codes.hall_codes(
-            actor, composition.organisation(), composition.settings().qr_key, hall, _base_url(request)
+            actor, composition.organisation(), composition.settings().qr_key, hall, base_url(request)
         )
     return render(request, "qr.html", section="qr", halls=halls_of(actor), hall=found, codes=codes)

@@ -13,6 +13,7 @@ from typing import Any
 
 from chalicelib import composition
 from chalicelib.api import outreach as api_outreach
+from chalicelib.api import params
 from chalicelib.api import reports as api_reports
 from chalicelib.api.console_view import ConsoleRoutes, halls_of, principal, render
 from chalicelib.api.requests import query
@@ -45,8 +46,8 @@ def ranking():  # type: ignore[no-untyped-def]
     request = routes.request
     actor = principal(request)
     month = month_param(request)
-    hall = api_reports._hall_code(request)
-    by_branch = api_reports._by_branch(request)
+    hall = params.hall_code(request)
+    by_branch = params.by_branch(request)
     report = reports.staff_monthly(
         actor,
         composition.organisation(),
@@ -80,7 +81,7 @@ def downloads():  # type: ignore[no-untyped-def]
         "reports.html",
         section="reports",
         halls=halls_of(actor),
-        hall=api_reports._hall_code(request),
+        hall=params.hall_code(request),
         month=month,
         first=first,
         last=last,

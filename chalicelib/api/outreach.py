@@ -7,14 +7,13 @@ may end in ``.csv``: ``2026Q4`` answers the page, ``2026Q4.csv`` its CSV twin.
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from chalicelib import composition
-from chalicelib.api import pages
+from chalicelib.api import pages, params
 from chalicelib.api.downloads import csv_download
 from chalicelib.api.requests import page_args, parse_json, query
 from chalicelib.api.responses import json_response
@@ -59,7 +58,6 @@ CSV_COLUMNS = (
     "safety_checks",
     "covered",
 )
-HALL_CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")  # as organisation.Code
 CHART_BAR = 420  # the longest bar, in SVG units
 QUARTER_QUERY = QueryParam("quarter", "e.g. 2026Q4", required=True)
 
@@ -133,12 +131,6 @@ class PublishedOut(BaseModel):
     version: int
 
 
-def _quarter(value: str | None, name: str = "quarter") -> str:
-    if value is None or not is_quarter(value):
-        raise InvalidInput("A quarter such as 2026Q4 is required.", {name: "a quarter such as 2026Q4"})
-    return value
-
-
 def _event_out(event: Any) -> dict[str, Any]:
     return EventOut(**event.model_dump()).model_dump(mode="json")
 
@@ -175,9 +167,9 @@ def record_event():  # type: ignore[no-untyped-def]
 )
 def list_events():  # type: ignore[no-untyped-def]
     request = routes.request
-    quarter = _quarter(query(request, "quarter"))
+    quarter = params.quarter(query(request, "quarter"))
     hall = query(request, "hall")
-    if hall is None or not HALL_CODE.match(hall):
+    if hall is None or not params.HALL_CODE.match(hall):
         raise InvalidInput("A hall code is required.", {"hall": "a hall code"})
     cursor, limit = page_args(request)
     page = outreach.list_events(
@@ -196,7 +188,7 @@ def list_events():  # type: ignore[no-untyped-def]
     "/api/v1/outreach/coverage", "GET", summary="五进 coverage per hall", response=CoverageOut, query=(QUARTER_QUERY,)
 )
 def coverage():  # type: ignore[no-untyped-def]
-    quarter = _quarter(query(routes.request, "quarter"))
+    quarter = params.quarter(query(routes.request, "quarter"))
     cov = outreach.quarter_coverage(routes.principal(), composition.organisation(), composition.outreach(), quarter)
     return json_response(
         CoverageOut(
@@ -220,7 +212,7 @@ def publish(quarter: str):  # type: ignore[no-untyped-def]
         composition.organisation(),
         composition.outreach(),
         composition.clock(),
-        _quarter(quarter),
+        params.quarter(quarter),
     )
     return json_response({"quarter": snapshot.quarter, "version": snapshot.version}, status=201)
 
@@ -234,7 +226,7 @@ def publish(quarter: str):  # type: ignore[no-untyped-def]
 )
 def coverage_csv():  # type: ignore[no-untyped-def]
     request = routes.request
-    quarter = _quarter(query(request, "quarter"))
+    quarter = params.quarter(query(request, "quarter"))
     cov = outreach.quarter_coverage(routes.principal(), composition.organisation(), composition.outreach(), quarter)
     day = today_in_shanghai(composition.clock().now()).strftime("%Y%m%d")
     ascii_name = f"outreach-coverage-{quarter}-{day}.csv"

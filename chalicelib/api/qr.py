@@ -21,7 +21,7 @@ from chalicelib.services import qr_codes, ratings
 routes = Routes(__name__, tag="qr")
 
 
-def _base_url(request: Any) -> str:
+def base_url(request: Any) -> str:
     """Where customers reach the app: configured, else the host this request came to."""
     configured = composition.settings().public_url
     if configured:
@@ -52,7 +52,7 @@ def list_qr_codes(hall_code: str):  # type: ignore[no-untyped-def]
         composition.organisation(),
         composition.settings().qr_key,
         hall_code,
-        _base_url(routes.request),
+        base_url(routes.request),
     )
     return json_response(QrCodesOut.model_validate(codes, from_attributes=True).model_dump(mode="json"))
 
@@ -62,7 +62,7 @@ def list_qr_codes(hall_code: str):  # type: ignore[no-untyped-def]
 )
 def counter_qr_svg(code: str):  # type: ignore[no-untyped-def]
     ratings.counter_of_code(composition.organisation(), composition.settings().qr_key, code)
-    return _svg(f"{_base_url(routes.request)}/r/{code}")
+    return _svg(f"{base_url(routes.request)}/r/{code}")
 
 
 @routes(
@@ -74,4 +74,4 @@ def counter_qr_svg(code: str):  # type: ignore[no-untyped-def]
 )
 def suggestion_box_qr_svg(hall_code: str):  # type: ignore[no-untyped-def]
     qr_codes.public_hall(composition.organisation(), hall_code)
-    return _svg(f"{_base_url(routes.request)}/s/{hall_code}")
+    return _svg(f"{base_url(routes.request)}/s/{hall_code}")

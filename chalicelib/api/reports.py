@@ -8,15 +8,24 @@ it is capped at 31 days; the export job will serve longer periods).
 
 from __future__ import annotations
 
-import re
-from datetime import date
-from typing import Any, Literal
-
-from pydantic import BaseModel
+from typing import Any
 
 from chalicelib import composition
-from chalicelib.api import pages
+from chalicelib.api import pages, params
 from chalicelib.api.downloads import csv_download
+from chalicelib.api.report_schemas import (
+    BreakdownOut,
+    DailyOut,
+    DayOut,
+    HallMonthlyOut,
+    HeatCellOut,
+    HeatmapOut,
+    ShareOut,
+    StaffMonthlyOut,
+    hall_out,
+    levels,
+    staff_out,
+)
 from chalicelib.api.requests import query
 from chalicelib.api.responses import json_response
 from chalicelib.api.routing import QueryParam, Routes
@@ -29,10 +38,8 @@ from chalicelib.domain.reports import (
     RATING_COLUMNS,
     STAFF_COLUMNS,
     HallRow,
-    StaffRow,
     capped,
     hall_csv_row,
-    is_month,
     rating_csv_row,
     rounded,
     staff_csv_row,
@@ -42,7 +49,6 @@ from chalicelib.services import reports
 
 routes = Routes(__name__, tag="reports")
 
-HALL_CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")  # as organisation.Code
 MONTH_QUERY = QueryParam("month", "e.g. 2026-11 (Asia/Shanghai)", required=True)
 HALL_QUERY = QueryParam("hall", "hall code; default: your halls (every hall for admins)")
 LANG_QUERY = QueryParam("lang", "en for English headers and keys")
@@ -52,179 +58,13 @@ SCOPE_QUERIES = (
 )
 
 
-# ---- the wire contract ------------------------------------------------------
-class Levels(BaseModel):
-    total: int
-    n5: int
-    n4: int
-    n3: int
-    n2: int
-    n1: int
-    bad_ratings: int
-    satisfaction_rate: float | None
-    mean_score: float | None
-
-
-class StaffRowOut(Levels):
-    month: str
-    branch: str
-    hall_code: str
-    hall: str
-    staff_no: str
-    name: str
-    rate_lower_bound: float | None
-    eligible: bool
-    rank: int | None
-    flag: Literal["reward", "assess"] | None
-
-
-class StaffMonthlyOut(BaseModel):
-    month: str
-    scope: Literal["hall", "branch"]
-    min_ratings: int
-    items: list[StaffRowOut]
-
-
-class HallRowOut(Levels):
-    month: str
-    branch: str
-    hall_code: str
-    hall: str
-    misuse: int
-    callbacks_opened: int
-    callbacks_closed: int
-    callbacks_overdue: int
-    suggestions: int
-
-
-class HallMonthlyOut(BaseModel):
-    month: str
-    items: list[HallRowOut]
-
-
-class DayOut(Levels):
-    day: date
-    misuse: int
-
-
-class DailyOut(BaseModel):
-    hall_code: str
-    first_day: date
-    last_day: date
-    items: list[DayOut]
-
-
-class HeatCellOut(Levels):
-    weekday: int  # ISO: 1 Monday … 7 Sunday
-    hour: int  # 0–23, Asia/Shanghai
-
-
-class HeatmapOut(BaseModel):
-    hall_code: str
-    month: str
-    cells: list[HeatCellOut]
-
-
-class ShareOut(Levels):
-    key: str
-    label: str
-    share: float | None  # of the hall-month's scored ratings
-
-
-class BreakdownOut(BaseModel):
-    hall_code: str
-    month: str
-    total: int
-    business: list[ShareOut]
-    reasons: list[ShareOut]
-
-
-def _levels(t: Tally) -> dict[str, Any]:
-    return {
-        "total": t.n,
-        "n5": t.n5,
-        "n4": t.n4,
-        "n3": t.n3,
-        "n2": t.n2,
-        "n1": t.n1,
-        "bad_ratings": t.bad,
-        "satisfaction_rate": rounded(t.satisfaction_rate),
-        "mean_score": rounded(t.mean_score),
-    }
-
-
-def _staff_out(row: StaffRow) -> StaffRowOut:
-    r = row.result
-    return StaffRowOut(
-        month=row.month,
-        branch=row.hall.branch,
-        hall_code=row.hall.code,
-        hall=row.hall.name,
-        staff_no=r.staff_no,
-        name=row.name,
-        rate_lower_bound=rounded(r.lower_bound),
-        eligible=r.eligible,
-        rank=r.rank,
-        flag=r.flag.value if r.flag else None,
-        **_levels(r.tally),
-    )
-
-
-def _hall_out(row: HallRow) -> HallRowOut:
-    return HallRowOut(
-        month=row.month,
-        branch=row.hall.branch,
-        hall_code=row.hall.code,
-        hall=row.hall.name,
-        misuse=row.tally.misuse,
-        callbacks_opened=row.callbacks_opened,
-        callbacks_closed=row.callbacks_closed,
-        callbacks_overdue=row.callbacks_overdue,
-        suggestions=row.suggestions,
-        **_levels(row.tally),
-    )
-
-
 # ---- reading the query ------------------------------------------------------
-def _month(request: Any) -> str:
-    value = query(request, "month")
-    if value is None or not is_month(value):
-        raise InvalidInput("A month such as 2026-11 is required.", {"month": "a month such as 2026-11"})
-    return value
-
-
-def _hall_code(request: Any) -> str | None:
-    value = query(request, "hall")
-    if value is not None and not HALL_CODE.match(value):
-        raise InvalidInput("Bad hall code.", {"hall": "a hall code"})
-    return value
-
-
-def _day(request: Any, name: str) -> date:
-    value = query(request, name)
-    try:
-        if value is None or len(value) != 10:
-            raise ValueError(value)
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(
-            f"A day such as 2026-11-01 is required in {name}.", {name: "a day such as 2026-11-01"}
-        ) from None
 
 
 def _path_hall(hall_code: str) -> str:
-    if not HALL_CODE.match(hall_code):
+    if not params.HALL_CODE.match(hall_code):
         raise NotFound(f"No hall {hall_code}.", {"hall_code": "unknown hall"})
     return hall_code
-
-
-def _by_branch(request: Any) -> bool:
-    scope = query(request, "scope") or "hall"
-    if scope not in ("hall", "branch"):
-        raise InvalidInput("Bad scope.", {"scope": "hall or branch"})
-    if scope == "hall" and query(request, "branch") is not None:
-        raise InvalidInput("A branch is ranked with scope=branch.", {"branch": "only with scope=branch"})
-    return scope == "branch"
 
 
 def _lang(request: Any) -> csv_export.Lang:
@@ -245,10 +85,10 @@ def _staff_monthly(request: Any) -> reports.StaffMonthly:
         routes.principal(),
         composition.organisation(),
         composition.ratings(),
-        month=_month(request),
-        hall=_hall_code(request),
+        month=params.month(request),
+        hall=params.hall_code(request),
         branch=query(request, "branch"),
-        by_branch=_by_branch(request),
+        by_branch=params.by_branch(request),
         min_ratings=composition.settings().min_ratings,
     )
 
@@ -258,8 +98,8 @@ def _hall_monthly(request: Any) -> list[HallRow]:
         routes.principal(),
         composition.organisation(),
         composition.ratings(),
-        month=_month(request),
-        hall=_hall_code(request),
+        month=params.month(request),
+        hall=params.hall_code(request),
     )
 
 
@@ -298,7 +138,7 @@ def hall_monthly_csv():  # type: ignore[no-untyped-def]
     rows = _hall_monthly(request)
     lang = _lang(request)
     text = csv_export.to_csv(HALL_COLUMNS, (hall_csv_row(r) for r in rows), lang)
-    month, what = _month(request), _what(request)
+    month, what = params.month(request), _what(request)
     return _download(text, lang, f"营业厅月度汇总-{month}-{what}", f"hall-monthly-{month}-{what}")
 
 
@@ -316,14 +156,14 @@ def hall_monthly_csv():  # type: ignore[no-untyped-def]
 )
 def ratings_csv():  # type: ignore[no-untyped-def]
     request = routes.request
-    first, last = _day(request, "from"), _day(request, "to")
+    first, last = params.day(request, "from"), params.day(request, "to")
     stored = reports.ratings_export(
         routes.principal(),
         composition.organisation(),
         composition.ratings(),
         first=first,
         last=last,
-        hall=_hall_code(request),
+        hall=params.hall_code(request),
     )
     lang = _lang(request)
     text = csv_export.to_csv(RATING_COLUMNS, capped(rating_csv_row(r, lang) for r in stored), lang)
@@ -345,7 +185,7 @@ def staff_monthly():  # type: ignore[no-untyped-def]
         month=report.month,
         scope="branch" if report.scope == "branch" else "hall",
         min_ratings=report.min_ratings,
-        items=[_staff_out(r) for r in report.rows],
+        items=[staff_out(r) for r in report.rows],
     )
     return json_response(body.model_dump(mode="json"))
 
@@ -360,7 +200,7 @@ def staff_monthly():  # type: ignore[no-untyped-def]
 def hall_monthly():  # type: ignore[no-untyped-def]
     request = routes.request
     rows = _hall_monthly(request)
-    body = HallMonthlyOut(month=_month(request), items=[_hall_out(r) for r in rows])
+    body = HallMonthlyOut(month=params.month(request), items=[hall_out(r) for r in rows])
     return json_response(body.model_dump(mode="json"))
 
 
@@ -393,7 +233,7 @@ def daily(hall_code: str):  # type: ignore[no-untyped-def]
         hall_code=series.hall.code,
         first_day=series.days[0][0],
         last_day=series.days[-1][0],
-        items=[DayOut(day=d, misuse=t.misuse, **_levels(t)) for d, t in series.days],
+        items=[DayOut(day=d, misuse=t.misuse, **levels(t)) for d, t in series.days],
     )
     return json_response(body.model_dump(mode="json"))
 
@@ -406,7 +246,7 @@ def daily(hall_code: str):  # type: ignore[no-untyped-def]
     query=(MONTH_QUERY,),
 )
 def heatmap(hall_code: str):  # type: ignore[no-untyped-def]
-    month = _month(routes.request)
+    month = params.month(routes.request)
     found = reports.hall_breakdown(
         routes.principal(),
         composition.organisation(),
@@ -418,14 +258,14 @@ def heatmap(hall_code: str):  # type: ignore[no-untyped-def]
     cells = []
     for part, tally in sorted(found.parts[StatKind.hour].items()):
         weekday, hour = part.split("-")
-        cells.append(HeatCellOut(weekday=int(weekday), hour=int(hour), **_levels(tally)))
+        cells.append(HeatCellOut(weekday=int(weekday), hour=int(hour), **levels(tally)))
     return json_response(HeatmapOut(hall_code=found.hall.code, month=month, cells=cells).model_dump(mode="json"))
 
 
 def _shares(parts: dict[str, Tally], total: int, labels: dict[str, tuple[str, str]], lang: str) -> list[ShareOut]:
     ordered = sorted(parts.items(), key=lambda kv: (-kv[1].n, kv[0]))
     return [
-        ShareOut(key=k, label=label(labels, k, lang), share=rounded(t.n / total) if total else None, **_levels(t))
+        ShareOut(key=k, label=label(labels, k, lang), share=rounded(t.n / total) if total else None, **levels(t))
         for k, t in ordered
         if t.n
     ]
@@ -440,7 +280,7 @@ def _shares(parts: dict[str, Tally], total: int, labels: dict[str, tuple[str, st
 )
 def breakdown(hall_code: str):  # type: ignore[no-untyped-def]
     request = routes.request
-    month, lang = _month(request), _lang(request)
+    month, lang = params.month(request), _lang(request)
     found = reports.hall_breakdown(
         routes.principal(),
         composition.organisation(),

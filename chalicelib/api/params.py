@@ -1,0 +1,57 @@
+"""Query parameters shared by the JSON API and the console, read the same way everywhere."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from chalicelib.api.requests import query
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.outreach import is_quarter
+from chalicelib.domain.reports import is_month
+
+HALL_CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+
+
+def month(request: Any) -> str:
+    value = query(request, "month")
+    if value is None or not is_month(value):
+        raise InvalidInput("A month such as 2026-11 is required.", {"month": "a month such as 2026-11"})
+    return value
+
+
+def quarter(value: str | None, name: str = "quarter") -> str:
+    if value is None or not is_quarter(value):
+        raise InvalidInput("A quarter such as 2026Q4 is required.", {name: "a quarter such as 2026Q4"})
+    return value
+
+
+def hall_code(request: Any) -> str | None:
+    """The optional ``hall`` filter."""
+    value = query(request, "hall")
+    if value is not None and not HALL_CODE.match(value):
+        raise InvalidInput("Bad hall code.", {"hall": "a hall code"})
+    return value
+
+
+def day(request: Any, name: str) -> date:
+    value = query(request, name)
+    try:
+        if value is None or len(value) != 10:
+            raise ValueError(value)
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(
+            f"A day such as 2026-11-01 is required in {name}.", {name: "a day such as 2026-11-01"}
+        ) from None
+
+
+def by_branch(request: Any) -> bool:
+    """``scope=branch`` ranks a whole branch (``branch=``); the default scope is a hall."""
+    scope = query(request, "scope") or "hall"
+    if scope not in ("hall", "branch"):
+        raise InvalidInput("Bad scope.", {"scope": "hall or branch"})
+    if scope == "hall" and query(request, "branch") is not None:
+        raise InvalidInput("A branch is ranked with scope=branch.", {"branch": "only with scope=branch"})
+    return scope == "branch"
