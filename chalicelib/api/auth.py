@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chalicelib import composition
-from chalicelib.api.requests import parse_json
+from chalicelib.api.requests import client_address, parse_json
 from chalicelib.api.responses import json_response
 from chalicelib.api.routing import Auth, Routes
 from chalicelib.api.schemas import LoginIn, LoginOut
@@ -26,7 +26,9 @@ def login():  # type: ignore[no-untyped-def]
         composition.users(),
         composition.clock(),
         composition.token_policy(),
+        composition.rate_limiter(),
         username=body.username,
         password=body.password,
+        client=client_address(routes.request),
     )
     return json_response(LoginOut(token=issued.token, expires_at=issued.expires_at).model_dump(mode="json"))

@@ -12,17 +12,17 @@ from chalice import Response
 from chalicelib import composition
 from chalicelib.api import console_session
 from chalicelib.api.console_view import ConsoleRoutes, principal, redirect, render
-from chalicelib.api.requests import form_fields, query
+from chalicelib.api.requests import client_address, form_fields, query
 from chalicelib.api.routing import Auth
 from chalicelib.domain.accounts import Role
-from chalicelib.domain.errors import Forbidden, Unauthenticated
+from chalicelib.domain.errors import Forbidden, TooManyRequests, Unauthenticated
 from chalicelib.services import accounts
 
 routes = ConsoleRoutes(__name__, tag="console")
 MAX_FIELD = 256
 
 
-def _login_page(status: int = 200, failed: bool = False, username: str = "") -> Response:
+def _login_page(status: int = 200, failed: bool = False, username: str = "", throttled: bool = False) -> Response:
     request = routes.request
     nonce, new = console_session.login_nonce(request)
     response = render(
@@ -30,6 +30,7 @@ def _login_page(status: int = 200, failed: bool = False, username: str = "") -> 
         "login.html",
         status=status,
         failed=failed,
+        throttled=throttled,
         username=username,
         login_csrf=nonce,
         next=console_session.safe_next(query(request, "next")),
@@ -63,8 +64,16 @@ def login():  # type: ignore[no-untyped-def]
     password = str(form.get("password", ""))[:MAX_FIELD]
     try:
         issued = accounts.login(
-            composition.users(), composition.clock(), composition.token_policy(), username=username, password=password
+            composition.users(),
+            composition.clock(),
+            composition.token_policy(),
+            composition.rate_limiter(),
+            username=username,
+            password=password,
+            client=client_address(request),
         )
+    except TooManyRequests:
+        return _login_page(status=429, failed=True, username=username, throttled=True)
     except Unauthenticated:
         return _login_page(status=401, failed=True, username=username)
     response = redirect(request, console_session.safe_next(str(form.get("next", ""))))

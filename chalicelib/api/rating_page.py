@@ -12,7 +12,7 @@ from chalice import Response
 
 from chalicelib import composition
 from chalicelib.api import pages
-from chalicelib.api.requests import form_fields, parse_form, query, wants_json
+from chalicelib.api.requests import client_address, form_fields, parse_form, query, wants_json
 from chalicelib.api.responses import json_response
 from chalicelib.api.routing import Auth, Routes
 from chalicelib.api.schemas import QrRatingForm, RatingCreated
@@ -106,7 +106,7 @@ def submit_rating(code: str):  # type: ignore[no-untyped-def]
                 consent=form.consent,
                 honeypot=bool(form.website),
             ),
-            client=(request.context.get("identity") or {}).get("sourceIp") or "unknown",
+            client=client_address(request),
         )
     except InvalidInput as e:
         if as_json:

@@ -81,6 +81,11 @@ def page_args(request: Any) -> tuple[str | None, int]:
     return query(request, "cursor"), limit
 
 
+def client_address(request: Any) -> str:
+    """The caller's address as API Gateway (or the local server) saw it."""
+    return str((request.context.get("identity") or {}).get("sourceIp") or "unknown")
+
+
 def bearer(request: Any) -> str | None:
     header = request.headers.get("authorization") or ""
     scheme, _, value = header.partition(" ")

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from chalicelib.domain import credentials
 from chalicelib.domain.accounts import Role, User, UserPrincipal
-from chalicelib.domain.errors import InvalidInput, NotFound, Unauthenticated
+from chalicelib.domain.errors import InvalidInput, NotFound, TooManyRequests, Unauthenticated
 from chalicelib.domain.paging import Page
-from chalicelib.services.ports import Clock, OrganisationRepository, UserRepository
+from chalicelib.services.ports import Clock, OrganisationRepository, RateLimiter, UserRepository
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -67,13 +68,40 @@ def list_users(actor: UserPrincipal, users: UserRepository, cursor: str | None, 
     return users.list_users(cursor, limit)
 
 
-def login(users: UserRepository, clock: Clock, policy: TokenPolicy, *, username: str, password: str) -> IssuedToken:
+@dataclass(frozen=True)
+class LoginLimits:
+    """Sign-in attempts allowed per window: per account, and per client address (a hall's NAT is shared)."""
+
+    per_user: int = 10
+    per_client: int = 50
+    window_seconds: int = 900
+
+
+def login(
+    users: UserRepository,
+    clock: Clock,
+    policy: TokenPolicy,
+    limiter: RateLimiter,
+    *,
+    username: str,
+    password: str,
+    client: str,
+    limits: LoginLimits = LoginLimits(),
+) -> IssuedToken:
+    """A token for the right password; TooManyRequests once an account or an address tries too often."""
+    now = clock.now()
+    account = hashlib.sha256(username.encode()).hexdigest()[:32]  # any text may be typed: keep keys plain
+    if not (
+        limiter.allow("login-user", account, limits.per_user, limits.window_seconds, now)
+        and limiter.allow("login-client", client, limits.per_client, limits.window_seconds, now)
+    ):
+        raise TooManyRequests("Too many sign-in attempts: wait a few minutes and try again.")
     user = users.get_user(username)
     # Hash even for an unknown user so timing does not tell which names exist.
     stored = user.password_hash if user else _unknown_user_hash()
     if not credentials.verify_password(password, stored) or user is None:
         raise Unauthenticated("Wrong username or password.")
-    expires = int(clock.now().timestamp()) + policy.ttl_seconds
+    expires = int(now.timestamp()) + policy.ttl_seconds
     token = credentials.sign_token(credentials.TokenClaims(subject=user.username, expires_at=expires), policy.key)
     return IssuedToken(token=token, expires_at=datetime.fromtimestamp(expires, UTC))
 

@@ -1,15 +1,17 @@
 import pytest
 
 from chalicelib.domain.accounts import Role, UserPrincipal
-from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
+from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests, Unauthenticated
 from chalicelib.domain.organisation import HallGrade
 from chalicelib.services import accounts, organisation
 from chalicelib.services.accounts import TokenPolicy
 from tests.fakes.clock import FixedClock
 from tests.fakes.organisation import InMemoryOrganisationRepository, InMemoryUserRepository
+from tests.fakes.ratings import InMemoryRateLimiter
 
 ADMIN = UserPrincipal(username="root", role=Role.admin)
 POLICY = TokenPolicy(key=b"s" * 32, ttl_seconds=3600)
+LIMITER = InMemoryRateLimiter()
 
 
 @pytest.fixture
@@ -39,7 +41,7 @@ def test_the_first_admin_is_created_once_with_a_generated_password(users, clock)
 
 def test_signing_in_gives_a_token_that_authenticates_until_it_expires(users, clock):
     accounts.ensure_first_admin(users, clock, username="admin", password="s3cret-enough")
-    issued = accounts.login(users, clock, POLICY, username="admin", password="s3cret-enough")
+    issued = accounts.login(users, clock, POLICY, LIMITER, username="admin", password="s3cret-enough", client="c")
     principal = accounts.authenticate(users, clock, POLICY, issued.token)
     assert principal == UserPrincipal(username="admin", role=Role.admin)
     clock.advance(seconds=3600)
@@ -50,9 +52,9 @@ def test_signing_in_gives_a_token_that_authenticates_until_it_expires(users, clo
 def test_a_wrong_password_or_unknown_user_is_refused_alike(users, clock):
     accounts.ensure_first_admin(users, clock, username="admin", password="s3cret-enough")
     with pytest.raises(Unauthenticated) as wrong:
-        accounts.login(users, clock, POLICY, username="admin", password="nope")
+        accounts.login(users, clock, POLICY, LIMITER, username="admin", password="nope", client="c")
     with pytest.raises(Unauthenticated) as unknown:
-        accounts.login(users, clock, POLICY, username="ghost", password="nope")
+        accounts.login(users, clock, POLICY, LIMITER, username="ghost", password="nope", client="c")
     assert wrong.value.message == unknown.value.message
 
 
@@ -79,7 +81,7 @@ def test_a_token_reflects_the_users_current_halls(users, org, clock):
     accounts.create_user(
         ADMIN, users, org, clock, username="mgr1", password="long-enough-1", role=Role.manager, halls=["A01"]
     )
-    token = accounts.login(users, clock, POLICY, username="mgr1", password="long-enough-1").token
+    token = accounts.login(users, clock, POLICY, LIMITER, username="mgr1", password="long-enough-1", client="c").token
     principal = accounts.authenticate(users, clock, POLICY, token)
     assert principal.role is Role.manager and principal.halls == {"A01"}
     with pytest.raises(Forbidden):
@@ -99,3 +101,15 @@ def test_only_admins_create_users_and_usernames_are_unique(users, org, clock):
         accounts.create_user(
             ADMIN, users, org, clock, username="xadmin", password="long-enough-2", role=Role.admin, halls=[]
         )
+
+
+def test_too_many_sign_in_attempts_on_one_account_are_refused_even_with_the_right_password(users, clock):
+    accounts.ensure_first_admin(users, clock, username="admin", password="s3cret-enough")
+    limiter = InMemoryRateLimiter()
+    for _ in range(10):
+        with pytest.raises(Unauthenticated):
+            accounts.login(users, clock, POLICY, limiter, username="admin", password="guess", client="1.2.3.4")
+    with pytest.raises(TooManyRequests):
+        accounts.login(users, clock, POLICY, limiter, username="admin", password="s3cret-enough", client="5.6.7.8")
+    clock.advance(minutes=15)
+    assert accounts.login(users, clock, POLICY, limiter, username="admin", password="s3cret-enough", client="c").token
