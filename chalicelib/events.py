@@ -55,7 +55,10 @@ def check_callback_clocks() -> int:
 
 
 def purge_expired_phones() -> int:
+    from chalicelib.services import suggestions
+
     purged = callbacks.purge_expired_phones(composition.callback_ports())
+    purged += suggestions.purge_expired_contacts(composition.suggestions(), composition.clock())
     logger.info("expired phone numbers removed", extra={"purged": purged})
     return purged
 

@@ -28,7 +28,6 @@ from chalicelib.domain.workdays import WorkingDays
 AT_RISK_FRACTION = 0.8
 FAILED_ATTEMPTS_FOR_UNREACHABLE = 3
 SATISFIED_FOLLOW_UP = 4
-PHONE_RETENTION = timedelta(days=180)
 
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
 

@@ -8,6 +8,10 @@ the stored text is never changed.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
+
+# Customers' phone numbers (and names) are kept this long after the matter closes (SPEC §5).
+CONTACT_RETENTION = timedelta(days=180)
 
 # 17 digits and a check character (a digit or X), not part of a longer run.
 _ID_CARD = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")

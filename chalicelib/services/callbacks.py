@@ -11,7 +11,6 @@ from chalicelib.domain import callbacks as rules
 from chalicelib.domain import qrcodes
 from chalicelib.domain.accounts import Role, UserPrincipal
 from chalicelib.domain.callbacks import (
-    PHONE_RETENTION,
     Attempt,
     AttemptResult,
     CallbackTask,
@@ -26,7 +25,7 @@ from chalicelib.domain.callbacks import (
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound
 from chalicelib.domain.notifications import Audience, Notification
 from chalicelib.domain.paging import Page
-from chalicelib.domain.privacy import mask_phone
+from chalicelib.domain.privacy import CONTACT_RETENTION, mask_phone
 from chalicelib.domain.ratings import Rating
 from chalicelib.domain.suggestions import Suggestion
 from chalicelib.domain.workdays import WorkingDays
@@ -241,8 +240,8 @@ def check_clocks(ports: CallbackPorts) -> int:
 
 
 def purge_expired_phones(ports: CallbackPorts) -> int:
-    """Phones go PHONE_RETENTION after their task closed, from the task and its source."""
-    tasks = ports.callbacks.phones_to_purge(ports.clock.now() - PHONE_RETENTION, CHECK_BATCH)
+    """Phones go CONTACT_RETENTION after their task closed, from the task and its source."""
+    tasks = ports.callbacks.phones_to_purge(ports.clock.now() - CONTACT_RETENTION, CHECK_BATCH)
     for task in tasks:
         ports.callbacks.purge_phone(task)
     return len(tasks)

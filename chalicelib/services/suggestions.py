@@ -19,7 +19,7 @@ from chalicelib.domain.accounts import Role, UserPrincipal
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.organisation import Hall
 from chalicelib.domain.paging import Page
-from chalicelib.domain.privacy import mask_personal_data
+from chalicelib.domain.privacy import CONTACT_RETENTION, mask_personal_data
 from chalicelib.domain.suggestions import (
     AttemptWindow,
     BoxOpening,
@@ -261,3 +261,11 @@ def close_suggestion(actor: UserPrincipal, repo: SuggestionRepository, clock: Cl
     changed = suggestion.closed(clock.now(), actor.username)
     repo.update(changed, expected=suggestion.status)
     return changed
+
+
+def purge_expired_contacts(repo: SuggestionRepository, clock: Clock, batch: int = 200) -> int:
+    """Names and phones go CONTACT_RETENTION after their suggestion closed (tracking then needs no phone4)."""
+    found = repo.contacts_to_purge(clock.now() - CONTACT_RETENTION, batch)
+    for suggestion in found:
+        repo.purge_contact(suggestion)
+    return len(found)

@@ -67,6 +67,17 @@ class InMemorySuggestionRepository:
             raise Conflict(f"Suggestion {suggestion.id} changed meanwhile: reload it.")
         self.suggestions[suggestion.id] = suggestion
 
+    def contacts_to_purge(self, closed_before: datetime, limit: int) -> list[Suggestion]:
+        found = [
+            s for s in self.suggestions.values() if s.closed_at and s.closed_at <= closed_before and (s.phone or s.name)
+        ]
+        return sorted(found, key=lambda s: s.closed_at or closed_before)[:limit]
+
+    def purge_contact(self, suggestion: Suggestion) -> None:
+        self.suggestions[suggestion.id] = self.suggestions[suggestion.id].model_copy(
+            update={"phone": None, "name": None}
+        )
+
     def record_box_opening(self, opening: BoxOpening) -> None:
         last = self.openings.get(opening.hall_code)
         if last is None or last.opened_at <= opening.opened_at:

@@ -206,3 +206,7 @@ def appeal(rating_id: str) -> tuple[str, str]:
 def hall_appeals(hall_code: str, status: str) -> str:
     """gsi1 partition of a hall's appeals in one status; sorted by when they were lodged."""
     return f"HALL#{hall_code}#APPEALS#{status}"
+
+
+# gsi2 (sparse): closed suggestions that still hold a name or phone, by closed_at.
+SUGGESTION_CONTACTS = "SUGGESTIONS#CONTACTS"

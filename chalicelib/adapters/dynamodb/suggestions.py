@@ -142,6 +142,9 @@ class DynamoSuggestionRepository:
         pk, sk = keys.suggestion(suggestion.id)
         data = suggestion.model_dump(mode="json")
         changing = {name: data[name] for name in _CHANGING if data[name] is not None}
+        if suggestion.status is SuggestionStatus.closed and (suggestion.phone or suggestion.name):
+            # Closed with a name or phone: listed for the retention job (sparse gsi2, by closed_at).
+            changing |= {"gsi2pk": keys.SUGGESTION_CONTACTS, "gsi2sk": data["closed_at"]}
         sets = ", ".join(f"{name} = :{name}" for name in changing)
         try:
             self.table.client.update_item(
@@ -166,6 +169,27 @@ class DynamoSuggestionRepository:
             if error_code(e) == "ConditionalCheckFailedException":
                 raise Conflict(f"Suggestion {suggestion.id} changed meanwhile: reload it.") from None
             raise
+
+    def contacts_to_purge(self, closed_before: datetime, limit: int) -> list[Suggestion]:
+        answer = self.table.client.query(
+            TableName=self.table.name,
+            IndexName="gsi2",
+            Limit=limit,
+            KeyConditionExpression="gsi2pk = :p AND gsi2sk <= :t",
+            ExpressionAttributeValues=to_item({":p": keys.SUGGESTION_CONTACTS, ":t": closed_before.isoformat()}),
+        )
+        return [_suggestion(from_item(i)) for i in answer.get("Items", [])]
+
+    def purge_contact(self, suggestion: Suggestion) -> None:
+        pk, sk = keys.suggestion(suggestion.id)
+        self.table.client.update_item(
+            TableName=self.table.name,
+            Key=to_item({"pk": pk, "sk": sk}),
+            # Tracking then needs no phone4: the number is gone.
+            UpdateExpression="REMOVE phone, #n, gsi2pk, gsi2sk SET has_phone = :f",
+            ExpressionAttributeNames={"#n": "name"},
+            ExpressionAttributeValues=to_item({":f": False}),
+        )
 
     def record_box_opening(self, opening: BoxOpening) -> None:
         pk, sk = keys.suggestion_box(opening.hall_code)
