@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import uuid
+
 from chalicelib import composition
 from chalicelib.api import params
 from chalicelib.api.console_view import ConsoleRoutes, form_of, halls_of, principal, redirect, render
-from chalicelib.api.outreach import EventIn
+from chalicelib.api.outreach import EventIn, event_fields
 from chalicelib.api.requests import query
 from chalicelib.domain.outreach import Category, quarter_of, today_in_shanghai
 from chalicelib.services import outreach
@@ -36,6 +38,7 @@ def coverage_page():  # type: ignore[no-untyped-def]
         today=today_in_shanghai(composition.clock().now()).isoformat(),
         done=query(request, "done"),
         version=query(request, "version"),
+        event_id=uuid.uuid4(),  # a double-submitted form records the event once
     )
 
 
@@ -43,12 +46,14 @@ def coverage_page():  # type: ignore[no-untyped-def]
 def record_event():  # type: ignore[no-untyped-def]
     request = routes.request
     body = form_of(request, EventIn, counts=COUNTS)
-    fields = body.model_dump()
-    fields["photos"] = tuple(body.photos)
-    event = outreach.record_event(
-        principal(request), composition.organisation(), composition.outreach(), composition.clock(), **fields
+    recorded = outreach.record_event(
+        principal(request),
+        composition.organisation(),
+        composition.outreach(),
+        composition.clock(),
+        **event_fields(body),
     )
-    return redirect(request, "/console/outreach", quarter=event.quarter, done="recorded")
+    return redirect(request, "/console/outreach", quarter=recorded.event.quarter, done="recorded")
 
 
 @routes.action("/console/outreach/{quarter}/publish", summary="Publish a quarter's 五进 results (admin)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 
 from pydantic import BaseModel, Field
 
@@ -63,6 +64,7 @@ QUARTER_QUERY = QueryParam("quarter", "e.g. 2026Q4", required=True)
 
 
 class EventIn(Strict):
+    id: UUID | None = Field(default=None, description="the client's id: a retry with the same id records nothing twice")
     quarter: Quarter
     hall_code: Code
     category: Category
@@ -145,12 +147,22 @@ def _csv(cov: Coverage, lang: str) -> str:
 )
 def record_event():  # type: ignore[no-untyped-def]
     body = parse_json(routes.request, EventIn)
-    fields = body.model_dump()
-    fields["photos"] = tuple(body.photos)
-    event = outreach.record_event(
-        routes.principal(), composition.organisation(), composition.outreach(), composition.clock(), **fields
+    recorded = outreach.record_event(
+        routes.principal(),
+        composition.organisation(),
+        composition.outreach(),
+        composition.clock(),
+        **event_fields(body),
     )
-    return json_response(_event_out(event), status=201)
+    return json_response(_event_out(recorded.event), status=201 if recorded.created else 200)
+
+
+def event_fields(body: EventIn) -> dict[str, Any]:
+    """The service's arguments from a request (API or console form)."""
+    fields = body.model_dump(exclude={"id"})
+    fields["photos"] = tuple(body.photos)
+    fields["event_id"] = body.id.hex if body.id else None
+    return fields
 
 
 @routes(

@@ -7,6 +7,7 @@ events; publishing freezes coverage and the event list into a new version.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 
 from chalicelib.domain.accounts import Role, UserPrincipal
@@ -67,6 +68,12 @@ def _started(quarter: str, clock: Clock) -> None:
         raise InvalidInput(f"{quarter} has not started yet.", {"quarter": "a quarter that has started"})
 
 
+@dataclass(frozen=True)
+class RecordedEvent:
+    event: OutreachEvent
+    created: bool  # False: a retry of an event recorded before
+
+
 def record_event(
     actor: UserPrincipal,
     org: OrganisationRepository,
@@ -85,11 +92,13 @@ def record_event(
     materials: int = 0,
     notes: str = "",
     photos: tuple[str, ...] = (),
-) -> OutreachEvent:
+    event_id: str | None = None,
+) -> RecordedEvent:
+    """Record an event once: a retry carrying the same ``event_id`` gets the stored event back."""
     _require_hall(actor, org, hall_code)
     now = clock.now()
     event = OutreachEvent(
-        event_id=uuid.uuid4().hex,
+        event_id=event_id or uuid.uuid4().hex,
         quarter=quarter,
         hall_code=hall_code,
         category=category,
@@ -107,8 +116,14 @@ def record_event(
     )
     if event.date > today_in_shanghai(now):
         raise InvalidInput("An event is recorded once it has taken place.", {"date": "in the future"})
-    repo.add_event(event)
-    return event
+    try:
+        repo.add_event(event)
+    except Conflict:
+        stored = repo.get_event(event.event_id) if event_id else None
+        if stored is None or stored.hall_code != hall_code:
+            raise
+        return RecordedEvent(stored, created=False)
+    return RecordedEvent(event, created=True)
 
 
 def list_events(

@@ -154,3 +154,12 @@ def test_two_admins_publishing_at_once_get_two_versions(repos):
     assert versions == [1, 2]
     publishers = {repos.outreach.get_snapshot("2026Q4", v).published_by for v in versions}
     assert publishers == {"alice", "bob"}
+
+
+def test_an_event_id_is_taken_once_whatever_the_date_and_finds_its_event(repos):
+    repos.outreach.add_event(event("e1", day=3))
+    with pytest.raises(Conflict):
+        repos.outreach.add_event(event("e1", day=9))
+    assert repos.outreach.get_event("e1") == event("e1", day=3)
+    assert repos.outreach.get_event("nope") is None
+    assert repos.outreach.tallies("2026Q4")["A01"].events == 1

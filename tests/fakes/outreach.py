@@ -26,6 +26,9 @@ class InMemoryOutreachRepository:
         bumped[event.category.value] = getattr(tally, event.category.value) + 1
         self.counters[key] = tally.model_copy(update=bumped)
 
+    def get_event(self, event_id: str) -> OutreachEvent | None:
+        return self.events.get(event_id)
+
     def _sort_key(self, e: OutreachEvent) -> str:
         return f"{e.hall_code}#{e.date.isoformat()}#{e.event_id}"
 

@@ -53,6 +53,17 @@ def test_recording_an_event_answers_it_and_lists_it_for_its_hall(halls: Api):
     assert halls.get("/api/v1/outreach/events?quarter=2026Q4&hall=B02").json["items"] == []
 
 
+def test_a_retried_post_with_the_same_id_records_the_event_once(halls: Api):
+    retried = EVENT | {"id": "6f1c2b1e-8d4a-4c7e-9a51-0b6f4d2c9e11"}
+    first = halls.post("/api/v1/outreach/events", retried)
+    again = halls.post("/api/v1/outreach/events", retried)
+    assert (first.status, again.status) == (201, 200)
+    assert again.json["event_id"] == first.json["event_id"]
+    assert len(halls.get("/api/v1/outreach/events?quarter=2026Q4&hall=A01").json["items"]) == 1
+    [a01] = [r for r in halls.get("/api/v1/outreach/coverage?quarter=2026Q4").json["items"] if r["hall_code"] == "A01"]
+    assert a01["events"] == 1
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [

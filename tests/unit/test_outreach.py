@@ -56,7 +56,7 @@ def record(org, repo, clock, actor=ADMIN, **overrides):
         "safety_checks": 5,
         "materials": 100,
     } | overrides
-    return outreach.record_event(actor, org, repo, clock, **fields)
+    return outreach.record_event(actor, org, repo, clock, **fields).event
 
 
 @pytest.mark.parametrize(
@@ -273,3 +273,35 @@ def test_publishing_gives_up_with_a_conflict_when_every_version_it_tries_is_take
 
     with pytest.raises(Conflict):
         outreach.publish_quarter(ADMIN, org, AlwaysTaken(), clock, "2026Q4")
+
+
+def test_a_retried_event_with_the_same_id_is_recorded_once(org, repo, clock):
+    first = outreach.record_event(
+        ADMIN,
+        org,
+        repo,
+        clock,
+        quarter="2026Q4",
+        hall_code="A01",
+        category=Category.community,
+        date=date(2026, 11, 3),
+        place="幸福社区",
+        title="安全用电进社区",
+        event_id="e1",
+    )
+    again = outreach.record_event(
+        ADMIN,
+        org,
+        repo,
+        clock,
+        quarter="2026Q4",
+        hall_code="A01",
+        category=Category.community,
+        date=date(2026, 11, 4),
+        place="幸福社区",
+        title="安全用电进社区",
+        event_id="e1",
+    )
+    assert (first.created, again.created) == (True, False)
+    assert again.event == first.event
+    assert repo.tallies("2026Q4")["A01"].events == 1

@@ -210,3 +210,8 @@ def hall_appeals(hall_code: str, status: str) -> str:
 
 # gsi2 (sparse): closed suggestions that still hold a name or phone, by closed_at.
 SUGGESTION_CONTACTS = "SUGGESTIONS#CONTACTS"
+
+
+def outreach_event_id(event_id: str) -> tuple[str, str]:
+    """A guard per event id: a retried POST with the same id finds it and records nothing again."""
+    return f"OUTREACH#EVENT#{event_id}", "EVENT_ID"

@@ -87,14 +87,21 @@ class DynamoOutreachRepository:
                 }
             ),
         }
+        guard_pk, guard_sk = keys.outreach_event_id(event.event_id)
+        guard = {
+            "TableName": self.table.name,
+            "Item": to_item({"pk": guard_pk, "sk": guard_sk, "event_pk": pk, "event_sk": sk}),
+            # The id is unique whatever the date: a retry with another date is still a duplicate.
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
         for attempt in range(WRITE_ATTEMPTS):
             try:
-                self.table.client.transact_write_items(TransactItems=[{"Put": put}, {"Update": update}])
+                self.table.client.transact_write_items(TransactItems=[{"Put": put}, {"Update": update}, {"Put": guard}])
                 return
             except ClientError as e:
                 reasons = _reasons(e)
-                # The put is the only condition: failing it means the event exists.
-                if reasons[:1] == ["ConditionalCheckFailed"]:
+                # The puts are the only conditions: failing one means the event id is taken.
+                if "ConditionalCheckFailed" in (reasons[:1] + reasons[2:3]):
                     raise Conflict(f"Event {event.event_id} exists already.") from None
                 # Another event of the same hall and quarter updated the counter
                 # item at the same moment: nothing was written, so try again.
@@ -102,6 +109,11 @@ class DynamoOutreachRepository:
                     raise
             time.sleep(random.uniform(0, 0.05 * 2**attempt))  # noqa: S311 (jitter, not security)
         raise Conflict("The hall's counters are busy; please retry.")
+
+    def get_event(self, event_id: str) -> OutreachEvent | None:
+        guard = self.table.get(*keys.outreach_event_id(event_id))
+        item = self.table.get(guard["event_pk"], guard["event_sk"]) if guard else None
+        return _event(item) if item else None
 
     def list_events(self, quarter: str, hall_code: str, cursor: str | None, limit: int) -> Page[OutreachEvent]:
         return self.table.query_page(
