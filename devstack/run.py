@@ -104,6 +104,9 @@ def main() -> int:
     except KeyboardInterrupt:
         print("\nStopping…", flush=True)
     finally:
+        # make and the terminal may pass on more interrupts: finish stopping first.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         if server is not None:
             server.server.server_close()
         if pump is not None:
