@@ -29,9 +29,10 @@ from chalicelib.adapters.dynamodb.organisation import DynamoOrganisationReposito
 from chalicelib.adapters.dynamodb.ratings import DynamoRatingRepository
 from chalicelib.adapters.dynamodb.table import Table, to_item
 from chalicelib.domain.accounts import Role, UserPrincipal
+from chalicelib.domain.business_time import SHANGHAI
 from chalicelib.domain.organisation import HallGrade
 from chalicelib.domain.ranking import rank_staff
-from chalicelib.domain.ratings import SHANGHAI, Business, Channel, Rating, Reason
+from chalicelib.domain.ratings import Business, Channel, Rating, Reason
 from chalicelib.domain.stats import Tally
 from chalicelib.services import organisation, reports
 from devstack import dynamodb_local, tables
