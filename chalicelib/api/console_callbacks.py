@@ -12,6 +12,7 @@ from chalicelib.api.requests import query
 from chalicelib.api.schemas import AttemptIn, CloseIn
 from chalicelib.domain.callbacks import AttemptResult, CallbackTask, Outcome, Status
 from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.privacy import mask_personal_data
 from chalicelib.domain.suggestions import SHANGHAI
 from chalicelib.services import callbacks
 
@@ -32,7 +33,13 @@ def _status(raw: str | None) -> Status | None:
 
 
 def _row(task: CallbackTask, actor: Any) -> dict[str, Any]:
-    return {"task": task, "phone": callbacks.shown_phone(task, actor), "due": task.next_due()}
+    follow_up = task.follow_up
+    return {
+        "task": task,
+        "phone": callbacks.shown_phone(task, actor),
+        "due": task.next_due(),
+        "follow_up_comment": mask_personal_data(follow_up.comment) if follow_up and follow_up.comment else "",
+    }
 
 
 @routes.page("/console/callbacks", summary="The callback queue of a hall")

@@ -13,9 +13,10 @@ from chalicelib.api import console_charts as charts
 from chalicelib.api.console_reports import month_param
 from chalicelib.api.console_view import HALL_CODE, ConsoleRoutes, halls_of, lang_of, principal, render
 from chalicelib.api.requests import query
-from chalicelib.domain.callbacks import Flag
+from chalicelib.domain.callbacks import CallbackRates, Flag
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.ratings import LEVEL_LABELS, REASON_LABELS, label
+from chalicelib.domain.reports import counts_of
 from chalicelib.domain.stats import StatKind, Tally
 from chalicelib.services import callbacks, reports, suggestions
 
@@ -65,6 +66,13 @@ def _queue(actor: Any, hall: str) -> dict[str, int]:
     }
 
 
+def _callback_rates(hall: str, month: str) -> CallbackRates:
+    """回访率, 整改率 and 回访满意率 of the hall-month, from its CALLBACKS tally (one Query;
+    read after ``reports.hall_monthly`` has checked the user may see the hall)."""
+    tallies = composition.ratings().tallies_of_kind(hall, month, StatKind.callbacks)
+    return CallbackRates(counts_of(tallies, StatKind.callbacks))
+
+
 def _hall(request: Any, actor: Any, hall: str, month: str) -> Any:
     lang = lang_of(request)
     org, tallies = composition.organisation(), composition.ratings()
@@ -93,4 +101,5 @@ def _hall(request: Any, actor: Any, hall: str, month: str) -> Any:
         heat=charts.heatmap(found.parts[StatKind.hour], lang),
         box=box,
         queue=_queue(actor, hall),
+        callback_rates=_callback_rates(row.hall.code, month),
     )

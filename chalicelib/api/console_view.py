@@ -24,6 +24,7 @@ from chalicelib.api.routing import PRINCIPAL, Auth, Operation, Routes
 from chalicelib.domain.accounts import Role, UserPrincipal
 from chalicelib.domain.errors import DomainError, InvalidInput
 from chalicelib.domain.organisation import Hall
+from chalicelib.domain.ratings import LEVEL_LABELS
 from chalicelib.services import organisation
 
 FORM = "application/x-www-form-urlencoded"
@@ -59,6 +60,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "household": ("进家庭", "Households"),
     "school": ("进学校", "Schools"),
     "assess": ("考核", "Assess"),
+    "malicious": ("恶意评价", "Malicious"),
+    "mistaken": ("误评", "Mistaken"),
+    "pending": ("待复核", "Pending"),
+    "upheld": ("已核准", "Upheld"),
+    "rejected": ("已驳回", "Rejected"),
+    **{f"level_{n}": labels for n, labels in LEVEL_LABELS.items()},
 }
 
 

@@ -1,0 +1,189 @@
+"""Console: a hall's ratings of a day and the appeals against them (申诉复核).
+
+Lodge an appeal from a scored rating (恶意评价 / 误评), then someone other than
+the appellant upholds or rejects it. The same service calls as
+/api/v1/ratings and /api/v1/appeals, so roles, halls and the appellant rule are
+the service's; comments are shown with personal data masked.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import Field
+
+from chalicelib import composition
+from chalicelib.api.console_callbacks import local
+from chalicelib.api.console_view import (
+    ConsoleRoutes,
+    form_of,
+    hall_param,
+    halls_of,
+    lang_of,
+    principal,
+    problem_page,
+    redirect,
+    render,
+)
+from chalicelib.api.requests import query
+from chalicelib.api.schemas import AppealIn, Strict
+from chalicelib.domain.accounts import Role
+from chalicelib.domain.appeals import Appeal, AppealStatus, Ground
+from chalicelib.domain.business_time import SHANGHAI
+from chalicelib.domain.errors import Forbidden, InvalidInput
+from chalicelib.domain.privacy import mask_personal_data
+from chalicelib.domain.ratings import CHANNEL_LABELS, LEVEL_LABELS, REASON_LABELS, Rating, label
+from chalicelib.services import appeals
+
+routes = ConsoleRoutes(__name__, tag="console")
+PAGE_SIZE = 50
+APPEALS_PAGE_SIZE = 20
+PENDING_READ = 200  # pending appeals read to mark the day's ratings "appealed"
+
+
+class DecisionForm(Strict):
+    decision: Literal["uphold", "reject"]
+    note: str = Field(default="", max_length=1000)
+
+
+def _day(request: Any) -> str:
+    raw = query(request, "day")
+    if raw is None:
+        return composition.clock().now().astimezone(SHANGHAI).date().isoformat()
+    try:
+        return date.fromisoformat(raw).isoformat()
+    except ValueError:
+        raise InvalidInput("Days are YYYY-MM-DD.", {"day": "a date like 2026-11-24"}) from None
+
+
+def _status(raw: str | None) -> AppealStatus:
+    try:
+        return AppealStatus(raw or AppealStatus.pending.value)
+    except ValueError:
+        raise InvalidInput("Unknown status.", {"status": "pending, upheld or rejected"}) from None
+
+
+def _rating_row(r: Rating, lang: str, pending: set[str]) -> dict[str, Any]:
+    return {
+        "rating": r,
+        "level": label(LEVEL_LABELS, r.level, lang),
+        "channel": label(CHANNEL_LABELS, r.channel.value, lang),
+        "reasons": [label(REASON_LABELS, x.value, lang) for x in r.reasons],
+        "comment": mask_personal_data(r.comment) if r.comment else "",
+        "pending": r.id in pending,
+    }
+
+
+@routes.page("/console/ratings", summary="A hall's ratings of one day, to appeal from")
+def ratings_page():  # type: ignore[no-untyped-def]
+    request = routes.request
+    actor = principal(request)
+    actor.require_role(Role.admin, Role.manager)
+    hall, day = hall_param(request, actor), _day(request)
+    page, pending = None, set()
+    if hall is not None:
+        page = appeals.ratings_of_day(actor, composition.ratings(), hall, day, query(request, "cursor"), PAGE_SIZE)
+        waiting = appeals.list_appeals(actor, composition.appeals(), hall, AppealStatus.pending, None, PENDING_READ)
+        pending = {a.rating_id for a in waiting.items}
+    lang = lang_of(request)
+    return render(
+        request,
+        "ratings.html",
+        section="ratings",
+        halls=halls_of(actor),
+        hall=hall,
+        day=day,
+        rows=[_rating_row(r, lang, pending) for r in page.items] if page else [],
+        next=page.next if page else None,
+        grounds=[g.value for g in Ground],
+        local=local,
+    )
+
+
+def _appealed(found: list[Appeal], lang: str) -> dict[str, dict[str, Any]]:
+    """The appealed ratings, for the decider to see what is at stake. The appeals
+    were listed through the service for a hall the user may see, and an appeal
+    belongs to its rating's hall, so these reads show nothing beyond that hall."""
+    ratings = composition.ratings()
+    rows = {}
+    for appeal in found:
+        rating = ratings.get_rating(appeal.rating_id)
+        if rating is not None and rating.hall_code == appeal.hall_code:
+            rows[appeal.rating_id] = _rating_row(rating, lang, set())
+    return rows
+
+
+@routes.page("/console/appeals", summary="A hall's appeals, to decide")
+def appeals_page():  # type: ignore[no-untyped-def]
+    request = routes.request
+    actor = principal(request)
+    actor.require_role(Role.admin, Role.manager)
+    hall, status = hall_param(request, actor), _status(query(request, "status"))
+    page = None
+    if hall is not None:
+        page = appeals.list_appeals(
+            actor, composition.appeals(), hall, status, query(request, "cursor"), APPEALS_PAGE_SIZE
+        )
+    items = list(page.items) if page else []
+    return render(
+        request,
+        "appeals.html",
+        section="appeals",
+        halls=halls_of(actor),
+        hall=hall,
+        shown=status.value,
+        statuses=[s.value for s in AppealStatus],
+        appeals=items,
+        ratings=_appealed(items, lang_of(request)),
+        next=page.next if page else None,
+        local=local,
+        done=query(request, "done"),
+    )
+
+
+@routes.action("/console/ratings/{rating_id}/appeal", summary="Appeal a rating as malicious or mistaken")
+def lodge(rating_id: str):  # type: ignore[no-untyped-def]
+    request = routes.request
+    body = form_of(request, AppealIn)
+    appeal = appeals.lodge_appeal(
+        principal(request),
+        composition.ratings(),
+        composition.appeals(),
+        composition.clock(),
+        rating_id,
+        body.ground,
+        body.note,
+    )
+    return redirect(request, "/console/appeals", hall=appeal.hall_code, done="lodged")
+
+
+@routes.action("/console/appeals/{rating_id}/decide", summary="Uphold or reject an appeal (not by its appellant)")
+def decide(rating_id: str):  # type: ignore[no-untyped-def]
+    request = routes.request
+    actor = principal(request)
+    body = form_of(request, DecisionForm)
+    try:
+        decided = appeals.decide_appeal(
+            actor,
+            composition.ratings(),
+            composition.appeals(),
+            composition.clock(),
+            rating_id,
+            body.decision == "uphold",
+            body.note,
+        )
+    except Forbidden:
+        if actor.role not in (Role.admin, Role.manager):
+            raise
+        # Past the role check, the service refuses only the appellant: say so in the user's language.
+        zh = lang_of(request) == "zh"
+        message = (
+            "申诉须由申诉人以外的人复核，请另一位主任或管理员处理。"
+            if zh
+            else (
+                "An appeal is decided by someone other than the person who lodged it: ask another manager or an admin."
+            )
+        )
+        return problem_page(Forbidden(message), request)
+    return redirect(request, "/console/appeals", hall=decided.hall_code, done=decided.status.value)

@@ -1,0 +1,71 @@
+"""Console: the working-day calendar (admin). Whether the holiday package knows a
+year's official arrangement, the admin's overrides, and forms to make a date a
+working day (调休) or a day off, or to remove an override. The same service
+calls as /api/v1/admin/calendar, so only admins get past them."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from chalicelib import composition
+from chalicelib.api.console_view import ConsoleRoutes, form_of, principal, redirect, render
+from chalicelib.api.requests import query
+from chalicelib.api.schemas import Strict
+from chalicelib.domain.business_time import SHANGHAI
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.services import calendar
+
+routes = ConsoleRoutes(__name__, tag="console")
+
+
+class DayForm(Strict):
+    day: date
+    working: Literal["working", "off"]
+
+
+def _year(request: Any) -> int:
+    raw = query(request, "year")
+    if raw is None:
+        return composition.clock().now().astimezone(SHANGHAI).year
+    if not (raw.isascii() and raw.isdigit() and len(raw) == 4):
+        raise InvalidInput("Say which year.", {"year": "a year like 2027"})
+    return int(raw)
+
+
+def _day(raw: str) -> date:
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput("Dates are YYYY-MM-DD.", {"day": "a date like 2027-02-06"}) from None
+
+
+@routes.page("/console/calendar", summary="The working-day calendar of a year (admin)")
+def year_page():  # type: ignore[no-untyped-def]
+    request = routes.request
+    found = calendar.year_of(principal(request), composition.calendar(), composition.holiday_source(), _year(request))
+    return render(
+        request,
+        "calendar.html",
+        section="calendar",
+        year=found.year,
+        official=found.official,
+        overrides=list(found.overrides.items()),
+        done=query(request, "done"),
+    )
+
+
+@routes.action("/console/calendar/days", summary="Make a date a working day or a day off (admin)")
+def set_day():  # type: ignore[no-untyped-def]
+    request = routes.request
+    body = form_of(request, DayForm)
+    calendar.set_day(principal(request), composition.calendar(), body.day, body.working == "working")
+    return redirect(request, "/console/calendar", year=str(body.day.year), done="set")
+
+
+@routes.action("/console/calendar/days/{day}/remove", summary="Remove a working-day override (admin)")
+def clear_day(day: str):  # type: ignore[no-untyped-def]
+    request = routes.request
+    found = _day(day)
+    calendar.clear_day(principal(request), composition.calendar(), found)
+    return redirect(request, "/console/calendar", year=str(found.year), done="removed")
