@@ -82,6 +82,15 @@ try {
   await page.goto(`${base}/console/ranking?hall=${hall}`);
   seen.ranking_rows = await page.locator('tbody tr').count();
   await shot(page, 'ranking');
+
+  // Appeals (申诉复核): appeal today's bad QR rating; the admin may not decide their own appeal.
+  await page.goto(`${base}/console/ratings?hall=${hall}`);
+  await page.locator('.card[id^="rating-"] details summary').first().click();
+  await submit(page, '/appeal', { ground: 'mistaken', note: '客户按错了键' });
+  seen.appeal_flash = await page.locator('.flash').innerText();
+  seen.appeal_cards = await page.locator('.card[id^="appeal-"]').count();
+  seen.appeal_decide_forms = await page.locator('form[action*="/decide"]').count();
+  await shot(page, 'appeals');
   await page.goto(`${base}/console/qr?hall=${hall}`);
   seen.qr_cards = await page.locator('.qr-card').count();
   seen.qr_images_loaded = await page.locator('.qr-card img').evaluateAll((imgs) => imgs.filter((i) => i.complete && i.naturalWidth > 0).length);

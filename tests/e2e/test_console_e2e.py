@@ -35,6 +35,7 @@ SCREENSHOTS = (
     "suggestions",
     "callbacks",
     "ranking",
+    "appeals",
     "qr-sheet",
     "outreach",
     "admin-hall",
@@ -104,11 +105,17 @@ def seed(stack: RunningStack) -> str:
         device = _ok(stack.call("POST", "/api/v1/admin/devices", {"hall_code": "A01", "counter_number": number}, token))
         key = str(device["key"])
         levels = [5] * 30 + [4] * 4 + [3, 2] if number == 1 else [5] * 22 + [4] * 8 + [3] * 3 + [2, 1, 1]
-        results = _ok(
-            stack.call("POST", "/api/v1/device/ratings", {"ratings": device_ratings(levels, staff_no)}, key),
-            200,
-        )
+        batch = device_ratings(levels, staff_no)
+        results = _ok(stack.call("POST", "/api/v1/device/ratings", {"ratings": batch}, key), 200)
         assert {r["status"] for r in results["results"]} == {"created"}, results
+    # A manager appeals one of counter 2's 非常不满意 ratings: the admin decides it in the console.
+    manager = {"username": "mgr.zhao", "password": "manager-pass-1", "role": "manager", "halls": ["A01"]}
+    _ok(stack.call("POST", "/api/v1/admin/users", manager, token))
+    sign_in = {"username": manager["username"], "password": manager["password"]}
+    manager_token = str(_ok(stack.call("POST", "/api/v1/auth/login", sign_in), 200)["token"])
+    appealed = next(r["id"] for r in batch if r["level"] == 1)
+    appeal = {"ground": "malicious", "note": "同一客户当天连续差评"}
+    _ok(stack.call("POST", f"/api/v1/ratings/{appealed}/appeal", appeal, manager_token))
     qr = _ok(stack.call("GET", "/api/v1/admin/halls/A01/qr-codes", token=token), 200)
     code = str(qr["counters"][0]["url"]).rsplit("/r/", 1)[1]
     post_form(stack, f"/r/{code}", "level=1&reasons=attitude&reasons=long_wait&phone=13812345678&consent=1")
@@ -153,6 +160,8 @@ def test_a_manager_works_the_console_in_a_real_browser(tmp_path: Path):
         assert "已记录回访" in seen["attempt_flash"]
         assert "任务已办结" in seen["close_flash"]
         assert seen["ranking_rows"] == 2
+        assert "申诉已提交" in seen["appeal_flash"]
+        assert (seen["appeal_cards"], seen["appeal_decide_forms"]) == (2, 1)  # not the admin's own appeal
         assert (seen["qr_cards"], seen["qr_images_loaded"]) == (3, 3)
         assert seen["csv_bom"] == "efbbbf"
         assert seen["csv_header"].startswith("月份,分中心,营业厅编码,营业厅,评价数")
