@@ -9,7 +9,7 @@ PYTEST := $(PY) -m pytest
 help:
 	@echo "make run    start DynamoDB Local, the app and its pump (Ctrl-C stops all)"
 	@echo "make test   lint, type-check and run every test tier"
-	@echo "make job NAME=callback_clocks|suggestion_digest|phone_retention   run a scheduled job once"
+	@echo "make job NAME=callback_clocks|suggestion_digest|phone_retention|outreach_reminder   run a scheduled job once"
 
 # The venv uses Python 3.13 (else 3.12): the Lambda runtime is the Python that runs `chalice package`.
 $(VENV)/.installed: requirements.txt requirements-dev.txt scripts/find-python.sh

@@ -94,3 +94,8 @@ def suggestion_digest(event):  # type: ignore[no-untyped-def]
 @app.schedule(Cron(0, 19, "*", "*", "?", "*"))  # 03:00 Asia/Shanghai
 def phone_retention(event):  # type: ignore[no-untyped-def]
     events.purge_expired_phones()
+
+
+@app.schedule(Cron(0, 1, "*", "*", "?", "*"))  # 09:00 Asia/Shanghai; acts two weeks before quarter end
+def outreach_reminder(event):  # type: ignore[no-untyped-def]
+    events.remind_outreach()

@@ -75,3 +75,13 @@ def prepare_suggestion_digests() -> int:
     )
     logger.info("suggestion digests stored", extra={"digests": stored})
     return stored
+
+
+def remind_outreach() -> int:
+    from chalicelib.services import outreach
+
+    stored = outreach.remind_halls_without_events(
+        composition.organisation(), composition.outreach(), composition.outbox(), composition.clock()
+    )
+    logger.info("outreach reminders stored", extra={"reminders": stored})
+    return stored

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from chalicelib.domain.accounts import Role, UserPrincipal
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
+from chalicelib.domain.notifications import Audience, Notification
 from chalicelib.domain.organisation import Hall
 from chalicelib.domain.outreach import (
     Category,
@@ -21,10 +22,11 @@ from chalicelib.domain.outreach import (
     Snapshot,
     coverage,
     quarter_bounds,
+    quarter_of,
     today_in_shanghai,
 )
 from chalicelib.domain.paging import MAX_PAGE_SIZE, Page
-from chalicelib.services.ports import Clock, OrganisationRepository, OutreachRepository
+from chalicelib.services.ports import Clock, OrganisationRepository, Outbox, OutreachRepository
 
 # Two admins publishing at once both aim at the same next version; the loser
 # of the conditional put re-reads and takes the one after.
@@ -152,6 +154,33 @@ def halls_without_events(org: OrganisationRepository, repo: OutreachRepository, 
     """The halls that have not held an event in ``quarter`` yet (for the reminder before quarter end)."""
     tallies = repo.tallies(quarter)
     return [h for h in _all_halls(org) if h.code not in tallies or tallies[h.code].events < 1]
+
+
+REMIND_DAYS_BEFORE_END = 14
+
+
+def remind_halls_without_events(
+    org: OrganisationRepository, repo: OutreachRepository, outbox: Outbox, clock: Clock
+) -> int:
+    """Two weeks before a quarter ends, store one reminder per hall with no 五进 event yet (once)."""
+    now = clock.now()
+    today = today_in_shanghai(now)
+    quarter = quarter_of(today)
+    if quarter_bounds(quarter)[1] - today != timedelta(days=REMIND_DAYS_BEFORE_END):
+        return 0
+    stored = 0
+    for hall in halls_without_events(org, repo, quarter):
+        reminder = Notification(
+            id=f"outreach-reminder:{quarter}:{hall.code}",
+            kind="outreach_reminder",
+            hall_code=hall.code,
+            audiences=(Audience.hall_manager, Audience.branch),
+            subject=f"{quarter} “五进”活动提醒：{hall.name}本季度尚无活动记录",
+            body=f"{quarter} ends on {quarter_bounds(quarter)[1]}; every hall holds at least one event a quarter.",
+            created_at=now,
+        )
+        stored += outbox.put(reminder)
+    return stored
 
 
 def publish_quarter(

@@ -43,6 +43,7 @@ ROLES = {
     "CallbackClocks": "JobsRole",
     "SuggestionDigest": "JobsRole",
     "PhoneRetention": "JobsRole",
+    "OutreachReminder": "JobsRole",
 }
 CFN_LINT = str(Path(sys.executable).parent / "cfn-lint")
 TABLE_ACTIONS = {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"}
@@ -156,6 +157,7 @@ def test_the_schedules_run_at_their_utc_times(template: dict[str, Any]):
         "CallbackClocks": "cron(5 * * * ? *)",
         "SuggestionDigest": "cron(30 0 * * ? *)",  # 08:30 Asia/Shanghai
         "PhoneRetention": "cron(0 19 * * ? *)",  # 03:00 Asia/Shanghai
+        "OutreachReminder": "cron(0 1 * * ? *)",  # 09:00 Asia/Shanghai
     }
 
 

@@ -305,3 +305,18 @@ def test_a_retried_event_with_the_same_id_is_recorded_once(org, repo, clock):
     assert (first.created, again.created) == (True, False)
     assert again.event == first.event
     assert repo.tallies("2026Q4")["A01"].events == 1
+
+
+def test_two_weeks_before_quarter_end_halls_without_events_are_reminded_once(org, repo, clock):
+    from datetime import UTC, datetime
+
+    from tests.fakes.callbacks import InMemoryOutbox
+
+    record(org, repo, clock)  # A01 held an event in 2026Q4
+    outbox = InMemoryOutbox()
+    clock.current = datetime(2026, 12, 17, 1, 0, tzinfo=UTC)  # 09:00 on 17 December in Shanghai: 14 days left
+    assert outreach.remind_halls_without_events(org, repo, outbox, clock) == len(org.halls) - 1
+    assert "A01" not in {n.hall_code for n in outbox.sent.values()}
+    assert outreach.remind_halls_without_events(org, repo, outbox, clock) == 0  # once
+    clock.current = datetime(2026, 12, 18, 1, 0, tzinfo=UTC)
+    assert outreach.remind_halls_without_events(org, repo, InMemoryOutbox(), clock) == 0  # only that day
