@@ -18,14 +18,14 @@ import hashlib
 import hmac
 import re
 import secrets
-from http.cookies import CookieError, SimpleCookie
 from typing import Any
 from urllib.parse import urlencode
 
 from chalice import Response
 
 from chalicelib import composition
-from chalicelib.api.requests import form_fields
+from chalicelib.api.requests import cookies, form_fields
+from chalicelib.api.responses import cookie
 from chalicelib.domain.accounts import UserPrincipal
 from chalicelib.domain.errors import Forbidden, Unauthenticated
 from chalicelib.services import accounts
@@ -41,15 +41,6 @@ _NEXT = re.compile(r"^/(?![/\\])[!#-\[\]-~]*$")
 
 class SignInRequired(Unauthenticated):
     """No valid session: people are sent to the sign-in page instead of a 401."""
-
-
-def cookies(request: Any) -> dict[str, str]:
-    jar: SimpleCookie = SimpleCookie()
-    try:
-        jar.load(request.headers.get("cookie") or "")
-    except CookieError:  # a garbled Cookie header is no cookie at all
-        return {}
-    return {name: morsel.value for name, morsel in jar.items()}
 
 
 def session_token(request: Any) -> str | None:
@@ -97,8 +88,7 @@ def login_form_is_ours(request: Any, form: dict[str, Any]) -> bool:
 
 # ---- cookies -----------------------------------------------------------------
 def _cookie(name: str, value: str, path: str, max_age: int) -> str:
-    cookie = f"{name}={value}; Max-Age={max_age}; Path={path}; HttpOnly; SameSite=Lax"
-    return cookie + "; Secure" if composition.settings().secure_cookies else cookie
+    return cookie(name, value, path, max_age, composition.settings().secure_cookies)
 
 
 def session_cookie(token: str) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,8 +11,8 @@ from chalice import Response
 
 from chalicelib import composition
 from chalicelib.api import pages
-from chalicelib.api.requests import client_address, form_fields, parse_form, query, wants_json
-from chalicelib.api.responses import json_response
+from chalicelib.api.requests import client_address, cookies, form_fields, parse_form, query, wants_json
+from chalicelib.api.responses import cookie, json_response
 from chalicelib.api.routing import Auth, Routes
 from chalicelib.api.schemas import QrRatingForm, RatingCreated
 from chalicelib.domain import qrcodes
@@ -32,12 +31,7 @@ def _cookie_name(code: str) -> str:
 
 
 def _rated_recently(request: Any, code: str) -> bool:
-    cookies: SimpleCookie = SimpleCookie()
-    try:
-        cookies.load(request.headers.get("cookie") or "")
-    except Exception:  # a garbled Cookie header is no cookie at all
-        return False
-    return _cookie_name(code) in cookies
+    return _cookie_name(code) in cookies(request)
 
 
 def _form_page(
@@ -112,18 +106,16 @@ def submit_rating(code: str):  # type: ignore[no-untyped-def]
         if as_json:
             raise
         return _form_page(code, lang, status=400, form=form_fields(request, ("reasons",)), errors=e.fields)
-    cookie = f"{_cookie_name(code)}=1; Max-Age={ONCE_PER_SECONDS}; Path=/r/{code}; HttpOnly; SameSite=Lax"
-    if composition.settings().secure_cookies:
-        cookie += "; Secure"
+    rated = cookie(_cookie_name(code), "1", f"/r/{code}", ONCE_PER_SECONDS, composition.settings().secure_cookies)
     if as_json:
         # A bot caught by the honeypot gets an id like anyone else: it learns nothing.
-        return json_response({"id": stored.id if stored else str(uuid.uuid4())}, headers={"Set-Cookie": cookie})
+        return json_response({"id": stored.id if stored else str(uuid.uuid4())}, headers={"Set-Cookie": rated})
     params = {"lang": "en"} if lang == "en" else {}
     if stored is not None and task_type_of_rating(stored) is not None:
         # Show the customer where to follow their callback (and later give a 追评).
         params["f"] = qrcodes.follow_up_code(composition.settings().qr_key, task_id(SourceType.rating, stored.id))
     location = f"/r/{code}/thanks" + (f"?{urlencode(params)}" if params else "")
-    return Response(body="", status_code=303, headers={"Location": location, "Set-Cookie": cookie})
+    return Response(body="", status_code=303, headers={"Location": location, "Set-Cookie": rated})
 
 
 @routes("/r/{code}/thanks", "GET", summary="Thank-you page after rating", auth=Auth.public, produces="text/html")

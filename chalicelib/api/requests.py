@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from http.cookies import CookieError, SimpleCookie
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
@@ -79,6 +80,15 @@ def page_args(request: Any) -> tuple[str | None, int]:
             raise InvalidInput("Bad page size.", {"limit": f"a whole number from 1 to {MAX_PAGE_SIZE}"})
         limit = int(raw)
     return query(request, "cursor"), limit
+
+
+def cookies(request: Any) -> dict[str, str]:
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(request.headers.get("cookie") or "")
+    except CookieError:  # a garbled Cookie header is no cookie at all
+        return {}
+    return {name: morsel.value for name, morsel in jar.items()}
 
 
 def client_address(request: Any) -> str:

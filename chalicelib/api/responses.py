@@ -16,3 +16,9 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
         status_code=status,
         headers={**(headers or {}), "Content-Type": JSON},
     )
+
+
+def cookie(name: str, value: str, path: str, max_age: int, secure: bool) -> str:
+    """A ``Set-Cookie`` value: HttpOnly and SameSite=Lax always; Secure outside the local stage."""
+    text = f"{name}={value}; Max-Age={max_age}; Path={path}; HttpOnly; SameSite=Lax"
+    return text + "; Secure" if secure else text
