@@ -38,6 +38,10 @@ STAGE ?= dev
 package: $(VENV)/.installed
 	$(PY) -m infra.package $(STAGE)
 
+# Create the first admin of a deployed stack (AWS credentials needed), e.g. make first-admin TABLE=tingsheng-prod-Table-XYZ
+first-admin: $(VENV)/.installed
+	@$(PY) -m infra.first_admin $(TABLE)
+
 test: check unit contract functional integration e2e
 
 check: $(VENV)/.installed
