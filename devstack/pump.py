@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+from botocore.exceptions import ClientError
 from chalice.app import DynamoDBEventConfig, ScheduledEventConfig
 
 from devstack.schedules import next_fire
@@ -146,12 +147,7 @@ class Pump:
         for shard in shards:
             shard_id = shard["ShardId"]
             if shard_id not in iterators:
-                args: dict[str, Any] = {"StreamArn": stream_arn, "ShardId": shard_id}
-                if shard_id in marks:
-                    args |= {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": marks[shard_id]}
-                else:
-                    args |= {"ShardIteratorType": "TRIM_HORIZON"}
-                iterators[shard_id] = streams.get_shard_iterator(**args)["ShardIterator"]
+                iterators[shard_id] = self._iterator(streams, stream_arn, shard_id, marks.get(shard_id))
             iterator = iterators[shard_id]
             if iterator is None:
                 continue  # a closed shard, read to its end
@@ -163,6 +159,30 @@ class Pump:
                 self._deliver(handler, [lambda_record(r, stream_arn) for r in records])
                 self._save_checkpoint(shard_id, records[-1]["dynamodb"]["SequenceNumber"])
         return busy
+
+    @staticmethod
+    def _iterator(streams: Any, stream_arn: str, shard_id: str, after: str | None) -> str | None:
+        """Where to read a shard: after the checkpoint, or from its oldest record.
+
+        Streams keep records 24 hours: a checkpoint older than that (a stack
+        restarted days later) is trimmed away, and reading starts over from the
+        oldest record kept — handlers are idempotent, so a repeat is harmless.
+        """
+        args: dict[str, Any] = {"StreamArn": stream_arn, "ShardId": shard_id}
+        if after is not None:
+            try:
+                answer = streams.get_shard_iterator(
+                    **args, ShardIteratorType="AFTER_SEQUENCE_NUMBER", SequenceNumber=after
+                )
+                return answer.get("ShardIterator")
+            except ClientError as e:
+                print(
+                    f"pump: checkpoint of {shard_id} unusable ({e.response['Error'].get('Code')}); "
+                    "reading from the oldest record kept",
+                    file=sys.stderr,
+                    flush=True,
+                )
+        return streams.get_shard_iterator(**args, ShardIteratorType="TRIM_HORIZON").get("ShardIterator")
 
     def _deliver(self, handler: Any, records: list[dict[str, Any]]) -> None:
         """Invoke the handler; retry the records it reports failed, then dead-letter them."""
