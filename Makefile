@@ -4,12 +4,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST := $(PY) -m pytest
 
-.PHONY: run job package test check unit contract functional integration e2e package-check clean help
+.PHONY: run job package first-admin test check unit contract functional integration e2e deps clean help
 
 help:
 	@echo "make run    start DynamoDB Local, the app and its pump (Ctrl-C stops all)"
 	@echo "make test   lint, type-check and run every test tier"
 	@echo "make job NAME=callback_clocks|suggestion_digest|phone_retention|outreach_reminder   run a scheduled job once"
+	@echo "make package STAGE=prod   the SAM template and zip under build/prod/ (docs/deploy.md)"
+	@echo "make first-admin TABLE=…  the first admin of a deployed stack"
 
 # The venv uses Python 3.13 (else 3.12): the Lambda runtime is the Python that runs `chalice package`.
 $(VENV)/.installed: requirements.txt requirements-dev.txt scripts/find-python.sh
