@@ -10,7 +10,8 @@ from chalicelib.api import params
 from chalicelib.api.console_view import ConsoleRoutes, form_of, halls_of, principal, redirect, render
 from chalicelib.api.outreach import EventIn, event_fields
 from chalicelib.api.requests import query
-from chalicelib.domain.outreach import Category, quarter_of, today_in_shanghai
+from chalicelib.domain.business_time import today_in_shanghai
+from chalicelib.domain.outreach import Category, quarter_of
 from chalicelib.services import outreach
 
 routes = ConsoleRoutes(__name__, tag="console")

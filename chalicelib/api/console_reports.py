@@ -17,8 +17,9 @@ from chalicelib.api import params
 from chalicelib.api import reports as api_reports
 from chalicelib.api.console_view import ConsoleRoutes, halls_of, principal, render
 from chalicelib.api.requests import query
+from chalicelib.domain.business_time import today_in_shanghai
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.outreach import quarter_of, today_in_shanghai
+from chalicelib.domain.outreach import quarter_of
 from chalicelib.domain.reports import is_month
 from chalicelib.services import reports
 

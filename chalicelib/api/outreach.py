@@ -21,6 +21,7 @@ from chalicelib.api.responses import json_response
 from chalicelib.api.routing import Auth, QueryParam, Routes
 from chalicelib.api.schemas import ListOf, Strict
 from chalicelib.domain import csv_export
+from chalicelib.domain.business_time import today_in_shanghai
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.organisation import Code
 from chalicelib.domain.outreach import (
@@ -37,7 +38,6 @@ from chalicelib.domain.outreach import (
     Text,
     is_quarter,
     published_at_label,
-    today_in_shanghai,
 )
 from chalicelib.services import outreach
 

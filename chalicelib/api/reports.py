@@ -30,8 +30,8 @@ from chalicelib.api.requests import query
 from chalicelib.api.responses import json_response
 from chalicelib.api.routing import QueryParam, Routes
 from chalicelib.domain import csv_export
+from chalicelib.domain.business_time import today_in_shanghai
 from chalicelib.domain.errors import InvalidInput, NotFound
-from chalicelib.domain.outreach import today_in_shanghai
 from chalicelib.domain.ratings import BUSINESS_LABELS, REASON_LABELS, label
 from chalicelib.domain.reports import (
     HALL_COLUMNS,

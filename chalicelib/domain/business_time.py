@@ -6,6 +6,10 @@ date the product handles and needs no time-zone database in Lambda.
 
 from __future__ import annotations
 
-from datetime import timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+
+def today_in_shanghai(now: datetime) -> date:
+    return now.astimezone(SHANGHAI).date()

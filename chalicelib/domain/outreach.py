@@ -62,10 +62,6 @@ CATEGORY_LABELS = {
 TALLIES = ("participants", "households_visited", "safety_checks", "materials")
 
 
-def today_in_shanghai(now: datetime) -> date:
-    return now.astimezone(SHANGHAI).date()
-
-
 def quarter_of(day: date) -> str:
     return f"{day.year}Q{(day.month - 1) // 3 + 1}"
 

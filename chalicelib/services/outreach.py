@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from chalicelib.domain.accounts import Role, UserPrincipal
+from chalicelib.domain.business_time import today_in_shanghai
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.notifications import Audience, Notification
 from chalicelib.domain.organisation import Hall
@@ -23,7 +24,6 @@ from chalicelib.domain.outreach import (
     coverage,
     quarter_bounds,
     quarter_of,
-    today_in_shanghai,
 )
 from chalicelib.domain.paging import MAX_PAGE_SIZE, Page
 from chalicelib.services.ports import Clock, OrganisationRepository, Outbox, OutreachRepository

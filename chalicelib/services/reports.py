@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from chalicelib.domain.accounts import Role, UserPrincipal
+from chalicelib.domain.business_time import today_in_shanghai
 from chalicelib.domain.errors import Forbidden, InvalidInput, NotFound
 from chalicelib.domain.organisation import Hall, Staff
-from chalicelib.domain.outreach import today_in_shanghai
 from chalicelib.domain.paging import MAX_PAGE_SIZE
 from chalicelib.domain.ranking import DEFAULT_MIN_RATINGS, rank_staff
 from chalicelib.domain.ratings import Rating

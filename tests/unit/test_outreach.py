@@ -4,6 +4,7 @@ import pytest
 from pydantic import ValidationError
 
 from chalicelib.domain.accounts import Role, UserPrincipal
+from chalicelib.domain.business_time import today_in_shanghai
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chalicelib.domain.organisation import HallGrade
 from chalicelib.domain.outreach import (
@@ -13,7 +14,6 @@ from chalicelib.domain.outreach import (
     coverage,
     quarter_bounds,
     quarter_of,
-    today_in_shanghai,
 )
 from chalicelib.services import organisation, outreach
 from tests.fakes.clock import FixedClock
