@@ -12,7 +12,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from chalicelib.config import Settings
+from chalicelib.config import ConfigurationError, Settings
 from chalicelib.services.accounts import TokenPolicy
 from chalicelib.services.callbacks import CallbackPorts
 from chalicelib.services.ratings import Ports as RatingPorts
@@ -173,11 +173,23 @@ def appeals() -> Any:
     return DynamoAppealRepository(table())
 
 
-def callback_ports() -> CallbackPorts:
-    from chalicelib.domain.callbacks import DEFAULT_CLOCKS
+@functools.cache
+def callback_clocks() -> Any:
+    """The clocks of each task type: the defaults (1 and 7 working days) and TINGSHENG_CALLBACK_CLOCKS."""
+    import json
 
+    from chalicelib.domain.callbacks import clocks_per_type
+
+    raw = settings().callback_clocks
+    try:
+        return clocks_per_type(json.loads(raw) if raw else {})
+    except (ValueError, TypeError, AttributeError) as e:
+        raise ConfigurationError(f"TINGSHENG_CALLBACK_CLOCKS is not usable: {e}") from None
+
+
+def callback_ports() -> CallbackPorts:
     return CallbackPorts(
-        callbacks=callbacks(), org=organisation(), clock=clock(), calendar=working_days(), clocks=DEFAULT_CLOCKS
+        callbacks=callbacks(), org=organisation(), clock=clock(), calendar=working_days(), clocks=callback_clocks()
     )
 
 
@@ -205,6 +217,7 @@ _BUILT = (
     publisher,
     outbox,
     appeals,
+    callback_clocks,
 )
 
 

@@ -27,6 +27,7 @@ class Settings:
     min_press_interval_seconds: float
     notify_topic_arn: str  # SNS topic for notifications; empty: log lines (local)
     min_ratings: int = 30  # ratings a month before a clerk is ranked (SPEC §3)
+    callback_clocks: str = ""  # JSON: per task type, working days to first contact and to resolution
 
     @property
     def min_press_interval(self) -> timedelta:
@@ -49,6 +50,7 @@ class Settings:
             min_press_interval_seconds=float(env.get("TINGSHENG_MIN_PRESS_INTERVAL", "3")),
             min_ratings=_whole_number(env, "TINGSHENG_MIN_RATINGS", 30),
             notify_topic_arn=env.get("TINGSHENG_NOTIFY_TOPIC_ARN", ""),
+            callback_clocks=env.get("TINGSHENG_CALLBACK_CLOCKS", ""),
         )
 
 

@@ -81,6 +81,21 @@ class Clocks(BaseModel):
 DEFAULT_CLOCKS = {t: Clocks() for t in TaskType}
 
 
+def clocks_per_type(overrides: Mapping[str, Mapping[str, int]]) -> dict[TaskType, Clocks]:
+    """The default clocks with per-type overrides, e.g. ``{"complaint": {"resolution_days": 5}}``.
+
+    Raises ValueError naming an unknown task type; pydantic's ValidationError for a bad number.
+    """
+    clocks = dict(DEFAULT_CLOCKS)
+    for name, change in overrides.items():
+        try:
+            task_type = TaskType(name)
+        except ValueError:
+            raise ValueError(f"unknown task type {name!r}; one of {', '.join(t.value for t in TaskType)}") from None
+        clocks[task_type] = Clocks.model_validate(clocks[task_type].model_dump() | dict(change))
+    return clocks
+
+
 class Attempt(BaseModel):
     model_config = ConfigDict(frozen=True)
 

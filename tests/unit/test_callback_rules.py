@@ -100,3 +100,14 @@ def test_which_ratings_need_a_task():
     assert rules.task_type_of_rating(Rating(**base, level=3, phone="13812345678")) is None
     assert rules.task_type_of_rating(Rating(**base, level=1)) is None
     assert rules.task_type_of_rating(Rating(**base, level=1, phone="13812345678", misuse=True)) is None
+
+
+def test_clocks_are_configurable_per_task_type():
+    clocks = rules.clocks_per_type({"complaint": {"resolution_days": 5}, "report": {"first_contact_days": 0}})
+    assert clocks[TaskType.complaint] == Clocks(first_contact_days=1, resolution_days=5)
+    assert clocks[TaskType.report] == Clocks(first_contact_days=0, resolution_days=7)
+    assert clocks[TaskType.bad_rating] == Clocks()
+    with pytest.raises(ValueError, match="unknown task type"):
+        rules.clocks_per_type({"praise": {"resolution_days": 3}})
+    with pytest.raises(ValueError, match="resolution_days"):
+        rules.clocks_per_type({"complaint": {"resolution_days": 0}})
