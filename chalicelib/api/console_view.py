@@ -68,6 +68,42 @@ LABELS: dict[str, tuple[str, str]] = {
     **{f"level_{n}": labels for n, labels in LEVEL_LABELS.items()},
 }
 
+# Form fields, as error pages name them ("field_<name>").
+FIELD_LABELS: dict[str, tuple[str, str]] = {
+    "outcome": ("办结结果", "Outcome"),
+    "result": ("回访结果", "Call result"),
+    "note": ("备注", "Note"),
+    "reply": ("答复", "Reply"),
+    "content": ("内容", "Content"),
+    "phone": ("手机号", "Phone"),
+    "consent": ("同意保存手机号", "Consent"),
+    "csrf": ("表单令牌（请刷新页面后重试）", "Form token (reload the page and retry)"),
+    "hall": ("营业厅", "Hall"),
+    "hall_code": ("营业厅编码", "Hall code"),
+    "halls": ("营业厅", "Halls"),
+    "month": ("月份", "Month"),
+    "day": ("日期", "Date"),
+    "date": ("日期", "Date"),
+    "quarter": ("季度", "Quarter"),
+    "category": ("活动类别", "Category"),
+    "title": ("主题", "Title"),
+    "place": ("地点", "Place"),
+    "status": ("状态", "Status"),
+    "username": ("用户名", "Username"),
+    "password": ("密码", "Password"),
+    "role": ("角色", "Role"),
+    "code": ("编码", "Code"),
+    "name": ("名称", "Name"),
+    "branch": ("分中心", "Branch"),
+    "grade": ("等级", "Grade"),
+    "number": ("窗口号", "Counter number"),
+    "counter_number": ("窗口号", "Counter number"),
+    "staff_no": ("工号", "Staff number"),
+    "ground": ("申诉理由", "Ground"),
+    "working": ("是否工作日", "Working day"),
+    "year": ("年份", "Year"),
+}
+
 
 class ConsoleRoutes(Routes):
     """Routes of the console: a signed-in session (cookie + CSRF), answers are pages."""
@@ -111,6 +147,9 @@ def render(request: Any, template: str, status: int = 200, **context: Any) -> Re
         status=status,
         _=lambda zh, en: zh if lang == "zh" else en,
         label=lambda key: LABELS.get(str(key), (str(key), str(key)))[0 if lang == "zh" else 1],
+        field_label=lambda key: FIELD_LABELS.get(str(key).split(".")[0], (str(key), str(key)))[
+            0 if lang == "zh" else 1
+        ],
         url=lambda path, **params: with_lang(path, lang, **params),
         here=console_session.current_path(request),
         other_lang=_other_lang(request, lang),
