@@ -8,8 +8,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from chalicelib.domain.errors import Forbidden
-from chalicelib.domain.organisation import Code, CounterNumber
+from .errors import Forbidden
+from .organisation import Code, CounterNumber
 
 Username = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.@-]{3,64}$")]
 

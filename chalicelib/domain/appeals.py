@@ -13,8 +13,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from chalicelib.domain.errors import Conflict, Forbidden
-from chalicelib.domain.ratings import Rating
+from .errors import Conflict, Forbidden
+from .ratings import Rating
 
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
 

@@ -18,12 +18,12 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from chalicelib.domain.business_time import SHANGHAI
-from chalicelib.domain.errors import Conflict, InvalidInput
-from chalicelib.domain.ratings import BAD_UP_TO_LEVEL, Rating
-from chalicelib.domain.stats import StatKey, StatKind, hall_event
-from chalicelib.domain.suggestions import Suggestion, SuggestionKind
-from chalicelib.domain.workdays import WorkingDays
+from .business_time import SHANGHAI
+from .errors import Conflict, InvalidInput
+from .ratings import BAD_UP_TO_LEVEL, Rating
+from .stats import StatKey, StatKind, hall_event
+from .suggestions import Suggestion, SuggestionKind
+from .workdays import WorkingDays
 
 AT_RISK_FRACTION = 0.8
 FAILED_ATTEMPTS_FOR_UNREACHABLE = 3

@@ -14,8 +14,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
-from chalicelib.domain.business_time import SHANGHAI
-from chalicelib.domain.organisation import Code, Hall
+from .business_time import SHANGHAI
+from .organisation import Code, Hall
 
 QUARTER_PATTERN = r"^[1-9][0-9]{3}Q[1-4]$"
 Quarter = Annotated[str, StringConstraints(pattern=QUARTER_PATTERN)]

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from chalicelib.domain.stats import Tally
+from .stats import Tally
 
 DEFAULT_MIN_RATINGS = 30
 Z = 1.96  # 95 % two-sided

@@ -9,8 +9,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from chalicelib.domain.business_time import SHANGHAI
-from chalicelib.domain.organisation import Code, CounterNumber, StaffNo
+from .business_time import SHANGHAI
+from .organisation import Code, CounterNumber, StaffNo
 
 # SPEC §4.2: the device clock is trusted from 7 days back to 5 minutes ahead.
 ACCEPT_PAST = timedelta(days=7)

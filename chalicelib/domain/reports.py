@@ -14,19 +14,19 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from chalicelib.domain.csv_export import Cell
-from chalicelib.domain.errors import PayloadTooLarge
-from chalicelib.domain.organisation import Hall
-from chalicelib.domain.privacy import mask_phone
-from chalicelib.domain.ranking import FLAG_LABELS, StaffResult
-from chalicelib.domain.ratings import (
+from .csv_export import Cell
+from .errors import PayloadTooLarge
+from .organisation import Hall
+from .privacy import mask_phone
+from .ranking import FLAG_LABELS, StaffResult
+from .ratings import (
     BUSINESS_LABELS,
     CHANNEL_LABELS,
     REASON_LABELS,
     Rating,
     label,
 )
-from chalicelib.domain.stats import StatKey, StatKind, Tally
+from .stats import StatKey, StatKind, Tally
 
 Tallies = Mapping[StatKey, Mapping[str, int]]
 

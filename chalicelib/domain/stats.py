@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from chalicelib.domain.business_time import SHANGHAI
-from chalicelib.domain.ratings import BAD_UP_TO_LEVEL, Rating, relevant_reasons
+from .business_time import SHANGHAI
+from .ratings import BAD_UP_TO_LEVEL, Rating, relevant_reasons
 
 
 class StatKind(StrEnum):

@@ -20,10 +20,10 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StringConstraints
 
-from chalicelib.domain.business_time import SHANGHAI
-from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, TooManyRequests
-from chalicelib.domain.organisation import Code
-from chalicelib.domain.stats import StatKey, StatKind, hall_event
+from .business_time import SHANGHAI
+from .errors import Conflict, Forbidden, InvalidInput, TooManyRequests
+from .organisation import Code
+from .stats import StatKey, StatKind, hall_event
 
 CONTENT_MIN, CONTENT_MAX = 5, 2000
 REPLY_MAX = 2000
