@@ -8,10 +8,10 @@ from chalicelib.domain.business_time import SHANGHAI
 from chalicelib.domain.notifications import Audience, Notification
 from chalicelib.domain.suggestions import KIND_LABELS, box_overdue
 from chalicelib.domain.workdays import WorkingDays
+from chalicelib.services.organisation import every_hall
 from chalicelib.services.ports import Clock, OrganisationRepository, Outbox, SuggestionRepository
 
 DIGEST_ITEMS = 50
-HALL_PAGE = 200
 
 
 def digest_for(
@@ -19,10 +19,10 @@ def digest_for(
 ) -> Notification | None:
     """What arrived since the last opening, and whether the box is overdue; None when nothing waits."""
     waiting = suggestions.oldest_new(hall_code, DIGEST_ITEMS)
-    opening = suggestions.last_box_opening(hall_code)
-    overdue = box_overdue(opening.opened_at if opening else None, now, calendar.is_working_day)
     if not waiting:
         return None
+    opening = suggestions.last_box_opening(hall_code)
+    overdue = box_overdue(opening.opened_at if opening else None, now, calendar.is_working_day)
     day = now.astimezone(SHANGHAI).strftime("%Y-%m-%d")
     lines = [
         f"- {KIND_LABELS[s.kind][0]} {s.tracking_no} {s.created_at.astimezone(SHANGHAI):%m-%d %H:%M}" for s in waiting
@@ -51,13 +51,9 @@ def prepare_digests(
     now = clock.now()
     if not calendar.is_working_day(now.astimezone(SHANGHAI).date()):
         return 0
-    stored, cursor = 0, None
-    while True:
-        page = org.list_halls(cursor, HALL_PAGE)
-        for hall in page.items:
-            digest = digest_for(hall.code, suggestions, calendar, now)
-            if digest is not None and outbox.put(digest):
-                stored += 1
-        if not page.next:
-            return stored
-        cursor = page.next
+    stored = 0
+    for hall in every_hall(org):
+        digest = digest_for(hall.code, suggestions, calendar, now)
+        if digest is not None and outbox.put(digest):
+            stored += 1
+    return stored

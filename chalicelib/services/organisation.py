@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from chalicelib.domain import credentials
 from chalicelib.domain.accounts import DevicePrincipal, Role, UserPrincipal
 from chalicelib.domain.errors import NotFound, Unauthenticated
 from chalicelib.domain.organisation import Counter, Device, Hall, HallGrade, Staff
-from chalicelib.domain.paging import Page
+from chalicelib.domain.paging import MAX_PAGE_SIZE, Page
 from chalicelib.services.ports import Clock, OrganisationRepository
 
 
@@ -33,6 +34,17 @@ def create_hall(
     hall = Hall(code=code, name=name, branch=branch, grade=grade, created_at=clock.now())
     repo.add_hall(hall)
     return hall
+
+
+def every_hall(repo: OrganisationRepository) -> Iterator[Hall]:
+    """Every hall in code order, a page at a time, through the hall listing (a Query, never a scan)."""
+    cursor: str | None = None
+    while True:
+        page = repo.list_halls(cursor, MAX_PAGE_SIZE)
+        yield from page.items
+        if page.next is None:
+            return
+        cursor = page.next
 
 
 def get_hall(actor: UserPrincipal, repo: OrganisationRepository, code: str) -> Hall:

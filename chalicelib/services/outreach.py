@@ -25,7 +25,8 @@ from chalicelib.domain.outreach import (
     quarter_bounds,
     quarter_of,
 )
-from chalicelib.domain.paging import MAX_PAGE_SIZE, Page
+from chalicelib.domain.paging import Page
+from chalicelib.services.organisation import every_hall
 from chalicelib.services.ports import Clock, OrganisationRepository, Outbox, OutreachRepository
 
 # Two admins publishing at once both aim at the same next version; the loser
@@ -46,21 +47,9 @@ def _require_hall(actor: UserPrincipal, org: OrganisationRepository, hall_code: 
     return hall
 
 
-def _all_halls(org: OrganisationRepository) -> list[Hall]:
-    """Every hall in code order, through the hall listing (a Query, never a scan)."""
-    halls: list[Hall] = []
-    cursor: str | None = None
-    while True:
-        page = org.list_halls(cursor, MAX_PAGE_SIZE)
-        halls.extend(page.items)
-        if page.next is None:
-            return halls
-        cursor = page.next
-
-
 def _halls_of(actor: UserPrincipal, org: OrganisationRepository) -> list[Hall]:
     if actor.role is Role.admin:
-        return _all_halls(org)
+        return list(every_hall(org))
     return [h for h in (org.get_hall(code) for code in sorted(actor.halls)) if h is not None]
 
 
@@ -153,7 +142,7 @@ def quarter_coverage(
 def halls_without_events(org: OrganisationRepository, repo: OutreachRepository, quarter: str) -> list[Hall]:
     """The halls that have not held an event in ``quarter`` yet (for the reminder before quarter end)."""
     tallies = repo.tallies(quarter)
-    return [h for h in _all_halls(org) if h.code not in tallies or tallies[h.code].events < 1]
+    return [h for h in every_hall(org) if h.code not in tallies or tallies[h.code].events < 1]
 
 
 REMIND_DAYS_BEFORE_END = 14
@@ -195,7 +184,7 @@ def publish_quarter(
             version=repo.latest_version(quarter) + 1,
             published_at=clock.now(),
             published_by=actor.username,
-            coverage=coverage(quarter, _all_halls(org), repo.tallies(quarter)),
+            coverage=coverage(quarter, list(every_hall(org)), repo.tallies(quarter)),
             events=tuple(
                 PublishedEvent(**e.model_dump(include=set(PublishedEvent.model_fields)))
                 for e in repo.quarter_events(quarter)

@@ -30,6 +30,7 @@ from chalicelib.domain.reports import (
     total_of,
 )
 from chalicelib.domain.stats import StatKind, Tally
+from chalicelib.services.organisation import every_hall
 from chalicelib.services.ports import Clock, OrganisationRepository, RatingRepository, TallyReader
 
 MAX_SERIES_DAYS = 366
@@ -37,18 +38,6 @@ MAX_SERIES_DAYS = 366
 
 def _require_reader(actor: UserPrincipal) -> None:
     actor.require_role(Role.admin, Role.manager)
-
-
-def _all_halls(org: OrganisationRepository) -> list[Hall]:
-    """Every hall in code order, through the hall listing (a Query, never a scan)."""
-    halls: list[Hall] = []
-    cursor: str | None = None
-    while True:
-        page = org.list_halls(cursor, MAX_PAGE_SIZE)
-        halls.extend(page.items)
-        if page.next is None:
-            return halls
-        cursor = page.next
 
 
 def _hall(actor: UserPrincipal, org: OrganisationRepository, code: str, field: str = "hall") -> Hall:
@@ -66,7 +55,7 @@ def _halls(actor: UserPrincipal, org: OrganisationRepository, code: str | None) 
         return [_hall(actor, org, code)]
     _require_reader(actor)
     if actor.role is Role.admin:
-        return _all_halls(org)
+        return list(every_hall(org))
     return [h for h in (org.get_hall(c) for c in sorted(actor.halls)) if h is not None]
 
 
@@ -117,7 +106,7 @@ def _ranked_group(
 
 
 def _branch_halls(actor: UserPrincipal, org: OrganisationRepository, branch: str) -> list[Hall]:
-    halls = [h for h in _all_halls(org) if h.branch == branch]
+    halls = [h for h in every_hall(org) if h.branch == branch]
     if not halls:
         raise NotFound(f"No branch {branch}.", {"branch": "unknown branch"})
     if not all(actor.can_see_hall(h.code) for h in halls):
