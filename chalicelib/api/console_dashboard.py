@@ -10,8 +10,9 @@ from typing import Any
 
 from chalicelib import composition
 from chalicelib.api import console_charts as charts
+from chalicelib.api import params
 from chalicelib.api.console_reports import month_param
-from chalicelib.api.console_view import HALL_CODE, ConsoleRoutes, halls_of, lang_of, principal, render
+from chalicelib.api.console_view import ConsoleRoutes, halls_of, lang_of, principal, render
 from chalicelib.api.requests import query
 from chalicelib.domain.callbacks import CallbackRates, Flag
 from chalicelib.domain.errors import InvalidInput
@@ -30,7 +31,7 @@ def dashboard():  # type: ignore[no-untyped-def]
     request = routes.request
     actor = principal(request)
     hall = query(request, "hall")
-    if hall is not None and not HALL_CODE.match(hall):
+    if hall is not None and not params.HALL_CODE.match(hall):
         raise InvalidInput("Bad hall code.", {"hall": "a hall code"})
     if hall is None and len(actor.halls) == 1 and actor.role.value != "admin":
         (hall,) = actor.halls

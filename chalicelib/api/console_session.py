@@ -13,7 +13,6 @@ token the API takes, and CSRF tokens for every form.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import re
@@ -27,6 +26,7 @@ from chalicelib import composition
 from chalicelib.api.requests import cookies, form_fields
 from chalicelib.api.responses import cookie
 from chalicelib.domain.accounts import UserPrincipal
+from chalicelib.domain.credentials import b64url
 from chalicelib.domain.errors import Forbidden, Unauthenticated
 from chalicelib.services import accounts
 
@@ -49,7 +49,7 @@ def session_token(request: Any) -> str | None:
 
 def _mac(purpose: str, value: str) -> str:
     digest = hmac.new(composition.settings().token_key, f"{purpose}:{value}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+    return b64url(digest)
 
 
 def csrf_token(token: str) -> str:

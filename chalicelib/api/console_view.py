@@ -8,7 +8,6 @@ and redirect.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -17,7 +16,7 @@ from chalice import Response
 from pydantic import BaseModel, ValidationError
 
 from chalicelib import composition
-from chalicelib.api import console_session, pages
+from chalicelib.api import console_session, pages, params
 from chalicelib.api.errors import invalid_input, status_of
 from chalicelib.api.requests import form_fields, query
 from chalicelib.api.routing import PRINCIPAL, Auth, Operation, Routes
@@ -28,7 +27,6 @@ from chalicelib.domain.ratings import LEVEL_LABELS
 from chalicelib.services import organisation
 
 FORM = "application/x-www-form-urlencoded"
-HALL_CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")  # as organisation.Code
 MAX_HALLS = 200
 
 # Labels of stable keys the console shows (the domain's own label tables are used where they exist).
@@ -208,7 +206,7 @@ def halls_of(actor: UserPrincipal) -> list[Hall]:
 def hall_param(request: Any, actor: UserPrincipal, required: bool = True) -> str | None:
     """The ``hall`` query parameter, else the user's only (or first) hall."""
     code = query(request, "hall")
-    if code is not None and not HALL_CODE.match(code):
+    if code is not None and not params.HALL_CODE.match(code):
         raise InvalidInput("Bad hall code.", {"hall": "a hall code"})
     if code is None and actor.halls:
         code = sorted(actor.halls)[0]

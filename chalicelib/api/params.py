@@ -8,10 +8,11 @@ from typing import Any
 
 from chalicelib.api.requests import query
 from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.organisation import CODE_PATTERN
 from chalicelib.domain.outreach import is_quarter
 from chalicelib.domain.reports import is_month
 
-HALL_CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+HALL_CODE = re.compile(CODE_PATTERN)
 
 
 def month(request: Any) -> str:

@@ -21,18 +21,19 @@ _TOKEN_VERSION = "v1"  # noqa: S105 (a format version, not a secret)
 _DEVICE_KEY_PREFIX = "tsd"
 
 
-def _b64(data: bytes) -> str:
+def b64url(data: bytes) -> str:
+    """URL-safe base64 without padding (tokens, keys, codes in URLs)."""
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
-def _unb64(text: str) -> bytes:
+def unb64url(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 def hash_password(password: str) -> str:
     salt = secrets.token_bytes(16)
     digest = hashlib.scrypt(password.encode(), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P, dklen=32)
-    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${_b64(salt)}${_b64(digest)}"
+    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${b64url(salt)}${b64url(digest)}"
 
 
 def verify_password(password: str, encoded: str) -> bool:
@@ -41,11 +42,11 @@ def verify_password(password: str, encoded: str) -> bool:
         if scheme != "scrypt":
             return False
         candidate = hashlib.scrypt(
-            password.encode(), salt=_unb64(salt), n=int(n), r=int(r), p=int(p), dklen=len(_unb64(digest))
+            password.encode(), salt=unb64url(salt), n=int(n), r=int(r), p=int(p), dklen=len(unb64url(digest))
         )
     except ValueError:
         return False
-    return hmac.compare_digest(candidate, _unb64(digest))
+    return hmac.compare_digest(candidate, unb64url(digest))
 
 
 def new_device_id() -> str:
@@ -53,7 +54,7 @@ def new_device_id() -> str:
 
 
 def new_device_key(device_id: str) -> str:
-    return f"{_DEVICE_KEY_PREFIX}_{device_id}_{_b64(secrets.token_bytes(32))}"
+    return f"{_DEVICE_KEY_PREFIX}_{device_id}_{b64url(secrets.token_bytes(32))}"
 
 
 def device_id_of_key(key: str) -> str | None:
@@ -79,9 +80,9 @@ class TokenClaims:
 
 
 def sign_token(claims: TokenClaims, key: bytes) -> str:
-    payload = _b64(json.dumps({"sub": claims.subject, "exp": claims.expires_at}, separators=(",", ":")).encode())
+    payload = b64url(json.dumps({"sub": claims.subject, "exp": claims.expires_at}, separators=(",", ":")).encode())
     body = f"{_TOKEN_VERSION}.{payload}"
-    signature = _b64(hmac.new(key, body.encode(), hashlib.sha256).digest())
+    signature = b64url(hmac.new(key, body.encode(), hashlib.sha256).digest())
     return f"{body}.{signature}"
 
 
@@ -91,11 +92,11 @@ def verify_token(token: str, key: bytes, now: int) -> TokenClaims | None:
     if len(parts) != 3 or parts[0] != _TOKEN_VERSION:
         return None
     body = f"{parts[0]}.{parts[1]}"
-    expected = _b64(hmac.new(key, body.encode(), hashlib.sha256).digest())
+    expected = b64url(hmac.new(key, body.encode(), hashlib.sha256).digest())
     if not hmac.compare_digest(expected, parts[2]):
         return None
     try:
-        data = json.loads(_unb64(parts[1]))
+        data = json.loads(unb64url(parts[1]))
         claims = TokenClaims(subject=str(data["sub"]), expires_at=int(data["exp"]))
     except (ValueError, KeyError, TypeError):
         return None

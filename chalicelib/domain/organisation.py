@@ -10,7 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 # Codes travel in URLs (Chalice does not URL-decode path parameters), so they
 # are kept to ASCII letters, digits, '-' and '_'.
-Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
+CODE_PATTERN = r"^[A-Za-z0-9_-]{1,32}$"
+Code = Annotated[str, StringConstraints(pattern=CODE_PATTERN)]
 StaffNo = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,20}$")]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 CounterNumber = Annotated[int, Field(ge=1, le=999)]

@@ -8,11 +8,12 @@ parameters are not URL-decoded by Chalice).
 
 from __future__ import annotations
 
-import base64
 import binascii
 import hashlib
 import hmac
 from dataclasses import dataclass
+
+from .credentials import b64url, unb64url
 
 _SIGNATURE_BYTES = 12  # 96 bits: far beyond guessing over HTTP
 
@@ -23,16 +24,12 @@ class CounterTarget:
     counter_number: int
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
 def _sign(key: bytes, payload: str) -> str:
-    return _b64(hmac.new(key, payload.encode(), hashlib.sha256).digest()[:_SIGNATURE_BYTES])
+    return b64url(hmac.new(key, payload.encode(), hashlib.sha256).digest()[:_SIGNATURE_BYTES])
 
 
 def _signed(key: bytes, text: str) -> str:
-    payload = _b64(text.encode())
+    payload = b64url(text.encode())
     return f"{payload}.{_sign(key, payload)}"
 
 
@@ -41,7 +38,7 @@ def _verified(key: bytes, code: str) -> str | None:
     if not payload or not hmac.compare_digest(_sign(key, payload), signature):
         return None
     try:
-        return base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode()
+        return unb64url(payload).decode()
     except (ValueError, binascii.Error, UnicodeDecodeError):
         return None
 

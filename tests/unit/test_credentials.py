@@ -52,6 +52,6 @@ def test_a_token_signed_with_another_key_or_altered_is_refused():
     token = credentials.sign_token(TokenClaims("alice", expires_at=1000), KEY)
     assert credentials.verify_token(token, b"o" * 32, now=0) is None
     version, _, signature = token.split(".")
-    forged_payload = credentials._b64(b'{"sub":"root","exp":1000}')
+    forged_payload = credentials.b64url(b'{"sub":"root","exp":1000}')
     assert credentials.verify_token(f"{version}.{forged_payload}.{signature}", KEY, now=0) is None
     assert credentials.verify_token("garbage", KEY, now=0) is None
