@@ -30,7 +30,7 @@ from chalicelib.api.requests import query
 from chalicelib.api.schemas import AppealIn, Strict
 from chalicelib.domain.accounts import Role
 from chalicelib.domain.appeals import Appeal, AppealStatus, Ground
-from chalicelib.domain.business_time import SHANGHAI
+from chalicelib.domain.business_time import today_in_shanghai
 from chalicelib.domain.errors import Forbidden, InvalidInput
 from chalicelib.domain.privacy import mask_personal_data
 from chalicelib.domain.ratings import CHANNEL_LABELS, LEVEL_LABELS, REASON_LABELS, Rating, label
@@ -50,7 +50,7 @@ class DecisionForm(Strict):
 def _day(request: Any) -> str:
     raw = query(request, "day")
     if raw is None:
-        return composition.clock().now().astimezone(SHANGHAI).date().isoformat()
+        return today_in_shanghai(composition.clock().now()).isoformat()
     try:
         return date.fromisoformat(raw).isoformat()
     except ValueError:

@@ -12,7 +12,7 @@ from chalicelib import composition
 from chalicelib.api.console_view import ConsoleRoutes, form_of, principal, redirect, render
 from chalicelib.api.requests import query
 from chalicelib.api.schemas import Strict
-from chalicelib.domain.business_time import SHANGHAI
+from chalicelib.domain.business_time import today_in_shanghai
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.services import calendar
 
@@ -27,7 +27,7 @@ class DayForm(Strict):
 def _year(request: Any) -> int:
     raw = query(request, "year")
     if raw is None:
-        return composition.clock().now().astimezone(SHANGHAI).year
+        return today_in_shanghai(composition.clock().now()).year
     if not (raw.isascii() and raw.isdigit() and len(raw) == 4):
         raise InvalidInput("Say which year.", {"year": "a year like 2027"})
     return int(raw)

@@ -10,18 +10,17 @@ from chalicelib import composition
 from chalicelib.api.console_view import ConsoleRoutes, form_of, hall_param, halls_of, principal, redirect, render
 from chalicelib.api.requests import query
 from chalicelib.api.schemas import AttemptIn, CloseIn
+from chalicelib.domain.business_time import local_minute
 from chalicelib.domain.callbacks import AttemptResult, CallbackTask, Outcome, Status
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.privacy import mask_personal_data
-from chalicelib.domain.suggestions import SHANGHAI
 from chalicelib.services import callbacks
 
 routes = ConsoleRoutes(__name__, tag="console")
 PAGE_SIZE = 50
 
 
-def local(at: Any) -> str:
-    return at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if at else ""
+local = local_minute  # the pages' name for it
 
 
 def _status(raw: str | None) -> Status | None:

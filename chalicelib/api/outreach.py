@@ -21,13 +21,12 @@ from chalicelib.api.responses import json_response
 from chalicelib.api.routing import Auth, QueryParam, Routes
 from chalicelib.api.schemas import ListOf, Strict
 from chalicelib.domain import csv_export
-from chalicelib.domain.business_time import today_in_shanghai
+from chalicelib.domain.business_time import SHANGHAI, today_in_shanghai
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.organisation import Code
 from chalicelib.domain.outreach import (
     CATEGORY_LABELS,
     MAX_PHOTOS,
-    SHANGHAI,
     Category,
     Count,
     Coverage,

@@ -157,8 +157,14 @@ class BatchResults(BaseModel):
     results: list[ItemResultOut]
 
 
-def _blank_is_none(value: object) -> object:
-    return None if value == "" else value
+def blank_is_none(value: object) -> object:
+    """An empty (or blank) form field means "not given"."""
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def checkbox(value: object) -> object:
+    """A ticked checkbox sends "on" (or "1"); an unticked one sends nothing."""
+    return False if value is None or value == "" else value
 
 
 class QrRatingForm(BaseModel):
@@ -166,10 +172,10 @@ class QrRatingForm(BaseModel):
 
     level: Annotated[int, Field(ge=1, le=5)]
     reasons: list[Reason] = Field(default_factory=list, max_length=len(Reason))
-    business: Annotated[Business | None, BeforeValidator(_blank_is_none)] = None
+    business: Annotated[Business | None, BeforeValidator(blank_is_none)] = None
     comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
-    phone: Annotated[Phone | None, BeforeValidator(_blank_is_none)] = None
-    consent: Annotated[bool, BeforeValidator(_blank_is_none)] = False
+    phone: Annotated[Phone | None, BeforeValidator(blank_is_none)] = None
+    consent: Annotated[bool, BeforeValidator(blank_is_none)] = False
     website: str = ""
 
 

@@ -3,25 +3,23 @@ and the tracking page. No login; pages in Chinese by default, JSON on request.""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
-from urllib.parse import parse_qsl
 
 from pydantic import BaseModel, BeforeValidator
 
 from chalicelib import composition
 from chalicelib.api import pages
-from chalicelib.api.requests import parse_form, parse_json, query, wants_json
+from chalicelib.api.requests import form_fields, parse_form, parse_json, query, wants_json
 from chalicelib.api.responses import json_response
 from chalicelib.api.routing import Auth, QueryParam, Routes
-from chalicelib.api.schemas import Strict
+from chalicelib.api.schemas import Strict, blank_is_none, checkbox
+from chalicelib.domain.business_time import local_minute
 from chalicelib.domain.callbacks import SourceType
 from chalicelib.domain.errors import Forbidden, InvalidInput
 from chalicelib.domain.suggestions import (
     CONTENT_MAX,
     CONTENT_MIN,
     KIND_LABELS,
-    SHANGHAI,
     STATUS_LABELS,
     Content,
     CustomerName,
@@ -36,23 +34,13 @@ FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 
 
-def _blank_is_none(value: object) -> object:
-    """An empty form field means "not given"."""
-    return None if isinstance(value, str) and not value.strip() else value
-
-
-def _checkbox(value: object) -> object:
-    """A ticked checkbox sends "on" (or our "1"); an unticked one sends nothing."""
-    return False if value is None or value == "" else value
-
-
 class SuggestionIn(Strict):
     kind: SuggestionKind
     content: Content
-    name: Annotated[CustomerName | None, BeforeValidator(_blank_is_none)] = None
-    phone: Annotated[MobilePhone | None, BeforeValidator(_blank_is_none)] = None
-    consent: Annotated[bool, BeforeValidator(_checkbox)] = False
-    wants_reply: Annotated[bool, BeforeValidator(_checkbox)] = False
+    name: Annotated[CustomerName | None, BeforeValidator(blank_is_none)] = None
+    phone: Annotated[MobilePhone | None, BeforeValidator(blank_is_none)] = None
+    consent: Annotated[bool, BeforeValidator(checkbox)] = False
+    wants_reply: Annotated[bool, BeforeValidator(checkbox)] = False
 
 
 class TrackingNoOut(BaseModel):
@@ -79,18 +67,13 @@ def _labels(lang: str) -> dict[str, Any]:
     }
 
 
-def _local(at: datetime) -> str:
-    """A stored UTC time as people in the hall read it."""
-    return at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
-
-
 def _form_values(request: Any) -> dict[str, str]:
     """What the customer typed, to fill the form again after an error."""
     if wants_json(request) or (request.headers.get("content-type") or "").startswith(JSON):
         return {}
     try:
-        return dict(parse_qsl((request.raw_body or b"").decode("utf-8"), keep_blank_values=True))
-    except UnicodeDecodeError:
+        return form_fields(request)
+    except InvalidInput:  # not UTF-8: show an empty form
         return {}
 
 
@@ -185,4 +168,4 @@ def track(tracking_no: str):  # type: ignore[no-untyped-def]
     follow_up = callbacks.follow_up_link(
         composition.callback_ports(), composition.settings().qr_key, SourceType.suggestion, tracked.suggestion_id
     )
-    return pages.render("track.html", lang, tracked=tracked, local=_local, follow_up=follow_up, **_labels(lang))
+    return pages.render("track.html", lang, tracked=tracked, local=local_minute, follow_up=follow_up, **_labels(lang))

@@ -13,3 +13,8 @@ SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 def today_in_shanghai(now: datetime) -> date:
     return now.astimezone(SHANGHAI).date()
+
+
+def local_minute(at: datetime | None) -> str:
+    """A stored UTC time as people in the hall read it, e.g. ``2026-11-24 10:12`` ("" for none)."""
+    return at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if at else ""

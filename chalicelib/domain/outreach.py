@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
-from .business_time import SHANGHAI
+from .business_time import local_minute
 from .organisation import Code, Hall
 
 QUARTER_PATTERN = r"^[1-9][0-9]{3}Q[1-4]$"
@@ -204,4 +204,4 @@ def coverage(quarter: str, halls: list[Hall], tallies: dict[str, HallTally]) -> 
 
 def published_at_label(snapshot: Snapshot) -> str:
     """The publication time as a Shanghai wall-clock string, e.g. ``2026-12-31 17:05``."""
-    return snapshot.published_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    return local_minute(snapshot.published_at)
