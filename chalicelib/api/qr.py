@@ -16,7 +16,7 @@ from chalicelib import composition
 from chalicelib.api.responses import json_response
 from chalicelib.api.routing import Auth, Routes
 from chalicelib.api.schemas import QrCodesOut
-from chalicelib.services import qr_codes, ratings
+from chalicelib.services import organisation, qr_codes, ratings
 
 routes = Routes(__name__, tag="qr")
 
@@ -73,5 +73,5 @@ def counter_qr_svg(code: str):  # type: ignore[no-untyped-def]
     produces="image/svg+xml",
 )
 def suggestion_box_qr_svg(hall_code: str):  # type: ignore[no-untyped-def]
-    qr_codes.public_hall(composition.organisation(), hall_code)
+    organisation.existing_hall(composition.organisation(), hall_code)
     return _svg(f"{base_url(routes.request)}/s/{hall_code}")

@@ -27,7 +27,7 @@ from chalicelib.domain.suggestions import (
     SuggestionKind,
     SuggestionStatus,
 )
-from chalicelib.services import callbacks, suggestions
+from chalicelib.services import callbacks, organisation, suggestions
 
 routes = Routes(__name__, tag="suggestion box")
 FORM = "application/x-www-form-urlencoded"
@@ -80,7 +80,7 @@ def _form_values(request: Any) -> dict[str, str]:
 @routes("/s/{hall_code}", "GET", summary="The hall's suggestion-box form", auth=Auth.public, produces="text/html")
 def suggestion_form(hall_code: str):  # type: ignore[no-untyped-def]
     lang = pages.lang_of(routes.request)
-    hall = suggestions.public_hall(composition.organisation(), hall_code)
+    hall = organisation.existing_hall(composition.organisation(), hall_code)
     return pages.render("suggestion_form.html", lang, hall=hall, values={}, errors={}, **_labels(lang))
 
 
@@ -110,14 +110,14 @@ def drop_suggestion(hall_code: str):  # type: ignore[no-untyped-def]
     except InvalidInput as e:
         if wants_json(request):
             raise
-        hall = suggestions.public_hall(composition.organisation(), hall_code)  # an unknown hall is a 404 page
+        hall = organisation.existing_hall(composition.organisation(), hall_code)  # an unknown hall is a 404 page
         values = _form_values(request)
         return pages.render(
             "suggestion_form.html", lang, status=400, hall=hall, values=values, errors=e.fields, **_labels(lang)
         )
     if wants_json(request):
         return json_response({"tracking_no": dropped.tracking_no})
-    hall = suggestions.public_hall(composition.organisation(), hall_code)
+    hall = organisation.existing_hall(composition.organisation(), hall_code)
     return pages.render("suggestion_receipt.html", lang, hall=hall, suggestion=dropped, **_labels(lang))
 
 

@@ -13,7 +13,8 @@ from chalicelib.domain.paging import MAX_PAGE_SIZE, Page
 from chalicelib.services.ports import Clock, OrganisationRepository
 
 
-def _require_hall(repo: OrganisationRepository, code: str, field: str) -> Hall:
+def existing_hall(repo: OrganisationRepository, code: str, field: str = "hall_code") -> Hall:
+    """The hall with this code; NotFound naming ``field`` when there is none."""
     hall = repo.get_hall(code)
     if hall is None:
         raise NotFound(f"No hall {code}.", {field: "unknown hall"})
@@ -49,7 +50,7 @@ def every_hall(repo: OrganisationRepository) -> Iterator[Hall]:
 
 def get_hall(actor: UserPrincipal, repo: OrganisationRepository, code: str) -> Hall:
     actor.require_hall(code)
-    return _require_hall(repo, code, "hall_code")
+    return existing_hall(repo, code, "hall_code")
 
 
 def list_halls(actor: UserPrincipal, repo: OrganisationRepository, cursor: str | None, limit: int) -> Page[Hall]:
@@ -68,7 +69,7 @@ def add_counter(
     number: int,
 ) -> Counter:
     actor.require_admin()
-    _require_hall(repo, hall_code, "hall_code")
+    existing_hall(repo, hall_code, "hall_code")
     counter = Counter(hall_code=hall_code, number=number, created_at=clock.now())
     repo.add_counter(counter)
     return counter
@@ -89,7 +90,7 @@ def add_staff(
     hall_code: str,
 ) -> Staff:
     actor.require_admin()
-    _require_hall(repo, hall_code, "hall_code")
+    existing_hall(repo, hall_code, "hall_code")
     staff = Staff(staff_no=staff_no, name=name, hall_code=hall_code, created_at=clock.now())
     repo.add_staff(staff)
     return staff
@@ -121,7 +122,7 @@ def register_device(
     counter_number: int,
 ) -> RegisteredDevice:
     actor.require_admin()
-    _require_hall(repo, hall_code, "hall_code")
+    existing_hall(repo, hall_code, "hall_code")
     if repo.get_counter(hall_code, counter_number) is None:
         raise NotFound(f"Hall {hall_code} has no counter {counter_number}.", {"counter_number": "unknown counter"})
     device_id = credentials.new_device_id()

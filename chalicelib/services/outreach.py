@@ -26,7 +26,7 @@ from chalicelib.domain.outreach import (
     quarter_of,
 )
 from chalicelib.domain.paging import Page
-from chalicelib.services.organisation import every_hall
+from chalicelib.services.organisation import every_hall, existing_hall
 from chalicelib.services.ports import Clock, OrganisationRepository, Outbox, OutreachRepository
 
 # Two admins publishing at once both aim at the same next version; the loser
@@ -41,10 +41,7 @@ def _require_outreach_role(actor: UserPrincipal) -> None:
 def _require_hall(actor: UserPrincipal, org: OrganisationRepository, hall_code: str) -> Hall:
     _require_outreach_role(actor)
     actor.require_hall(hall_code)
-    hall = org.get_hall(hall_code)
-    if hall is None:
-        raise NotFound(f"No hall {hall_code}.", {"hall_code": "unknown hall"})
-    return hall
+    return existing_hall(org, hall_code)
 
 
 def _halls_of(actor: UserPrincipal, org: OrganisationRepository) -> list[Hall]:

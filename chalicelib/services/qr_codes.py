@@ -6,8 +6,6 @@ from dataclasses import dataclass
 
 from chalicelib.domain import qrcodes
 from chalicelib.domain.accounts import UserPrincipal
-from chalicelib.domain.errors import NotFound
-from chalicelib.domain.organisation import Hall
 from chalicelib.services.organisation import get_hall
 from chalicelib.services.ports import OrganisationRepository
 
@@ -40,10 +38,3 @@ def hall_codes(
         code = qrcodes.counter_code(qr_key, hall_code, counter.number)
         counters.append(CounterQr(counter.number, f"{base_url}/r/{code}", f"{base_url}/r/{code}/qr.svg"))
     return HallQrCodes(counters, QrLink(f"{base_url}/s/{hall_code}", f"{base_url}/s/{hall_code}/qr.svg"))
-
-
-def public_hall(org: OrganisationRepository, hall_code: str) -> Hall:
-    hall = org.get_hall(hall_code)
-    if hall is None:
-        raise NotFound("No such hall.")
-    return hall

@@ -30,7 +30,7 @@ from chalicelib.domain.reports import (
     total_of,
 )
 from chalicelib.domain.stats import StatKind, Tally
-from chalicelib.services.organisation import every_hall
+from chalicelib.services.organisation import every_hall, existing_hall
 from chalicelib.services.ports import Clock, OrganisationRepository, RatingRepository, TallyReader
 
 MAX_SERIES_DAYS = 366
@@ -43,10 +43,7 @@ def _require_reader(actor: UserPrincipal) -> None:
 def _hall(actor: UserPrincipal, org: OrganisationRepository, code: str, field: str = "hall") -> Hall:
     _require_reader(actor)
     actor.require_hall(code)
-    hall = org.get_hall(code)
-    if hall is None:
-        raise NotFound(f"No hall {code}.", {field: "unknown hall"})
-    return hall
+    return existing_hall(org, code, field)
 
 
 def _halls(actor: UserPrincipal, org: OrganisationRepository, code: str | None) -> list[Hall]:

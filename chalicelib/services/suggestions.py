@@ -17,7 +17,6 @@ from typing import Any, Protocol
 from chalicelib.domain import suggestions as rules
 from chalicelib.domain.accounts import Role, UserPrincipal
 from chalicelib.domain.errors import Conflict, NotFound
-from chalicelib.domain.organisation import Hall
 from chalicelib.domain.paging import Page
 from chalicelib.domain.privacy import CONTACT_RETENTION, mask_personal_data
 from chalicelib.domain.suggestions import (
@@ -28,6 +27,7 @@ from chalicelib.domain.suggestions import (
     SuggestionStatus,
     TooManyAttempts,
 )
+from chalicelib.services.organisation import existing_hall
 from chalicelib.services.ports import Clock, OrganisationRepository, SuggestionRepository
 
 MAX_OPENED_AT_ONCE = 200  # keeps one answer well inside Lambda's 6 MB response limit
@@ -36,18 +36,6 @@ _TRACKING_NO_TRIES = 3  # 40 random bits a day: a clash is already unlikely once
 
 class WorkingDayRule(Protocol):
     def is_working_day(self, day: date) -> bool: ...
-
-
-def _hall(org: OrganisationRepository, code: str) -> Hall:
-    hall = org.get_hall(code)
-    if hall is None:
-        raise NotFound(f"No hall {code}.", {"hall_code": "unknown hall"})
-    return hall
-
-
-def public_hall(org: OrganisationRepository, hall_code: str) -> Hall:
-    """The hall whose suggestion-box form is asked for; NotFound for an unknown code."""
-    return _hall(org, hall_code)
 
 
 # ----- customers -----
@@ -66,7 +54,7 @@ def submit_suggestion(
     consent: bool,
     wants_reply: bool,
 ) -> Suggestion:
-    _hall(org, hall_code)
+    existing_hall(org, hall_code)
     rules.check_consent(consent=consent, name=name, phone=phone)
     now = clock.now()
     for attempt in range(_TRACKING_NO_TRIES):
@@ -178,7 +166,7 @@ def list_suggestions(
     limit: int,
 ) -> Page[Suggestion]:
     _require_box_keeper(actor, hall_code)
-    _hall(org, hall_code)
+    existing_hall(org, hall_code)
     statuses = (status,) if status else tuple(SuggestionStatus)
     return repo.list_by_hall(hall_code, statuses, cursor, limit)
 
@@ -198,7 +186,7 @@ def open_suggestion_box(
 ) -> BoxOpened:
     """Mark the hall's new suggestions opened and return them; an empty box still counts as opened."""
     _require_box_keeper(actor, hall_code)
-    _hall(org, hall_code)
+    existing_hall(org, hall_code)
     now = clock.now()
     waiting = repo.oldest_new(hall_code, MAX_OPENED_AT_ONCE + 1)
     opened: list[Suggestion] = []
@@ -232,7 +220,7 @@ def suggestion_box_state(
 ) -> BoxState:
     """When the box was last opened, and whether a working day has passed since (dashboard flag)."""
     _require_box_keeper(actor, hall_code)
-    _hall(org, hall_code)
+    existing_hall(org, hall_code)
     last = repo.last_box_opening(hall_code)
     overdue = rules.box_overdue(last.opened_at if last else None, clock.now(), calendar.is_working_day)
     return BoxState(hall_code=hall_code, last_opened=last, overdue=overdue)
