@@ -42,3 +42,14 @@ class PayloadTooLarge(DomainError):
 
 class TooManyRequests(DomainError):
     code = "too_many_requests"
+
+
+class StorageBusy(DomainError):
+    """Storage could not take the request now (conflicts outlasted their retries, or a fault):
+    nothing was written, and the same request may be sent again later."""
+
+    code = "storage_busy"
+
+    def __init__(self, message: str = "Storage is busy: please retry shortly.", retry_after: int = 2) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
