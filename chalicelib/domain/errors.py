@@ -6,10 +6,11 @@ from __future__ import annotations
 class DomainError(Exception):
     code = "error"
 
-    def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
+    def __init__(self, message: str, fields: dict[str, str] | None = None, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.fields = fields or {}
+        self.retry_after = retry_after  # seconds until trying again can succeed, when that is known
 
 
 class InvalidInput(DomainError):
@@ -51,5 +52,4 @@ class StorageBusy(DomainError):
     code = "storage_busy"
 
     def __init__(self, message: str = "Storage is busy: please retry shortly.", retry_after: int = 2) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
+        super().__init__(message, retry_after=retry_after)
