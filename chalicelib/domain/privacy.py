@@ -1,8 +1,10 @@
-"""Masking personal data that customers type into free text.
+"""Masking personal data: the one place it is done.
 
-Staff lists and exports show content with mainland mobile numbers masked as
-``138****1234`` and 18-digit resident ID numbers as ``110***********123X``;
-the stored text is never changed.
+Staff lists and exports show free text (comments, content, notes) through
+``mask_personal_data``: mainland mobile numbers become ``138****1234`` and
+18-digit resident ID numbers ``110***********123X`` wherever they appear. A
+field that holds a phone number is shown through ``mask_phone``, the same
+mask. The stored text is never changed.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ _MOBILE = re.compile(r"(?<![\d+])(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)"
 
 
 def mask_phone(phone: str) -> str:
+    """A stored phone number as staff see it: first three and last four digits (all masked when shorter)."""
     digits = re.sub(r"\D", "", phone)
     if len(digits) < 7:
         return "*" * len(digits)

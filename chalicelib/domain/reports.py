@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from .csv_export import Cell
 from .errors import PayloadTooLarge
 from .organisation import Hall
-from .privacy import mask_phone
+from .privacy import mask_personal_data, mask_phone
 from .ranking import FLAG_LABELS, StaffResult
 from .ratings import (
     BUSINESS_LABELS,
@@ -218,7 +218,8 @@ def hall_csv_row(row: HallRow) -> dict[str, Cell]:
 
 
 def rating_csv_row(r: Rating, lang: str) -> dict[str, Cell]:
-    """One stored rating as a row: local time, labels in Chinese files, the phone masked."""
+    """One stored rating as a row: local time, labels in Chinese files, the phone masked and
+    phone and ID numbers inside the comment masked too (SPEC §4.4)."""
     reasons: Iterable[str] = (label(REASON_LABELS, x.value, lang) if lang == "zh" else x.value for x in r.reasons)
     return {
         "rated_at": r.local_time.strftime("%Y-%m-%d %H:%M:%S"),
@@ -231,7 +232,7 @@ def rating_csv_row(r: Rating, lang: str) -> dict[str, Cell]:
         if r.business
         else None,
         "reasons": ("、" if lang == "zh" else ";").join(reasons),
-        "comment": r.comment,
+        "comment": mask_personal_data(r.comment) if r.comment else None,
         "phone": mask_phone(r.phone) if r.phone else None,
     }
 

@@ -23,10 +23,25 @@ def test_numbers_are_masked_inside_text(text, masked):
     assert mask_personal_data(text) == masked
 
 
+def test_every_phone_and_id_number_in_a_message_is_masked_and_the_rest_kept():
+    text = (
+        "我叫张三，身份证11010119900307123X，电话13812345678，"
+        "我爱人身份证号是320102198001011234、手机159 8765 4321。"
+        "电表号12345678901，订单号12345678901234567890，请回电话。"
+    )
+    assert mask_personal_data(text) == (
+        "我叫张三，身份证110***********123X，电话138****5678，"
+        "我爱人身份证号是320***********1234、手机159****4321。"
+        "电表号12345678901，订单号12345678901234567890，请回电话。"
+    )
+
+
 @pytest.mark.parametrize(
     "text",
     [
         "订单号 1234567890123456789012",  # a longer run is not a phone or ID number
+        "流水号12345678901234567890",  # 20 digits
+        "单号 13812345678901234567",  # 20 digits that begin like a mobile number
         "户号 0512345678",
         "电表 12345678901",  # 11 digits starting 12: not a mobile number
         "金额 138.50 元",

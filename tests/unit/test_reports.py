@@ -91,7 +91,7 @@ ratings_strategy = st.lists(
         channel=st.sampled_from([Channel.device, Channel.qr]),
         misuse=st.booleans(),
         minutes=st.integers(0, 60 * 24 * 40),  # 2026-10-25 to early December
-        comment=st.none() | st.sampled_from(["=1+1", "@SUM(A1)", "好", "-2", "排队久, 但态度好"]),
+        comment=st.none() | st.sampled_from(["=1+1", "@SUM(A1)", "好", "-2", "排队久, 但态度好", "请回电13812341234"]),
         phone=st.none() | st.just("13812341234"),
         again=st.integers(0, 4),  # how far back a retried id points, 0 for a new one
     ),
@@ -168,6 +168,7 @@ def test_every_csv_count_is_a_recount_of_the_stored_ratings(stream, month):
     assert collections.Counter(int(row["level"]) for row in rows) == collections.Counter(int(r.level) for r in window)
     assert all(row["phone"] in ("", "138****1234") for row in rows)
     assert all(not row["comment"].startswith(("=", "@", "-")) for row in rows)
+    assert all("13812341234" not in row["comment"] for row in rows)
 
 
 def test_a_branch_ranks_the_staff_of_all_its_halls_together(org):
@@ -319,6 +320,13 @@ def test_rating_rows_use_labels_in_chinese_and_keys_in_english():
     )
     assert (en["business"], en["reasons"], en["channel"], en["level"]) == ("invoice", "long_wait;slow", "device", 2)
     assert zh["rated_at"] == "2026-11-10 10:01:00"  # Asia/Shanghai
+
+
+def test_rating_rows_mask_phone_and_id_numbers_inside_the_comment():
+    r = rating(1, level=1, comment="请回电13812345678，身份证11010119900307123X")
+    for lang in ("zh", "en"):
+        assert rating_csv_row(r, lang)["comment"] == "请回电138****5678，身份证110***********123X"
+    assert rating_csv_row(rating(2), "zh")["comment"] is None
 
 
 @pytest.mark.parametrize(("value", "ok"), [("2026-11", True), ("2026-13", False), ("26-11", False), ("2026-1", False)])
