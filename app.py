@@ -1,72 +1,22 @@
 """Tingsheng (厅声): routes and event handlers, wired to services.
 
-Each HTTP feature is a blueprint in chalicelib/api; the stream and schedule
-handlers call chalicelib/events. This file only registers them.
+Each surface (the JSON API, the customer pages, the console) exports its
+blueprints; the stream and schedule handlers call chalicelib/events. This file
+only registers them.
 """
 
 import os
 
 from chalice import Chalice, Cron
 
-from chalicelib import events
-from chalicelib.api import (
-    admin,
-    appeals,
-    auth,
-    boundary,
-    calendar,
-    callbacks,
-    console,
-    console_admin,
-    console_appeals,
-    console_calendar,
-    console_callbacks,
-    console_dashboard,
-    console_outreach,
-    console_qr,
-    console_reports,
-    console_suggestions,
-    device,
-    follow_up,
-    outreach,
-    public,
-    qr,
-    rating_page,
-    reports,
-    suggestion_box,
-    suggestions,
-)
+from chalicelib import api, console, events, pages
+from chalicelib.web import boundary
 
 app = Chalice(app_name="tingsheng")
-boundary.install(app)
+boundary.install(app, sessions=console.read_session)
 
-for module in (
-    public,
-    auth,
-    admin,
-    outreach,
-    device,
-    qr,
-    rating_page,
-    suggestion_box,
-    suggestions,
-    callbacks,
-    reports,
-    follow_up,
-    calendar,
-    appeals,
-    console,
-    console_admin,
-    console_appeals,
-    console_calendar,
-    console_callbacks,
-    console_dashboard,
-    console_outreach,
-    console_qr,
-    console_reports,
-    console_suggestions,
-):
-    app.register_blueprint(module.routes.blueprint)
+for blueprint in (*api.BLUEPRINTS, *pages.BLUEPRINTS, *console.BLUEPRINTS):
+    app.register_blueprint(blueprint)
 
 # Chalice needs the stream's ARN as a literal when it imports the app; the
 # deploy template points the event source at the table's real stream.

@@ -1,2 +1,20 @@
-"""The HTTP layer: blueprints that parse a request, call one service function
-and render the answer. Domain errors become HTTP answers in ``errors``."""
+"""The JSON API (SPEC §4.2–§4.4): devices, managers, agents and admins, with bearer keys."""
+
+from chalicelib.api import (
+    admin,
+    appeals,
+    auth,
+    calendar,
+    callbacks,
+    device,
+    outreach,
+    public,
+    qr,
+    reports,
+    suggestions,
+)
+
+BLUEPRINTS = tuple(
+    m.routes.blueprint
+    for m in (public, auth, admin, outreach, device, qr, suggestions, callbacks, reports, calendar, appeals)
+)

@@ -7,25 +7,14 @@ from typing import Any
 from chalice import Response
 
 from chalicelib import composition
-from chalicelib.api.requests import page_args, parse_json
-from chalicelib.api.responses import json_response
-from chalicelib.api.routing import QueryParam, Routes
-from chalicelib.api.schemas import (
-    CounterIn,
-    CounterOut,
-    DeviceCreated,
-    DeviceIn,
-    DeviceOut,
-    HallIn,
-    HallOut,
-    ListOf,
-    StaffIn,
-    StaffOut,
-    UserIn,
-    UserOut,
-)
+from chalicelib.api.schemas import CounterOut, DeviceCreated, DeviceIn, DeviceOut, HallOut, StaffIn, StaffOut, UserOut
 from chalicelib.domain.paging import Page
+from chalicelib.inputs import CounterIn, HallIn, UserIn
 from chalicelib.services import accounts, organisation
+from chalicelib.web.requests import page_args, parse_json
+from chalicelib.web.responses import json_response
+from chalicelib.web.routing import QueryParam, Routes
+from chalicelib.web.schemas import ListOf
 
 routes = Routes(__name__, tag="admin")
 PAGING = (QueryParam("cursor", "continue a list"), QueryParam("limit", "page size, 1-200"))

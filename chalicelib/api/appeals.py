@@ -5,15 +5,17 @@ from __future__ import annotations
 from datetime import date
 
 from chalicelib import composition
-from chalicelib.api.requests import page_args, parse_json, query
-from chalicelib.api.responses import json_response
-from chalicelib.api.routing import QueryParam, Routes
-from chalicelib.api.schemas import AppealIn, AppealOut, DecisionIn, ListOf, RatingOut
+from chalicelib.api.schemas import AppealOut, DecisionIn, RatingOut
 from chalicelib.domain.appeals import Appeal, AppealStatus
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.privacy import mask_personal_data, mask_phone
 from chalicelib.domain.ratings import Rating
+from chalicelib.inputs import AppealIn
 from chalicelib.services import appeals
+from chalicelib.web.requests import page_args, parse_json, query
+from chalicelib.web.responses import json_response
+from chalicelib.web.routing import QueryParam, Routes
+from chalicelib.web.schemas import ListOf
 
 routes = Routes(__name__, tag="appeals")
 PAGING = (QueryParam("cursor", "continue a list"), QueryParam("limit", "page size, 1-200"))

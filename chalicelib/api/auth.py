@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from chalicelib import composition
-from chalicelib.api.requests import client_address, parse_json
-from chalicelib.api.responses import json_response
-from chalicelib.api.routing import Auth, Routes
 from chalicelib.api.schemas import LoginIn, LoginOut
 from chalicelib.services import accounts
+from chalicelib.web.requests import client_address, parse_json
+from chalicelib.web.responses import json_response
+from chalicelib.web.routing import Auth, Routes
 
 routes = Routes(__name__, tag="auth")
 

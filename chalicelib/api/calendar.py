@@ -7,12 +7,12 @@ from datetime import date
 from chalice import Response
 
 from chalicelib import composition
-from chalicelib.api.requests import parse_json, query
-from chalicelib.api.responses import json_response
-from chalicelib.api.routing import QueryParam, Routes
 from chalicelib.api.schemas import CalendarDayIn, CalendarYearOut
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.services import calendar
+from chalicelib.web.requests import parse_json, query
+from chalicelib.web.responses import json_response
+from chalicelib.web.routing import QueryParam, Routes
 
 routes = Routes(__name__, tag="admin")
 

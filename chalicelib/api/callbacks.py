@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from chalicelib import composition
-from chalicelib.api.requests import page_args, parse_json, query
-from chalicelib.api.responses import json_response
-from chalicelib.api.routing import QueryParam, Routes
-from chalicelib.api.schemas import AttemptIn, CallbackOut, CloseIn, ListOf
+from chalicelib.api.schemas import CallbackOut
 from chalicelib.domain.accounts import UserPrincipal
 from chalicelib.domain.callbacks import CallbackTask, Status
 from chalicelib.domain.errors import InvalidInput
+from chalicelib.inputs import AttemptIn, CloseIn
 from chalicelib.services import callbacks
+from chalicelib.web.requests import page_args, parse_json, query
+from chalicelib.web.responses import json_response
+from chalicelib.web.routing import QueryParam, Routes
+from chalicelib.web.schemas import ListOf
 
 routes = Routes(__name__, tag="callbacks")
 

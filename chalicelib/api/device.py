@@ -8,14 +8,14 @@ from chalice import Response
 from pydantic import ValidationError
 
 from chalicelib import composition
-from chalicelib.api.errors import error_body, invalid_input
-from chalicelib.api.requests import json_body, parse_json
-from chalicelib.api.responses import json_response
-from chalicelib.api.routing import Auth, Routes
 from chalicelib.api.schemas import BatchResults, DeviceBatchIn, DeviceRatingIn, ShiftIn
 from chalicelib.domain.errors import InvalidInput, PayloadTooLarge
 from chalicelib.services import ratings
 from chalicelib.services.ratings import MAX_BATCH, DevicePress, Unreadable
+from chalicelib.web.errors import error_body, invalid_input
+from chalicelib.web.requests import json_body, parse_json
+from chalicelib.web.responses import json_response
+from chalicelib.web.routing import Auth, Routes
 
 routes = Routes(__name__, tag="device")
 

@@ -7,27 +7,18 @@ header matches, and SVG prints sharply at any size.
 from __future__ import annotations
 
 import io
-from typing import Any
 
 import segno
 from chalice import Response
 
 from chalicelib import composition
-from chalicelib.api.responses import json_response
-from chalicelib.api.routing import Auth, Routes
 from chalicelib.api.schemas import QrCodesOut
 from chalicelib.services import organisation, qr_codes, ratings
+from chalicelib.web.requests import base_url
+from chalicelib.web.responses import json_response
+from chalicelib.web.routing import Auth, Routes
 
 routes = Routes(__name__, tag="qr")
-
-
-def base_url(request: Any) -> str:
-    """Where customers reach the app: configured, else the host this request came to."""
-    configured = composition.settings().public_url
-    if configured:
-        return configured
-    proto = request.headers.get("x-forwarded-proto") or "http"
-    return f"{proto}://{request.headers.get('host') or 'localhost'}"
 
 
 def _svg(url: str) -> Response:

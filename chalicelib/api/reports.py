@@ -11,8 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib import composition
-from chalicelib.api import pages, params
-from chalicelib.api.downloads import csv_download
 from chalicelib.api.report_schemas import (
     BreakdownOut,
     DailyOut,
@@ -26,26 +24,19 @@ from chalicelib.api.report_schemas import (
     levels,
     staff_out,
 )
-from chalicelib.api.requests import query
-from chalicelib.api.responses import json_response
-from chalicelib.api.routing import QueryParam, Routes
-from chalicelib.domain import csv_export
-from chalicelib.domain.business_time import today_in_shanghai
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.ratings import BUSINESS_LABELS, REASON_LABELS, label
 from chalicelib.domain.reports import (
-    HALL_COLUMNS,
-    RATING_COLUMNS,
-    STAFF_COLUMNS,
     HallRow,
-    capped,
-    hall_csv_row,
-    rating_csv_row,
     rounded,
-    staff_csv_row,
 )
 from chalicelib.domain.stats import StatKind, Tally
-from chalicelib.services import reports
+from chalicelib.services import exports, reports
+from chalicelib.web import params
+from chalicelib.web.downloads import file_download
+from chalicelib.web.requests import query
+from chalicelib.web.responses import json_response
+from chalicelib.web.routing import QueryParam, Routes
 
 routes = Routes(__name__, tag="reports")
 
@@ -67,28 +58,12 @@ def _path_hall(hall_code: str) -> str:
     return hall_code
 
 
-def _lang(request: Any) -> csv_export.Lang:
-    return "en" if pages.lang_of(request) == "en" else "zh"
-
-
-def _stamp() -> str:
-    return today_in_shanghai(composition.clock().now()).strftime("%Y%m%d")
-
-
-def _download(text: str, lang: csv_export.Lang, zh_name: str, en_name: str) -> Any:
-    ascii_name = f"{en_name}-{_stamp()}.csv"
-    return csv_download(text, ascii_name if lang == "en" else f"{zh_name}-{_stamp()}.csv", ascii_name)
-
-
 def _staff_monthly(request: Any) -> reports.StaffMonthly:
     return reports.staff_monthly(
         routes.principal(),
         composition.organisation(),
         composition.ratings(),
-        month=params.month(request),
-        hall=params.hall_code(request),
-        branch=query(request, "branch"),
-        by_branch=params.by_branch(request),
+        **params.staff_report(request),
         min_ratings=composition.settings().min_ratings,
     )
 
@@ -98,14 +73,8 @@ def _hall_monthly(request: Any) -> list[HallRow]:
         routes.principal(),
         composition.organisation(),
         composition.ratings(),
-        month=params.month(request),
-        hall=params.hall_code(request),
+        **params.hall_report(request),
     )
-
-
-def _what(request: Any) -> str:
-    """The scope part of a filename: the hall, the branch, or ``all``."""
-    return query(request, "hall") or query(request, "branch") or "all"
 
 
 # ---- CSV downloads ----------------------------------------------------------
@@ -118,12 +87,16 @@ def _what(request: Any) -> str:
 )
 def staff_monthly_csv():  # type: ignore[no-untyped-def]
     request = routes.request
-    report = _staff_monthly(request)
-    lang = _lang(request)
-    text = csv_export.to_csv(STAFF_COLUMNS, (staff_csv_row(r, lang) for r in report.rows), lang)
-    scope = "branch-" if report.scope == "branch" else ""
-    what = _what(request)
-    return _download(text, lang, f"员工月度排名-{report.month}-{what}", f"staff-monthly-{report.month}-{scope}{what}")
+    file = exports.staff_monthly_csv(
+        routes.principal(),
+        composition.organisation(),
+        composition.ratings(),
+        composition.clock(),
+        **params.staff_report(request),
+        min_ratings=composition.settings().min_ratings,
+        lang=params.lang(request),
+    )
+    return file_download(file)
 
 
 @routes(
@@ -135,11 +108,15 @@ def staff_monthly_csv():  # type: ignore[no-untyped-def]
 )
 def hall_monthly_csv():  # type: ignore[no-untyped-def]
     request = routes.request
-    rows = _hall_monthly(request)
-    lang = _lang(request)
-    text = csv_export.to_csv(HALL_COLUMNS, (hall_csv_row(r) for r in rows), lang)
-    month, what = params.month(request), _what(request)
-    return _download(text, lang, f"营业厅月度汇总-{month}-{what}", f"hall-monthly-{month}-{what}")
+    file = exports.hall_monthly_csv(
+        routes.principal(),
+        composition.organisation(),
+        composition.ratings(),
+        composition.clock(),
+        **params.hall_report(request),
+        lang=params.lang(request),
+    )
+    return file_download(file)
 
 
 @routes(
@@ -156,19 +133,15 @@ def hall_monthly_csv():  # type: ignore[no-untyped-def]
 )
 def ratings_csv():  # type: ignore[no-untyped-def]
     request = routes.request
-    first, last = params.day(request, "from"), params.day(request, "to")
-    stored = reports.ratings_export(
+    file = exports.ratings_csv(
         routes.principal(),
         composition.organisation(),
         composition.ratings(),
-        first=first,
-        last=last,
-        hall=params.hall_code(request),
+        composition.clock(),
+        **params.ratings_span(request),
+        lang=params.lang(request),
     )
-    lang = _lang(request)
-    text = csv_export.to_csv(RATING_COLUMNS, capped(rating_csv_row(r, lang) for r in stored), lang)
-    span, what = f"{first:%Y%m%d}-{last:%Y%m%d}", _what(request)
-    return _download(text, lang, f"评价明细-{span}-{what}", f"ratings-{span}-{what}")
+    return file_download(file)
 
 
 # ---- JSON for the console ---------------------------------------------------
@@ -280,7 +253,7 @@ def _shares(parts: dict[str, Tally], total: int, labels: dict[str, tuple[str, st
 )
 def breakdown(hall_code: str):  # type: ignore[no-untyped-def]
     request = routes.request
-    month, lang = params.month(request), _lang(request)
+    month, lang = params.month(request), params.lang(request)
     found = reports.hall_breakdown(
         routes.principal(),
         composition.organisation(),

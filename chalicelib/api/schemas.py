@@ -4,41 +4,23 @@ so the contract stays fixed while the domain changes."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Generic, Literal, TypeVar
+from typing import Annotated, Literal, TypeVar
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, Field
 
-from chalicelib.domain.accounts import Role, Username
+from chalicelib.domain.accounts import Role
 from chalicelib.domain.appeals import AppealStatus, Ground
 from chalicelib.domain.callbacks import AttemptResult, Outcome
 from chalicelib.domain.organisation import Code, CounterNumber, HallGrade, Name, StaffNo
-from chalicelib.domain.ratings import Business, Phone, Reason
+from chalicelib.domain.ratings import Business, Reason
+from chalicelib.web.schemas import Strict
 
 T = TypeVar("T")
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
 class Health(BaseModel):
     status: Literal["ok"]
-
-
-class ErrorDetail(BaseModel):
-    code: str
-    message: str
-    fields: dict[str, str]
-
-
-class ErrorBody(BaseModel):
-    error: ErrorDetail
-
-
-class ListOf(BaseModel, Generic[T]):
-    items: list[T]
-    next: str | None = Field(description="cursor for the next page; null on the last")
 
 
 class LoginIn(Strict):
@@ -51,23 +33,12 @@ class LoginOut(BaseModel):
     expires_at: datetime
 
 
-class HallIn(Strict):
-    code: Code
-    name: Name
-    branch: Name
-    grade: HallGrade
-
-
 class HallOut(BaseModel):
     code: str
     name: str
     branch: str
     grade: HallGrade
     created_at: datetime
-
-
-class CounterIn(Strict):
-    number: CounterNumber
 
 
 class CounterOut(BaseModel):
@@ -107,13 +78,6 @@ class DeviceOut(BaseModel):
     counter_number: int
     created_at: datetime
     revoked_at: datetime | None
-
-
-class UserIn(Strict):
-    username: Username
-    password: str = Field(max_length=256)
-    role: Role
-    halls: list[Code] = Field(default_factory=list, max_length=200)
 
 
 class UserOut(BaseModel):
@@ -157,32 +121,6 @@ class BatchResults(BaseModel):
     results: list[ItemResultOut]
 
 
-def blank_is_none(value: object) -> object:
-    """An empty (or blank) form field means "not given"."""
-    return None if isinstance(value, str) and not value.strip() else value
-
-
-def checkbox(value: object) -> object:
-    """A ticked checkbox sends "on" (or "1"); an unticked one sends nothing."""
-    return False if value is None or value == "" else value
-
-
-class QrRatingForm(BaseModel):
-    """The fields of the public rating form (SPEC §4.1); ``website`` is a honeypot."""
-
-    level: Annotated[int, Field(ge=1, le=5)]
-    reasons: list[Reason] = Field(default_factory=list, max_length=len(Reason))
-    business: Annotated[Business | None, BeforeValidator(blank_is_none)] = None
-    comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
-    phone: Annotated[Phone | None, BeforeValidator(blank_is_none)] = None
-    consent: Annotated[bool, BeforeValidator(blank_is_none)] = False
-    website: str = ""
-
-
-class RatingCreated(BaseModel):
-    id: str
-
-
 class QrLinkOut(BaseModel):
     url: str
     svg_url: str
@@ -195,16 +133,6 @@ class CounterQrOut(QrLinkOut):
 class QrCodesOut(BaseModel):
     counters: list[CounterQrOut]
     suggestion_box: QrLinkOut
-
-
-class AttemptIn(Strict):
-    result: AttemptResult
-    note: str = Field(default="", max_length=1000)
-
-
-class CloseIn(Strict):
-    outcome: Outcome
-    note: str = Field(default="", max_length=1000)
 
 
 class AttemptOut(BaseModel):
@@ -239,11 +167,6 @@ class CallbackOut(BaseModel):
     follow_up: FollowUpOut | None
 
 
-class FollowUpForm(BaseModel):
-    level: Annotated[int, Field(ge=1, le=5)]
-    comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
-
-
 class CalendarDayIn(Strict):
     working: bool = Field(strict=True)
 
@@ -257,11 +180,6 @@ class CalendarYearOut(BaseModel):
     year: int
     official: bool = Field(description="the State Council's arrangement for the year is known to the package")
     overrides: list[CalendarOverrideOut]
-
-
-class AppealIn(Strict):
-    ground: Ground
-    note: str = Field(default="", max_length=1000)
 
 
 class DecisionIn(Strict):

@@ -9,13 +9,14 @@ from typing import Any
 from pydantic import BaseModel
 
 from chalicelib import composition
-from chalicelib.api.requests import page_args, parse_json, query
-from chalicelib.api.responses import json_response
-from chalicelib.api.routing import QueryParam, Routes
-from chalicelib.api.schemas import ListOf, Strict
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.suggestions import Reply, Suggestion, SuggestionKind, SuggestionStatus
+from chalicelib.domain.suggestions import Suggestion, SuggestionKind, SuggestionStatus
+from chalicelib.inputs import ReplyIn
 from chalicelib.services import suggestions
+from chalicelib.web.requests import page_args, parse_json, query
+from chalicelib.web.responses import json_response
+from chalicelib.web.routing import QueryParam, Routes
+from chalicelib.web.schemas import ListOf
 
 routes = Routes(__name__, tag="suggestions")
 
@@ -44,10 +45,6 @@ class BoxStateOut(BaseModel):
     last_opened_at: datetime | None
     last_opened_by: str | None
     overdue: bool
-
-
-class ReplyIn(Strict):
-    reply: Reply
 
 
 def _out(suggestion: Suggestion) -> dict[str, Any]:

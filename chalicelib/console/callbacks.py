@@ -7,16 +7,17 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib import composition
-from chalicelib.api.console_view import ConsoleRoutes, form_of, hall_param, halls_of, principal, redirect, render
-from chalicelib.api.requests import query
-from chalicelib.api.schemas import AttemptIn, CloseIn
+from chalicelib.console.halls import hall_param, halls_of
+from chalicelib.console.layout import ConsoleRoutes, form_of, principal, redirect, render
 from chalicelib.domain.business_time import local_minute
 from chalicelib.domain.callbacks import AttemptResult, CallbackTask, Outcome, Status
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.privacy import mask_personal_data
+from chalicelib.inputs import AttemptIn, CloseIn
 from chalicelib.services import callbacks
+from chalicelib.web.requests import query
 
-routes = ConsoleRoutes(__name__, tag="console")
+routes = ConsoleRoutes(__name__)
 PAGE_SIZE = 50
 
 

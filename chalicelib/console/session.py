@@ -23,12 +23,12 @@ from urllib.parse import urlencode
 from chalice import Response
 
 from chalicelib import composition
-from chalicelib.api.requests import cookies, form_fields
-from chalicelib.api.responses import cookie
 from chalicelib.domain.accounts import UserPrincipal
 from chalicelib.domain.credentials import b64url
 from chalicelib.domain.errors import Forbidden, Unauthenticated
 from chalicelib.services import accounts
+from chalicelib.web.requests import cookies, form_fields
+from chalicelib.web.responses import cookie
 
 SESSION_COOKIE = "ts_session"
 LOGIN_COOKIE = "ts_login"

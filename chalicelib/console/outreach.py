@@ -6,15 +6,16 @@ from __future__ import annotations
 import uuid
 
 from chalicelib import composition
-from chalicelib.api import params
-from chalicelib.api.console_view import ConsoleRoutes, form_of, halls_of, principal, redirect, render
-from chalicelib.api.outreach import EventIn, event_fields
-from chalicelib.api.requests import query
+from chalicelib.console.halls import halls_of
+from chalicelib.console.layout import ConsoleRoutes, form_of, principal, redirect, render
 from chalicelib.domain.business_time import today_in_shanghai
 from chalicelib.domain.outreach import Category, quarter_of
+from chalicelib.inputs import EventIn, event_fields
 from chalicelib.services import outreach
+from chalicelib.web import params
+from chalicelib.web.requests import query
 
-routes = ConsoleRoutes(__name__, tag="console")
+routes = ConsoleRoutes(__name__)
 COUNTS = ("participants", "households_visited", "safety_checks", "materials")
 
 

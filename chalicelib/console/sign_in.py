@@ -10,15 +10,15 @@ from __future__ import annotations
 from chalice import Response
 
 from chalicelib import composition
-from chalicelib.api import console_session
-from chalicelib.api.console_view import ConsoleRoutes, principal, redirect, render
-from chalicelib.api.requests import client_address, form_fields, query
-from chalicelib.api.routing import Auth
+from chalicelib.console import session as console_session
+from chalicelib.console.layout import ConsoleRoutes, principal, redirect, render
 from chalicelib.domain.accounts import Role
 from chalicelib.domain.errors import Forbidden, TooManyRequests, Unauthenticated
 from chalicelib.services import accounts
+from chalicelib.web.requests import client_address, form_fields, query
+from chalicelib.web.routing import Auth
 
-routes = ConsoleRoutes(__name__, tag="console")
+routes = ConsoleRoutes(__name__)
 MAX_FIELD = 256
 
 

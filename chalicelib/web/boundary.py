@@ -2,7 +2,8 @@
 
 Authentication happens here, once, for every route: a route declares who may
 call it (``routing.Auth``) and a route that declares nothing needs a user
-token, so a forgotten declaration never opens a route.
+token, so a forgotten declaration never opens a route. The console hands in
+how a session is read (``sessions``); this package imports no surface.
 """
 
 from __future__ import annotations
@@ -15,28 +16,29 @@ from aws_lambda_powertools import Logger
 from chalice import Chalice, Response
 
 from chalicelib import composition
-from chalicelib.api import console_session, console_view
-from chalicelib.api.errors import domain_error_response, error_response, normalise_chalice_error
-from chalicelib.api.requests import bearer
-from chalicelib.api.routing import PRINCIPAL, Auth, operation_of
 from chalicelib.domain.errors import DomainError, Unauthenticated
 from chalicelib.services import accounts, organisation
+from chalicelib.web.errors import answer, internal_error, normalise_chalice_error
+from chalicelib.web.requests import bearer
+from chalicelib.web.routing import PRINCIPAL, Auth, Operation, operation_of
 
 logger = Logger(service="tingsheng")
 
+# Reads the signed-in principal of a console request, raising a DomainError when there is none.
+SessionReader = Callable[[Any], Any]
 
-def _required_auth(app: Chalice, resource_path: str | None, method: str) -> Auth | None:
-    """What the route needs; None when the method does not exist (Chalice answers 405)."""
+
+def _operation(app: Chalice, resource_path: str | None, method: str) -> Operation | None:
+    """The route's declaration; None when the method does not exist (Chalice answers 405)."""
     entry = app.routes.get(resource_path or "", {}).get(method)
     if entry is None:
         return None
-    op = operation_of(entry.view_function)
-    return op.auth if op else Auth.user
+    return operation_of(entry.view_function) or Operation(summary="", auth=Auth.user)
 
 
-def _authenticate(auth: Auth, request: Any) -> Any:
+def _authenticate(auth: Auth, request: Any, sessions: SessionReader) -> Any:
     if auth is Auth.session:
-        return console_session.principal_of(request)
+        return sessions(request)
     key = bearer(request)
     if key is None:
         raise Unauthenticated("An Authorization: Bearer header is required.")
@@ -45,24 +47,20 @@ def _authenticate(auth: Auth, request: Any) -> Any:
     return accounts.authenticate(composition.users(), composition.clock(), composition.token_policy(), key)
 
 
-def install(app: Chalice) -> None:
+def install(app: Chalice, sessions: SessionReader) -> None:
     @app.middleware("http")
     def boundary(request: Any, get_response: Callable[[Any], Response]) -> Response:
         started = time.perf_counter()
         route = request.context.get("resourcePath")
-        auth = None
+        op = _operation(app, route, request.method)
         try:
-            auth = _required_auth(app, route, request.method)
-            if auth not in (None, Auth.public):
-                request.context[PRINCIPAL] = _authenticate(auth, request)
+            if op is not None and op.auth is not Auth.public:
+                request.context[PRINCIPAL] = _authenticate(op.auth, request, sessions)
             response = get_response(request)
-        except console_session.SignInRequired:
-            response = console_session.sign_in_redirect(request)
-        except DomainError as e:
-            response = console_view.problem_page(e, request) if auth is Auth.session else domain_error_response(e)
+        except DomainError as e:  # authentication refused: answered as the route answers its errors
+            response = answer(e, request, op.errors) if op else answer(e, request)
         except Exception:
-            logger.exception("unhandled error", extra={"route": route})
-            response = error_response(500, "internal_error", "An internal error occurred.")
+            response = internal_error(request)
         response = normalise_chalice_error(response)
         logger.info(
             "request",

@@ -7,24 +7,16 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib import composition
-from chalicelib.api.console_callbacks import local
-from chalicelib.api.console_view import (
-    ConsoleRoutes,
-    form_of,
-    hall_param,
-    halls_of,
-    lang_of,
-    principal,
-    redirect,
-    render,
-)
-from chalicelib.api.requests import query
-from chalicelib.api.suggestions import ReplyIn
+from chalicelib.console.callbacks import local
+from chalicelib.console.halls import hall_param, halls_of
+from chalicelib.console.layout import ConsoleRoutes, form_of, lang_of, principal, redirect, render
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.suggestions import KIND_LABELS, STATUS_LABELS, Suggestion, SuggestionStatus
+from chalicelib.inputs import ReplyIn
 from chalicelib.services import suggestions
+from chalicelib.web.requests import query
 
-routes = ConsoleRoutes(__name__, tag="console")
+routes = ConsoleRoutes(__name__)
 PAGE_SIZE = 50
 
 

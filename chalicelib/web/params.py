@@ -6,11 +6,12 @@ import re
 from datetime import date
 from typing import Any
 
-from chalicelib.api.requests import query
+from chalicelib.domain.csv_export import Lang
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.organisation import CODE_PATTERN
 from chalicelib.domain.outreach import is_quarter
 from chalicelib.domain.reports import is_month
+from chalicelib.web.requests import query
 
 HALL_CODE = re.compile(CODE_PATTERN)
 
@@ -56,3 +57,26 @@ def by_branch(request: Any) -> bool:
     if scope == "hall" and query(request, "branch") is not None:
         raise InvalidInput("A branch is ranked with scope=branch.", {"branch": "only with scope=branch"})
     return scope == "branch"
+
+
+def lang(request: Any) -> Lang:
+    """``lang=en`` for English headers, keys and labels; Chinese otherwise."""
+    return "en" if query(request, "lang") == "en" else "zh"
+
+
+# ---- the queries of the report files, the same for the API and the console ----------
+def staff_report(request: Any) -> dict[str, Any]:
+    return {
+        "month": month(request),
+        "hall": hall_code(request),
+        "branch": query(request, "branch"),
+        "by_branch": by_branch(request),
+    }
+
+
+def hall_report(request: Any) -> dict[str, Any]:
+    return {"month": month(request), "hall": hall_code(request)}
+
+
+def ratings_span(request: Any) -> dict[str, Any]:
+    return {"first": day(request, "from"), "last": day(request, "to"), "hall": hall_code(request)}

@@ -9,9 +9,10 @@ from urllib.parse import parse_qsl
 
 from pydantic import BaseModel, ValidationError
 
-from chalicelib.api.errors import invalid_input
+from chalicelib import composition
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from chalicelib.web.errors import invalid_input
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -102,3 +103,12 @@ def bearer(request: Any) -> str | None:
     if scheme.lower() != "bearer" or not value.strip():
         return None
     return value.strip()
+
+
+def base_url(request: Any) -> str:
+    """Where customers reach the app: configured, else the host this request came to."""
+    configured = composition.settings().public_url
+    if configured:
+        return configured
+    proto = request.headers.get("x-forwarded-proto") or "http"
+    return f"{proto}://{request.headers.get('host') or 'localhost'}"

@@ -5,16 +5,17 @@ from __future__ import annotations
 from chalice import Response
 
 from chalicelib import composition
-from chalicelib.api import pages
-from chalicelib.api.requests import parse_form, wants_json
-from chalicelib.api.responses import json_response
-from chalicelib.api.routing import Auth, Routes
-from chalicelib.api.schemas import FollowUpForm
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.ratings import LEVEL_LABELS, label
+from chalicelib.pages.errors import page_routes
+from chalicelib.pages.forms import FollowUpForm
 from chalicelib.services import callbacks
+from chalicelib.web import rendering as pages
+from chalicelib.web.requests import parse_form, wants_json
+from chalicelib.web.responses import json_response
+from chalicelib.web.routing import Auth
 
-routes = Routes(__name__, tag="public")
+routes = page_routes(__name__, tag="public")
 
 
 def _page(code: str, lang: str, status: int = 200, error: bool = False) -> Response:

@@ -1,9 +1,8 @@
 """Console: the monthly staff ranking and the report downloads.
 
-The CSV downloads are console twins of /api/v1/reports/*.csv: the same view
-functions run behind the session instead of a bearer token, so the files and
-who may read them are exactly the API's (SPEC §4.4); the API routes are
-unchanged.
+The CSV downloads are console twins of /api/v1/reports/*.csv: the same
+service (services.exports) behind the session instead of a bearer token, so
+the files and who may read them are exactly the API's (SPEC §4.4).
 """
 
 from __future__ import annotations
@@ -12,18 +11,18 @@ import calendar as month_days
 from typing import Any
 
 from chalicelib import composition
-from chalicelib.api import outreach as api_outreach
-from chalicelib.api import params
-from chalicelib.api import reports as api_reports
-from chalicelib.api.console_view import ConsoleRoutes, halls_of, principal, render
-from chalicelib.api.requests import query
+from chalicelib.console.halls import halls_of
+from chalicelib.console.layout import ConsoleRoutes, principal, render
 from chalicelib.domain.business_time import today_in_shanghai
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.outreach import quarter_of
 from chalicelib.domain.reports import is_month
-from chalicelib.services import reports
+from chalicelib.services import exports, reports
+from chalicelib.web import params
+from chalicelib.web.downloads import file_download
+from chalicelib.web.requests import query
 
-routes = ConsoleRoutes(__name__, tag="console")
+routes = ConsoleRoutes(__name__)
 
 
 def this_month() -> str:
@@ -90,22 +89,59 @@ def downloads():  # type: ignore[no-untyped-def]
     )
 
 
-# ---- the CSV files: the API's views, behind the session --------------------------
+# ---- the CSV files: the API's, behind the session -------------------------------
 @routes.page("/console/reports/staff-monthly.csv", summary="Monthly staff ranking as CSV")
 def staff_monthly_csv():  # type: ignore[no-untyped-def]
-    return api_reports.staff_monthly_csv()
+    request = routes.request
+    file = exports.staff_monthly_csv(
+        principal(request),
+        composition.organisation(),
+        composition.ratings(),
+        composition.clock(),
+        **params.staff_report(request),
+        min_ratings=composition.settings().min_ratings,
+        lang=params.lang(request),
+    )
+    return file_download(file)
 
 
 @routes.page("/console/reports/hall-monthly.csv", summary="Monthly hall summary as CSV")
 def hall_monthly_csv():  # type: ignore[no-untyped-def]
-    return api_reports.hall_monthly_csv()
+    request = routes.request
+    file = exports.hall_monthly_csv(
+        principal(request),
+        composition.organisation(),
+        composition.ratings(),
+        composition.clock(),
+        **params.hall_report(request),
+        lang=params.lang(request),
+    )
+    return file_download(file)
 
 
 @routes.page("/console/reports/ratings.csv", summary="The stored ratings of at most 31 days as CSV")
 def ratings_csv():  # type: ignore[no-untyped-def]
-    return api_reports.ratings_csv()
+    request = routes.request
+    file = exports.ratings_csv(
+        principal(request),
+        composition.organisation(),
+        composition.ratings(),
+        composition.clock(),
+        **params.ratings_span(request),
+        lang=params.lang(request),
+    )
+    return file_download(file)
 
 
 @routes.page("/console/reports/outreach.csv", summary="五进 coverage as CSV")
 def outreach_csv():  # type: ignore[no-untyped-def]
-    return api_outreach.coverage_csv()
+    request = routes.request
+    file = exports.coverage_csv(
+        principal(request),
+        composition.organisation(),
+        composition.outreach(),
+        composition.clock(),
+        quarter=params.quarter(query(request, "quarter")),
+        lang=params.lang(request),
+    )
+    return file_download(file)

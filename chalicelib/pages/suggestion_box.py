@@ -8,11 +8,6 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator
 
 from chalicelib import composition
-from chalicelib.api import pages
-from chalicelib.api.requests import form_fields, parse_form, parse_json, query, wants_json
-from chalicelib.api.responses import json_response
-from chalicelib.api.routing import Auth, QueryParam, Routes
-from chalicelib.api.schemas import Strict, blank_is_none, checkbox
 from chalicelib.domain.business_time import local_minute
 from chalicelib.domain.callbacks import SourceType
 from chalicelib.domain.errors import Forbidden, InvalidInput
@@ -27,9 +22,15 @@ from chalicelib.domain.suggestions import (
     SuggestionKind,
     SuggestionStatus,
 )
+from chalicelib.pages.errors import page_routes
 from chalicelib.services import callbacks, organisation, suggestions
+from chalicelib.web import rendering as pages
+from chalicelib.web.requests import form_fields, parse_form, parse_json, query, wants_json
+from chalicelib.web.responses import json_response
+from chalicelib.web.routing import Auth, QueryParam
+from chalicelib.web.schemas import Strict, blank_is_none, checkbox
 
-routes = Routes(__name__, tag="suggestion box")
+routes = page_routes(__name__, tag="suggestion box")
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 

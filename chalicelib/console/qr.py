@@ -4,11 +4,12 @@ suggestion box, laid out for A4 (print from the browser)."""
 from __future__ import annotations
 
 from chalicelib import composition
-from chalicelib.api.console_view import ConsoleRoutes, hall_param, halls_of, principal, render
-from chalicelib.api.qr import base_url
+from chalicelib.console.halls import hall_param, halls_of
+from chalicelib.console.layout import ConsoleRoutes, principal, render
 from chalicelib.services import organisation, qr_codes
+from chalicelib.web.requests import base_url
 
-routes = ConsoleRoutes(__name__, tag="console")
+routes = ConsoleRoutes(__name__)
 
 
 @routes.page("/console/qr", summary="A hall's QR codes as an A4 print sheet")

@@ -14,29 +14,21 @@ from typing import Any, Literal
 from pydantic import Field
 
 from chalicelib import composition
-from chalicelib.api.console_callbacks import local
-from chalicelib.api.console_view import (
-    ConsoleRoutes,
-    form_of,
-    hall_param,
-    halls_of,
-    lang_of,
-    principal,
-    problem_page,
-    redirect,
-    render,
-)
-from chalicelib.api.requests import query
-from chalicelib.api.schemas import AppealIn, Strict
+from chalicelib.console.callbacks import local
+from chalicelib.console.halls import hall_param, halls_of
+from chalicelib.console.layout import ConsoleRoutes, form_of, lang_of, principal, redirect, render
 from chalicelib.domain.accounts import Role
 from chalicelib.domain.appeals import Appeal, AppealStatus, Ground
 from chalicelib.domain.business_time import today_in_shanghai
 from chalicelib.domain.errors import Forbidden, InvalidInput
 from chalicelib.domain.privacy import mask_personal_data
 from chalicelib.domain.ratings import CHANNEL_LABELS, LEVEL_LABELS, REASON_LABELS, Rating, label
+from chalicelib.inputs import AppealIn
 from chalicelib.services import appeals
+from chalicelib.web.requests import query
+from chalicelib.web.schemas import Strict
 
-routes = ConsoleRoutes(__name__, tag="console")
+routes = ConsoleRoutes(__name__)
 PAGE_SIZE = 50
 APPEALS_PAGE_SIZE = 20
 PENDING_READ = 200  # pending appeals read to mark the day's ratings "appealed"
@@ -185,5 +177,5 @@ def decide(rating_id: str):  # type: ignore[no-untyped-def]
                 "An appeal is decided by someone other than the person who lodged it: ask another manager or an admin."
             )
         )
-        return problem_page(Forbidden(message), request)
+        raise Forbidden(message) from None
     return redirect(request, "/console/appeals", hall=decided.hall_code, done=decided.status.value)

@@ -8,14 +8,15 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib import composition
-from chalicelib.api.console_view import ConsoleRoutes, form_of, principal, redirect, render
-from chalicelib.api.requests import query
-from chalicelib.api.schemas import CounterIn, HallIn, Strict, UserIn
+from chalicelib.console.layout import ConsoleRoutes, form_of, principal, redirect, render
 from chalicelib.domain.accounts import Role
 from chalicelib.domain.organisation import HallGrade, Name, StaffNo
+from chalicelib.inputs import CounterIn, HallIn, UserIn
 from chalicelib.services import accounts, organisation
+from chalicelib.web.requests import query
+from chalicelib.web.schemas import Strict
 
-routes = ConsoleRoutes(__name__, tag="console")
+routes = ConsoleRoutes(__name__)
 MAX_LISTED = 200
 
 

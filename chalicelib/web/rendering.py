@@ -1,4 +1,5 @@
-"""Server-rendered pages: one Jinja2 environment, autoescape on, Chinese by default."""
+"""Server-rendered pages: one Jinja2 environment, autoescape on, Chinese by default;
+the customer pages and the console both render through it."""
 
 from __future__ import annotations
 
@@ -8,8 +9,6 @@ from typing import Any
 
 from chalice import Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-
-from chalicelib.domain.errors import DomainError
 
 # Locally templates/ sits beside chalicelib/; in the Lambda package it is
 # shipped through vendor/templates and lands at the package root, beside
@@ -41,7 +40,3 @@ def render(template: str, lang: str, status: int = 200, **context: Any) -> Respo
         status_code=status,
         headers={"Content-Type": "text/html; charset=utf-8", "Content-Language": "zh-CN" if lang == "zh" else "en"},
     )
-
-
-def error_page(error: DomainError, status: int, lang: str) -> Response:
-    return render("error.html", lang, status=status, status_code=status, error=error)

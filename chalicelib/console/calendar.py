@@ -9,14 +9,14 @@ from datetime import date
 from typing import Any, Literal
 
 from chalicelib import composition
-from chalicelib.api.console_view import ConsoleRoutes, form_of, principal, redirect, render
-from chalicelib.api.requests import query
-from chalicelib.api.schemas import Strict
+from chalicelib.console.layout import ConsoleRoutes, form_of, principal, redirect, render
 from chalicelib.domain.business_time import today_in_shanghai
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.services import calendar
+from chalicelib.web.requests import query
+from chalicelib.web.schemas import Strict
 
-routes = ConsoleRoutes(__name__, tag="console")
+routes = ConsoleRoutes(__name__)
 
 
 class DayForm(Strict):

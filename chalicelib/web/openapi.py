@@ -10,8 +10,8 @@ from chalice import Chalice
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
-from chalicelib.api.routing import Auth, Operation, operation_of
-from chalicelib.api.schemas import ErrorBody
+from chalicelib.web.routing import Auth, Operation, operation_of
+from chalicelib.web.schemas import ErrorBody
 
 _PATH_PARAM = re.compile(r"{(\w+)}")
 _ERRORS = {

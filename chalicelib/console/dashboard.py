@@ -9,19 +9,20 @@ from collections import defaultdict
 from typing import Any
 
 from chalicelib import composition
-from chalicelib.api import console_charts as charts
-from chalicelib.api import params
-from chalicelib.api.console_reports import month_param
-from chalicelib.api.console_view import ConsoleRoutes, halls_of, lang_of, principal, render
-from chalicelib.api.requests import query
+from chalicelib.console import charts
+from chalicelib.console.halls import halls_of
+from chalicelib.console.layout import ConsoleRoutes, lang_of, principal, render
+from chalicelib.console.reports import month_param
 from chalicelib.domain.callbacks import CallbackRates, Flag
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.ratings import LEVEL_LABELS, REASON_LABELS, label
 from chalicelib.domain.reports import counts_of
 from chalicelib.domain.stats import StatKind, Tally
 from chalicelib.services import callbacks, reports, suggestions
+from chalicelib.web import params
+from chalicelib.web.requests import query
 
-routes = ConsoleRoutes(__name__, tag="console")
+routes = ConsoleRoutes(__name__)
 TREND_DAYS = 90
 QUEUE_READ = 200
 

@@ -1,7 +1,10 @@
 """Declaring routes: one decorator registers a view on a blueprint, records
 the models it takes and answers (the OpenAPI document is built from them),
-says who may call it, and maps domain errors to the JSON error shape (or to an
-error page, for routes that answer pages)."""
+says who may call it, and answers domain errors through the one mapping
+(``errors.answer``) in the look its surface chose.
+
+Chalice turns an exception raised in a view into a 500 before any middleware
+sees it, so errors are answered here, in the wrapper of every view."""
 
 from __future__ import annotations
 
@@ -14,10 +17,8 @@ from typing import Any
 from chalice import Blueprint
 from pydantic import BaseModel, ValidationError
 
-from chalicelib.api import pages
-from chalicelib.api.errors import domain_error_response, invalid_input, status_of
-from chalicelib.api.requests import wants_json
 from chalicelib.domain.errors import DomainError
+from chalicelib.web.errors import ErrorView, answer, internal_error, invalid_input, json_error
 
 PRINCIPAL = "tingsheng.principal"
 
@@ -26,7 +27,7 @@ class Auth(StrEnum):
     public = "public"
     user = "user"  # manager, agent or admin bearer token
     device = "device"  # counter device key
-    session = "session"  # the console: a signed-in session cookie, CSRF-checked on POST (api/console_session.py)
+    session = "session"  # the console: a signed-in session cookie, CSRF-checked on POST (console/session.py)
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class Operation:
     query: tuple[QueryParam, ...] = ()
     produces: str = "application/json"
     tags: tuple[str, ...] = field(default_factory=tuple)
+    errors: ErrorView = json_error  # how this route's errors look (the status is errors.answer's)
 
 
 def operation_of(view: Callable[..., Any]) -> Operation | None:
@@ -54,11 +56,13 @@ def operation_of(view: Callable[..., Any]) -> Operation | None:
 
 
 class Routes:
-    """A blueprint whose views are declared with their contract."""
+    """A blueprint whose views are declared with their contract; ``errors`` is how
+    its errors look (JSON unless the surface says otherwise)."""
 
-    def __init__(self, import_name: str, tag: str) -> None:
+    def __init__(self, import_name: str, tag: str, errors: ErrorView = json_error) -> None:
         self.blueprint = Blueprint(import_name)
         self.tag = tag
+        self.errors = errors
 
     @property
     def request(self) -> Any:
@@ -66,12 +70,6 @@ class Routes:
 
     def principal(self) -> Any:
         return self.request.context.get(PRINCIPAL)
-
-    def _error(self, op: Operation, error: DomainError) -> Any:
-        """A page for people, unless the route answers JSON or the client asked for it."""
-        if op.produces == "text/html" and not wants_json(self.request):
-            return pages.error_page(error, status_of(error), pages.lang_of(self.request))
-        return domain_error_response(error)
 
     def __call__(
         self,
@@ -96,6 +94,7 @@ class Routes:
             query=query,
             produces=produces,
             tags=(self.tag,),
+            errors=self.errors,
         )
 
         def register(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -104,15 +103,17 @@ class Routes:
                 try:
                     return fn(**path_params)
                 except ValidationError as e:  # a domain model refused what the request carried
-                    return self._error(op, invalid_input(e))
+                    return answer(invalid_input(e), self.request, op.errors)
                 except DomainError as e:
-                    return self._error(op, e)
+                    return answer(e, self.request, op.errors)
+                except Exception:  # a bug: logged with its trace, answered in our shape
+                    return internal_error(self.request)
 
             view.operation = op  # type: ignore[attr-defined]
             route_kwargs: dict[str, Any] = {"methods": [method]}
             if content_types:
                 route_kwargs["content_types"] = content_types
             self.blueprint.route(path, **route_kwargs)(view)
-            return fn
+            return view
 
         return register

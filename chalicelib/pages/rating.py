@@ -10,18 +10,19 @@ from urllib.parse import urlencode
 from chalice import Response
 
 from chalicelib import composition
-from chalicelib.api import pages
-from chalicelib.api.requests import client_address, cookies, form_fields, parse_form, query, wants_json
-from chalicelib.api.responses import cookie, json_response
-from chalicelib.api.routing import Auth, Routes
-from chalicelib.api.schemas import QrRatingForm, RatingCreated
 from chalicelib.domain import qrcodes
 from chalicelib.domain.callbacks import SourceType, task_id, task_type_of_rating
 from chalicelib.domain.errors import InvalidInput, TooManyRequests
 from chalicelib.domain.ratings import BUSINESS_LABELS, LEVEL_LABELS, REASON_LABELS, Business, Reason, label
+from chalicelib.pages.errors import page_routes
+from chalicelib.pages.forms import QrRatingForm, RatingCreated
 from chalicelib.services import ratings
+from chalicelib.web import rendering as pages
+from chalicelib.web.requests import client_address, cookies, form_fields, parse_form, query, wants_json
+from chalicelib.web.responses import cookie, json_response
+from chalicelib.web.routing import Auth
 
-routes = Routes(__name__, tag="public")
+routes = page_routes(__name__, tag="public")
 FORM = "application/x-www-form-urlencoded"
 ONCE_PER_SECONDS = 600  # one rating per browser per code per 10 minutes
 

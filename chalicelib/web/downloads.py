@@ -8,6 +8,8 @@ from urllib.parse import quote
 
 from chalice import Response
 
+from chalicelib.services.exports import CsvFile
+
 CSV = "text/csv; charset=utf-8"
 _NOT_ASCII_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -37,3 +39,7 @@ def csv_download(text: str, filename: str, fallback: str | None = None, cache: s
             "X-Content-Type-Options": "nosniff",
         },
     )
+
+
+def file_download(file: CsvFile, cache: str = "no-store") -> Response:
+    return csv_download(file.text, file.name, file.ascii_name, cache)

@@ -1,0 +1,23 @@
+"""The manager console (SPEC §4.3): server-rendered pages behind a session
+cookie, each area calling the same services as the JSON API."""
+
+from chalicelib.console import (
+    admin,
+    appeals,
+    callbacks,
+    dashboard,
+    outreach,
+    qr,
+    reports,
+    session,
+    sign_in,
+    suggestions,
+)
+from chalicelib.console import calendar as calendar_page
+
+BLUEPRINTS = tuple(
+    m.routes.blueprint
+    for m in (sign_in, admin, appeals, calendar_page, callbacks, dashboard, outreach, qr, reports, suggestions)
+)
+
+read_session = session.principal_of

@@ -1,0 +1,126 @@
+"""Console pages: the route declarations, rendering with the shared layout,
+POST/redirect/GET, reading forms, and how errors look.
+
+Every console page is server-rendered (autoescape on) and works without
+JavaScript; Chinese by default, ``?lang=en`` carried along every link, form
+and redirect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from chalice import Response
+from pydantic import BaseModel, ValidationError
+
+from chalicelib.console import session as console_session
+from chalicelib.console.labels import FIELD_LABELS, LABELS
+from chalicelib.domain.accounts import UserPrincipal
+from chalicelib.domain.errors import DomainError
+from chalicelib.web import rendering as pages
+from chalicelib.web.errors import invalid_input
+from chalicelib.web.requests import form_fields
+from chalicelib.web.routing import PRINCIPAL, Auth, Routes
+
+FORM = "application/x-www-form-urlencoded"
+MAX_HALLS = 200
+
+
+class ConsoleRoutes(Routes):
+    """Routes of the console: a signed-in session (cookie + CSRF), answers are pages."""
+
+    def __init__(self, import_name: str, tag: str = "console") -> None:
+        super().__init__(import_name, tag, errors=error_page)
+
+    def page(self, path: str, summary: str, auth: Auth = Auth.session) -> Callable[..., Any]:
+        return self(path, "GET", summary=summary, auth=auth, produces="text/html")
+
+    def action(self, path: str, summary: str, auth: Auth = Auth.session) -> Callable[..., Any]:
+        return self(path, "POST", summary=summary, auth=auth, produces="text/html", content_types=[FORM])
+
+
+def lang_of(request: Any) -> str:
+    return pages.lang_of(request)
+
+
+def with_lang(path: str, lang: str, **params: Any) -> str:
+    """A console URL keeping the language; ``None`` parameters are left out."""
+    kept = {k: v for k, v in params.items() if v is not None and v != ""}
+    if lang == "en":
+        kept["lang"] = "en"
+    return path + (("&" if "?" in path else "?") + urlencode(kept) if kept else "")
+
+
+def principal(request: Any) -> UserPrincipal:
+    found = request.context.get(PRINCIPAL)
+    if not isinstance(found, UserPrincipal):  # the boundary authenticates every session route
+        raise console_session.SignInRequired("Please sign in.")
+    return found
+
+
+def render(request: Any, template: str, status: int = 200, **context: Any) -> Response:
+    lang = lang_of(request)
+    token = console_session.session_token(request)
+    user = request.context.get(PRINCIPAL)
+    response = pages.render(
+        f"console/{template}",
+        lang,
+        status=status,
+        _=lambda zh, en: zh if lang == "zh" else en,
+        label=lambda key: LABELS.get(str(key), (str(key), str(key)))[0 if lang == "zh" else 1],
+        field_label=lambda key: FIELD_LABELS.get(str(key).split(".")[0], (str(key), str(key)))[
+            0 if lang == "zh" else 1
+        ],
+        url=lambda path, **params: with_lang(path, lang, **params),
+        here=console_session.current_path(request),
+        other_lang=_other_lang(request, lang),
+        user=user if isinstance(user, UserPrincipal) else None,
+        csrf=console_session.csrf_token(token) if token else "",
+        **context,
+    )
+    response.headers.update({"Cache-Control": "no-store", "X-Frame-Options": "DENY", "Referrer-Policy": "same-origin"})
+    return response
+
+
+def _other_lang(request: Any, lang: str) -> str:
+    """This page in the other language."""
+    path = console_session.current_path(request).split("?")[0]
+    params = {k: v for k, v in (request.query_params or {}).items() if k != "lang"}
+    return with_lang(path, "en" if lang == "zh" else "zh", **params)
+
+
+def redirect(request: Any, path: str, **params: Any) -> Response:
+    """POST/redirect/GET: 303 to a console page."""
+    location = with_lang(path, lang_of(request), **params)
+    return Response(body="", status_code=303, headers={"Location": location, "Cache-Control": "no-store"})
+
+
+def error_page(error: DomainError, status: int, request: Any) -> Response:
+    """How the console shows an error: no session sends people to sign in, anything else is a page."""
+    if isinstance(error, console_session.SignInRequired):
+        return console_session.sign_in_redirect(request)
+    return render(request, "error.html", status=status, status_code=status, error=error)
+
+
+def form_of[M: BaseModel](
+    request: Any, model: type[M], repeatable: tuple[str, ...] = (), counts: tuple[str, ...] = ()
+) -> M:
+    """A console form as ``model`` (the boundary has checked its ``csrf`` field already).
+
+    ``counts`` are whole numbers for strict models: digits become ints, and a
+    blank one is left out so the model's default applies.
+    """
+    data = form_fields(request, repeatable)
+    data.pop("csrf", None)
+    for name in counts:
+        value = data.get(name)
+        if value == "":
+            del data[name]
+        elif isinstance(value, str) and value.isascii() and value.isdigit():
+            data[name] = int(value)
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        raise invalid_input(e) from None

@@ -1,0 +1,140 @@
+"""The CSV files of SPEC §4.4, as the JSON API and the console both serve them:
+each function reads its report with the caller's rights and returns the file's
+text and its names (Chinese, and an ASCII fallback that says what and when).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from chalicelib.domain import csv_export
+from chalicelib.domain.accounts import UserPrincipal
+from chalicelib.domain.business_time import SHANGHAI, today_in_shanghai
+from chalicelib.domain.outreach import Coverage, Snapshot
+from chalicelib.domain.reports import (
+    HALL_COLUMNS,
+    RATING_COLUMNS,
+    STAFF_COLUMNS,
+    capped,
+    hall_csv_row,
+    rating_csv_row,
+    staff_csv_row,
+)
+from chalicelib.services import outreach, reports
+from chalicelib.services.ports import Clock, OrganisationRepository, OutreachRepository, RatingRepository
+
+COVERAGE_COLUMNS = (
+    "quarter",
+    "branch",
+    "hall_code",
+    "hall",
+    "events",
+    "community",
+    "enterprise",
+    "village",
+    "household",
+    "school",
+    "participants",
+    "households_visited",
+    "safety_checks",
+    "covered",
+)
+
+
+@dataclass(frozen=True)
+class CsvFile:
+    text: str  # BOM-prefixed, CRLF (domain.csv_export)
+    name: str  # in the language asked for
+    ascii_name: str  # the fallback every client reads
+
+
+def _named(text: str, lang: csv_export.Lang, zh_stem: str, en_stem: str, clock: Clock) -> CsvFile:
+    stamp = today_in_shanghai(clock.now()).strftime("%Y%m%d")
+    ascii_name = f"{en_stem}-{stamp}.csv"
+    return CsvFile(text, ascii_name if lang == "en" else f"{zh_stem}-{stamp}.csv", ascii_name)
+
+
+def _what(hall: str | None, branch: str | None) -> str:
+    """The scope part of a filename: the hall, the branch, or ``all``."""
+    return hall or branch or "all"
+
+
+def staff_monthly_csv(
+    actor: UserPrincipal,
+    org: OrganisationRepository,
+    ratings: RatingRepository,
+    clock: Clock,
+    *,
+    month: str,
+    hall: str | None,
+    branch: str | None,
+    by_branch: bool,
+    min_ratings: int,
+    lang: csv_export.Lang,
+) -> CsvFile:
+    report = reports.staff_monthly(
+        actor, org, ratings, month=month, hall=hall, branch=branch, by_branch=by_branch, min_ratings=min_ratings
+    )
+    text = csv_export.to_csv(STAFF_COLUMNS, (staff_csv_row(r, lang) for r in report.rows), lang)
+    scope, what = ("branch-" if report.scope == "branch" else ""), _what(hall, branch)
+    return _named(text, lang, f"员工月度排名-{month}-{what}", f"staff-monthly-{month}-{scope}{what}", clock)
+
+
+def hall_monthly_csv(
+    actor: UserPrincipal,
+    org: OrganisationRepository,
+    ratings: RatingRepository,
+    clock: Clock,
+    *,
+    month: str,
+    hall: str | None,
+    lang: csv_export.Lang,
+) -> CsvFile:
+    rows = reports.hall_monthly(actor, org, ratings, month=month, hall=hall)
+    text = csv_export.to_csv(HALL_COLUMNS, (hall_csv_row(r) for r in rows), lang)
+    what = _what(hall, None)
+    return _named(text, lang, f"营业厅月度汇总-{month}-{what}", f"hall-monthly-{month}-{what}", clock)
+
+
+def ratings_csv(
+    actor: UserPrincipal,
+    org: OrganisationRepository,
+    ratings: RatingRepository,
+    clock: Clock,
+    *,
+    first: date,
+    last: date,
+    hall: str | None,
+    lang: csv_export.Lang,
+) -> CsvFile:
+    stored = reports.ratings_export(actor, org, ratings, first=first, last=last, hall=hall)
+    text = csv_export.to_csv(RATING_COLUMNS, capped(rating_csv_row(r, lang) for r in stored), lang)
+    span, what = f"{first:%Y%m%d}-{last:%Y%m%d}", _what(hall, None)
+    return _named(text, lang, f"评价明细-{span}-{what}", f"ratings-{span}-{what}", clock)
+
+
+def _coverage_text(cov: Coverage, lang: csv_export.Lang) -> str:
+    rows = ({"quarter": cov.quarter, **r.model_dump()} for r in cov.rows)
+    return csv_export.to_csv(COVERAGE_COLUMNS, rows, lang)
+
+
+def coverage_csv(
+    actor: UserPrincipal,
+    org: OrganisationRepository,
+    repo: OutreachRepository,
+    clock: Clock,
+    *,
+    quarter: str,
+    lang: csv_export.Lang,
+) -> CsvFile:
+    cov = outreach.quarter_coverage(actor, org, repo, quarter)
+    return _named(_coverage_text(cov, lang), lang, f"五进覆盖-{quarter}", f"outreach-coverage-{quarter}", clock)
+
+
+def published_csv(snapshot: Snapshot, lang: csv_export.Lang) -> CsvFile:
+    """A published version of a quarter's results: named by its version and the day it was published."""
+    day = snapshot.published_at.astimezone(SHANGHAI).strftime("%Y%m%d")
+    ascii_name = f"outreach-{snapshot.quarter}-v{snapshot.version}-{day}.csv"
+    zh_name = f"五进成果-{snapshot.quarter}-第{snapshot.version}版-{day}.csv"
+    return CsvFile(_coverage_text(snapshot.coverage, lang), ascii_name if lang == "en" else zh_name, ascii_name)
