@@ -42,10 +42,11 @@ def handle_stream_batch(event: dict[str, Any]) -> dict[str, Any]:
     from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 
     processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
-    response: dict[str, Any] = process_partial_response(event=event, record_handler=_handle_record, processor=processor)
-    if response.get("batchItemFailures"):
-        logger.warning("stream records failed", extra={"failed": len(response["batchItemFailures"])})
-    return response
+    response = process_partial_response(event=event, record_handler=_handle_record, processor=processor)
+    failures = response.get("batchItemFailures", [])
+    if failures:
+        logger.warning("stream records failed", extra={"failed": len(failures)})
+    return dict(response)
 
 
 def check_callback_clocks() -> int:

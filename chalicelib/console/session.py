@@ -110,7 +110,7 @@ def safe_next(value: str | None) -> str:
 
 def current_path(request: Any) -> str:
     """The path and query of this request, rebuilt from the route (the same without a stage prefix)."""
-    path = request.path
+    path: str = request.path
     for name, value in (request.uri_params or {}).items():
         path = path.replace("{" + name + "}", value)
     params = request.query_params or {}
@@ -123,7 +123,10 @@ def sign_in_redirect(request: Any) -> Response:
     params = {"next": current_path(request)} if request.method in SAFE_METHODS else {}
     if lang == "en":
         params["lang"] = "en"
-    headers = {"Location": LOGIN + (f"?{urlencode(params)}" if params else ""), "Cache-Control": "no-store"}
+    headers: dict[str, str | list[str]] = {
+        "Location": LOGIN + (f"?{urlencode(params)}" if params else ""),
+        "Cache-Control": "no-store",
+    }
     if session_token(request):
         headers["Set-Cookie"] = ended_session_cookie()
     return Response(body="", status_code=303, headers=headers)

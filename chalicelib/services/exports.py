@@ -22,7 +22,7 @@ from chalicelib.domain.reports import (
     staff_csv_row,
 )
 from chalicelib.services import outreach, reports
-from chalicelib.services.ports import Clock, OrganisationRepository, OutreachRepository, RatingRepository
+from chalicelib.services.ports import Clock, OrganisationRepository, OutreachRepository, RatingRepository, TallyReader
 
 COVERAGE_COLUMNS = (
     "quarter",
@@ -63,7 +63,7 @@ def _what(hall: str | None, branch: str | None) -> str:
 def staff_monthly_csv(
     actor: UserPrincipal,
     org: OrganisationRepository,
-    ratings: RatingRepository,
+    tallies: TallyReader,
     clock: Clock,
     *,
     month: str,
@@ -74,7 +74,7 @@ def staff_monthly_csv(
     lang: csv_export.Lang,
 ) -> CsvFile:
     report = reports.staff_monthly(
-        actor, org, ratings, month=month, hall=hall, branch=branch, by_branch=by_branch, min_ratings=min_ratings
+        actor, org, tallies, month=month, hall=hall, branch=branch, by_branch=by_branch, min_ratings=min_ratings
     )
     text = csv_export.to_csv(STAFF_COLUMNS, (staff_csv_row(r, lang) for r in report.rows), lang)
     scope, what = ("branch-" if report.scope == "branch" else ""), _what(hall, branch)
@@ -84,14 +84,14 @@ def staff_monthly_csv(
 def hall_monthly_csv(
     actor: UserPrincipal,
     org: OrganisationRepository,
-    ratings: RatingRepository,
+    tallies: TallyReader,
     clock: Clock,
     *,
     month: str,
     hall: str | None,
     lang: csv_export.Lang,
 ) -> CsvFile:
-    rows = reports.hall_monthly(actor, org, ratings, month=month, hall=hall)
+    rows = reports.hall_monthly(actor, org, tallies, month=month, hall=hall)
     text = csv_export.to_csv(HALL_COLUMNS, (hall_csv_row(r) for r in rows), lang)
     what = _what(hall, None)
     return _named(text, lang, f"营业厅月度汇总-{month}-{what}", f"hall-monthly-{month}-{what}", clock)

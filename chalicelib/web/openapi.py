@@ -19,8 +19,9 @@ _ERRORS = {
     "401": "missing, invalid or expired credentials",
     "403": "outside your role or halls",
     "404": "not found",
+    "503": "storage busy or failing: nothing was stored; retry after `Retry-After` seconds",
 }
-_SECURITY = {
+_SECURITY: dict[Auth, list[dict[str, list[str]]]] = {
     Auth.user: [{"userToken": []}],
     Auth.device: [{"deviceKey": []}],
     Auth.session: [{"consoleSession": []}],
