@@ -10,21 +10,71 @@ from urllib.parse import parse_qsl
 from pydantic import BaseModel, ValidationError
 
 from chalicelib import composition
-from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.errors import InvalidInput, PayloadTooLarge
 from chalicelib.domain.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from chalicelib.web.errors import invalid_input
 
 M = TypeVar("M", bound=BaseModel)
 
 
+# The input gate every body passes. A batch of 100 ratings is about 25 KB and no
+# request model nests deeper than a few levels, so these limits refuse only abuse.
+MAX_BODY_BYTES = 256 * 1024
+MAX_DEPTH = 16
+
+
+def _body(request: Any) -> bytes:
+    raw: bytes = request.raw_body or b""
+    if len(raw) > MAX_BODY_BYTES:
+        raise PayloadTooLarge(
+            f"The body is larger than {MAX_BODY_BYTES // 1024} KB.", {"body": f"at most {MAX_BODY_BYTES} bytes"}
+        )
+    return raw
+
+
+def _unfit(data: Any) -> tuple[str, str] | None:
+    """The path and fault of the first value no answer could carry: text that is not
+    valid Unicode (a lone surrogate from ``"\\ud800"``), or nesting past MAX_DEPTH."""
+    stack: list[tuple[Any, str, int]] = [(data, "body", 0)]
+    while stack:
+        value, path, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return "body", f"nested more than {MAX_DEPTH} levels"
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if not _encodable(key):
+                    return path, "a key that is not valid Unicode text"
+                stack.append((item, key if path == "body" else f"{path}.{key}", depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, f"{path}.{i}" if path != "body" else str(i), depth + 1) for i, item in enumerate(value))
+        elif isinstance(value, str) and not _encodable(value):
+            return path, "not valid Unicode text"
+    return None
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def json_body(request: Any) -> Any:
-    raw = request.raw_body or b""
+    raw = _body(request)
     if not raw.strip():
         raise InvalidInput("A JSON body is required.", {"body": "missing"})
     try:
-        return json.loads(raw)
+        data = json.loads(raw)
+    except RecursionError:
+        raise InvalidInput("The body nests too deeply.", {"body": f"nested more than {MAX_DEPTH} levels"}) from None
     except (ValueError, UnicodeDecodeError):
         raise InvalidInput("The body is not valid JSON.", {"body": "not valid JSON"}) from None
+    unfit = _unfit(data)
+    if unfit is not None:
+        field, fault = unfit
+        raise InvalidInput("The body holds a value that cannot be accepted.", {field: fault})
+    return data
 
 
 def parse_json(request: Any, model: type[M]) -> M:
@@ -40,7 +90,7 @@ def parse_json(request: Any, model: type[M]) -> M:
 def form_fields(request: Any, repeatable: tuple[str, ...] = ()) -> dict[str, Any]:
     """An application/x-www-form-urlencoded body as a dict; ``repeatable`` fields become lists."""
     try:
-        text = (request.raw_body or b"").decode("utf-8")
+        text = _body(request).decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidInput("The form is not UTF-8.", {"body": "not UTF-8"}) from None
     data: dict[str, Any] = {name: [] for name in repeatable}

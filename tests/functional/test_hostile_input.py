@@ -1,0 +1,77 @@
+"""Hostile input at the gate: what a fuzzer and a hand-made attack sent, answered
+with a clear 4xx naming the field, and nothing stored."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.http import Answer, Api
+
+AS_JSON = {"Accept": "application/json"}
+
+
+@pytest.fixture
+def device(admin: Api) -> Api:
+    admin.seed_hall("A01", counters=1)
+    created = admin.post("/api/v1/admin/devices", {"hall_code": "A01", "counter_number": 1}).json
+    api = Api(admin.client)
+    api.token = created["key"]
+    return api
+
+
+def suggestions_of(admin: Api) -> Answer:
+    return admin.get("/api/v1/suggestions?hall=A01")
+
+
+def test_a_suggestion_holding_a_lone_surrogate_is_refused_and_the_managers_list_still_answers(admin: Api):
+    admin.seed_hall("A01", counters=1)
+    raw = '{"kind": "complaint", "content": "\\ud800 大厅的椅子不够坐"}'
+    answer = admin.request("POST", "/s/A01", raw, headers=AS_JSON, token="")
+    assert answer.status == 400, answer.raw
+    assert answer.json["error"]["fields"] == {"content": "not valid Unicode text"}
+    listed = suggestions_of(admin)
+    assert listed.status == 200 and listed.json["items"] == []
+
+
+def test_a_device_batch_with_a_lone_surrogate_id_is_a_400_naming_the_item(device: Api):
+    rated_at = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
+    raw = '{"ratings": [{"id": "\\udfff", "level": 5, "rated_at": "%s"}]}' % rated_at
+    answer = device.request("POST", "/api/v1/device/ratings", raw)
+    assert answer.status == 400, answer.raw
+    assert answer.json["error"]["fields"] == {"ratings.0.id": "not valid Unicode text"}
+
+
+@pytest.mark.parametrize("path", ["/api/v1/device/ratings", "/s/A01"])
+def test_deep_nesting_is_a_400_not_a_crash(device: Api, path: str):
+    answer = device.request("POST", path, "[" * 100_000, headers=AS_JSON)
+    assert answer.status == 400, answer.raw
+    assert "body" in answer.json["error"]["fields"]
+
+
+def test_nesting_past_the_limit_is_refused_even_when_python_could_parse_it(device: Api):
+    nested: object = 1
+    for _ in range(40):
+        nested = [nested]
+    answer = device.post("/api/v1/device/ratings", {"ratings": nested})
+    assert answer.status == 400, answer.raw
+    assert answer.json["error"]["fields"] == {"body": "nested more than 16 levels"}
+
+
+def test_a_body_over_256_kb_is_a_413(device: Api):
+    item = {"id": str(uuid.uuid4()), "level": 5, "rated_at": datetime.now(UTC).isoformat(), "comment": "好" * 100_000}
+    answer = device.post("/api/v1/device/ratings", {"ratings": [item]})
+    assert answer.status == 413, answer.raw
+    assert answer.json["error"]["fields"] == {"body": "at most 262144 bytes"}
+
+
+def test_a_huge_form_is_a_413_page(admin: Api):
+    admin.seed_hall("A01", counters=1)
+    form = "kind=suggestion&content=" + "x" * 300_000
+    answer = admin.request(
+        "POST", "/s/A01", form, headers={"Content-Type": "application/x-www-form-urlencoded"}, token=""
+    )
+    assert answer.status == 413
+    assert answer.headers["content-type"].startswith("text/html")
