@@ -25,7 +25,7 @@ from chalicelib.domain.suggestions import (
 from chalicelib.pages.errors import page_routes
 from chalicelib.services import callbacks, organisation, suggestions
 from chalicelib.web import rendering as pages
-from chalicelib.web.requests import form_fields, parse_form, parse_json, query, wants_json
+from chalicelib.web.requests import client_address, form_fields, parse_form, parse_json, query, wants_json
 from chalicelib.web.responses import json_response
 from chalicelib.web.routing import Auth, QueryParam
 from chalicelib.web.schemas import Strict, blank_is_none, checkbox
@@ -105,6 +105,8 @@ def drop_suggestion(hall_code: str):  # type: ignore[no-untyped-def]
             composition.suggestions(),
             composition.organisation(),
             composition.clock(),
+            composition.rate_limiter(),
+            client=client_address(request),
             hall_code=hall_code,
             **body.model_dump(),
         )

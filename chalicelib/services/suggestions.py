@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from chalicelib.domain import suggestions as rules
 from chalicelib.domain.accounts import Role, UserPrincipal
-from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.errors import Conflict, NotFound, TooManyRequests
 from chalicelib.domain.paging import Page
 from chalicelib.domain.privacy import CONTACT_RETENTION, mask_personal_data
 from chalicelib.domain.suggestions import (
@@ -28,7 +28,7 @@ from chalicelib.domain.suggestions import (
     TooManyAttempts,
 )
 from chalicelib.services.organisation import existing_hall
-from chalicelib.services.ports import Clock, OrganisationRepository, SuggestionRepository
+from chalicelib.services.ports import Clock, OrganisationRepository, RateLimiter, SuggestionRepository
 
 MAX_OPENED_AT_ONCE = 200  # keeps one answer well inside Lambda's 6 MB response limit
 _TRACKING_NO_TRIES = 3  # 40 random bits a day: a clash is already unlikely once
@@ -41,11 +41,42 @@ class WorkingDayRule(Protocol):
 # ----- customers -----
 
 
+@dataclass(frozen=True)
+class BoxLimits:
+    """The anonymous box takes a family's worth of notes from one address, and a busy
+    day's worth for one hall; past that it is a flood, not feedback."""
+
+    per_client: int = 10
+    client_window_seconds: int = 600
+    per_hall: int = 120
+    hall_window_seconds: int = 3600
+
+
+def _within_limits(limiter: RateLimiter, limits: BoxLimits, client: str, hall_code: str, now: datetime) -> None:
+    if not limiter.allow("box-client", client, limits.per_client, limits.client_window_seconds, now):
+        raise TooManyRequests(
+            "Too many notes from this network: please try again later.",
+            retry_after=_rest_of_window(now, limits.client_window_seconds),
+        )
+    if not limiter.allow("box-hall", hall_code, limits.per_hall, limits.hall_window_seconds, now):
+        raise TooManyRequests(
+            "This hall's box is taking too many notes right now: please try again later.",
+            retry_after=_rest_of_window(now, limits.hall_window_seconds),
+        )
+
+
+def _rest_of_window(now: datetime, window_seconds: int) -> int:
+    """Seconds until the fixed window (aligned on the epoch, as the limiter counts) ends."""
+    return window_seconds - int(now.timestamp()) % window_seconds
+
+
 def submit_suggestion(
     repo: SuggestionRepository,
     org: OrganisationRepository,
     clock: Clock,
+    limiter: RateLimiter,
     *,
+    client: str,
     hall_code: str,
     kind: SuggestionKind,
     content: str,
@@ -57,6 +88,7 @@ def submit_suggestion(
     existing_hall(org, hall_code)
     rules.check_consent(consent=consent, name=name, phone=phone)
     now = clock.now()
+    _within_limits(limiter, BoxLimits(), client, hall_code, now)
     for attempt in range(_TRACKING_NO_TRIES):
         suggestion = Suggestion(
             id=uuid.uuid4().hex,

@@ -75,3 +75,21 @@ def test_a_huge_form_is_a_413_page(admin: Api):
     )
     assert answer.status == 413
     assert answer.headers["content-type"].startswith("text/html")
+
+
+def test_sixty_complaints_from_one_address_open_ten_tasks_then_429_with_retry_after(admin: Api):
+    admin.seed_hall("A01", counters=1)
+    body = {"kind": "complaint", "content": "窗口工作人员态度很差，投诉！"}
+    statuses = [admin.request("POST", "/s/A01", body, headers=AS_JSON, token="").status for _ in range(60)]
+    assert statuses.count(200) == 10 and statuses.count(429) == 50
+    refused = admin.request("POST", "/s/A01", body, headers=AS_JSON, token="")
+    assert refused.status == 429 and 0 < int(refused.headers["retry-after"]) <= 600
+    page = admin.request(
+        "POST",
+        "/s/A01",
+        "kind=complaint&content=" + "态度很差" * 3,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        token="",
+    )
+    assert page.status == 429 and page.headers["content-type"].startswith("text/html")
+    assert len(suggestions_of(admin).json["items"]) == 10

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from chalicelib.domain.accounts import Role, UserPrincipal
-from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
 from chalicelib.domain.organisation import Hall, HallGrade
 from chalicelib.domain.suggestions import (
     CROCKFORD,
@@ -24,6 +24,7 @@ from chalicelib.domain.workdays import WorkingDays
 from chalicelib.services import suggestions as service
 from tests.fakes.clock import FixedClock
 from tests.fakes.organisation import InMemoryOrganisationRepository
+from tests.fakes.ratings import InMemoryRateLimiter
 from tests.fakes.suggestions import InMemorySuggestionRepository
 
 NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
@@ -50,7 +51,7 @@ def clock() -> FixedClock:
     return FixedClock(NOW)
 
 
-def submit(repo, org, clock, hall_code="A01", **fields):
+def submit(repo, org, clock, hall_code="A01", limiter=None, client="203.0.113.7", **fields):
     values = {
         "kind": SuggestionKind.suggestion,
         "content": "大厅椅子太少了",
@@ -60,7 +61,31 @@ def submit(repo, org, clock, hall_code="A01", **fields):
         "wants_reply": False,
         **fields,
     }
-    return service.submit_suggestion(repo, org, clock, hall_code=hall_code, **values)
+    limiter = limiter if limiter is not None else InMemoryRateLimiter()
+    return service.submit_suggestion(repo, org, clock, limiter, client=client, hall_code=hall_code, **values)
+
+
+# ----- floods -----
+
+
+def test_an_address_drops_ten_notes_in_ten_minutes_then_waits_for_the_window(repo, org, clock):
+    limiter = InMemoryRateLimiter()
+    for _ in range(10):
+        submit(repo, org, clock, limiter=limiter)
+    with pytest.raises(TooManyRequests) as refused:
+        submit(repo, org, clock, limiter=limiter)
+    assert 0 < (refused.value.retry_after or 0) <= 600
+    assert len(repo.suggestions) == 10
+    submit(repo, org, clock, limiter=limiter, client="198.51.100.1")  # a neighbour is not blocked
+
+
+def test_a_hall_takes_120_notes_an_hour_from_many_addresses(repo, org, clock):
+    limiter = InMemoryRateLimiter()
+    for n in range(120):
+        submit(repo, org, clock, limiter=limiter, client=f"10.0.{n // 200}.{n % 200}")
+    with pytest.raises(TooManyRequests) as refused:
+        submit(repo, org, clock, limiter=limiter, client="192.0.2.200")
+    assert 0 < (refused.value.retry_after or 0) <= 3600
 
 
 # ----- tracking numbers -----
