@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
+from . import labels
 from .business_time import local_minute
 from .organisation import Code, Hall
 
@@ -50,13 +51,8 @@ class Category(StrEnum):
     school = "school"
 
 
-CATEGORY_LABELS = {
-    Category.community: "进社区",
-    Category.enterprise: "进企业",
-    Category.village: "进农村",
-    Category.household: "进家庭",
-    Category.school: "进学校",
-}
+# The old name of the Chinese category labels (now in .labels), until the HTTP layer imports .labels.
+CATEGORY_LABELS = {c: labels.OUTREACH_CATEGORY[c][0] for c in Category}
 
 # Counted per hall and quarter besides the categories.
 TALLIES = ("participants", "households_visited", "safety_checks", "materials")

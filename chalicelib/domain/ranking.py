@@ -33,9 +33,6 @@ class Flag(StrEnum):
     assess = "assess"
 
 
-FLAG_LABELS = {"reward": ("奖励", "reward"), "assess": ("考核", "assess")}
-
-
 def wilson_lower_bound(successes: int, n: int, z: float = Z) -> float:
     """The lower end of the Wilson score interval of ``successes / n`` (0 for no trials)."""
     if n <= 0 or successes <= 0:

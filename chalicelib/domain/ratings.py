@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from enum import IntEnum, StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from . import labels
 from .business_time import SHANGHAI
 from .organisation import Code, CounterNumber, StaffNo
 
@@ -29,30 +29,12 @@ class Level(IntEnum):
     very_dissatisfied = 1
 
 
-LEVEL_LABELS = {
-    5: ("非常满意", "Very satisfied"),
-    4: ("满意", "Satisfied"),
-    3: ("基本满意", "Basically satisfied"),
-    2: ("不满意", "Dissatisfied"),
-    1: ("非常不满意", "Very dissatisfied"),
-}
-
-
 class Channel(StrEnum):
     device = "device"
     qr = "qr"
     web = "web"
     sms = "sms"
     phone = "phone"
-
-
-CHANNEL_LABELS = {
-    "device": ("评价器", "Counter device"),
-    "qr": ("扫码", "QR code"),
-    "web": ("网页", "Web"),
-    "sms": ("短信", "SMS"),
-    "phone": ("电话", "Phone"),
-}
 
 
 class Business(StrEnum):
@@ -66,18 +48,6 @@ class Business(StrEnum):
     other = "other"
 
 
-BUSINESS_LABELS = {
-    "fee_payment": ("电费缴纳", "Bill payment"),
-    "new_connection": ("业扩报装(新装增容)", "New connection / capacity increase"),
-    "change_of_use": ("变更用电", "Change of use"),
-    "inquiry": ("咨询查询", "Inquiry"),
-    "invoice": ("发票打印", "Invoice printing"),
-    "fault_repair": ("故障报修", "Fault repair"),
-    "complaint": ("投诉举报", "Complaint / report"),
-    "other": ("其他", "Other"),
-}
-
-
 class Reason(StrEnum):
     long_wait = "long_wait"
     attitude = "attitude"
@@ -89,27 +59,17 @@ class Reason(StrEnum):
     other = "other"
 
 
-REASON_LABELS = {
-    "long_wait": ("等候时间长", "Long wait"),
-    "attitude": ("服务态度", "Attitude"),
-    "unskilled": ("业务不熟练", "Unskilled"),
-    "slow": ("办理效率低", "Slow handling"),
-    "not_told_once": ("未一次性告知", "Not told everything at once"),
-    "repeat_visits": ("多次往返", "Repeat visits"),
-    "facilities": ("环境设施", "Facilities"),
-    "other": ("其他", "Other"),
-}
+# Old names of the label tables (now in .labels), until the HTTP layer imports .labels.
+LEVEL_LABELS = labels.LEVEL
+CHANNEL_LABELS = labels.CHANNEL
+BUSINESS_LABELS = labels.BUSINESS
+REASON_LABELS = labels.REASON
+label = labels.label
 
 # Reasons are asked for levels up to 3 (基本满意 and worse).
 REASONS_UP_TO_LEVEL = 3
 # 差评: level 2 or 1.
 BAD_UP_TO_LEVEL = 2
-
-
-def label[K](labels: Mapping[K, tuple[str, str]], key: K, lang: str) -> str:
-    """The Chinese (default) or English label of a stable key."""
-    zh, en = labels.get(key, (str(key), str(key)))
-    return zh if lang == "zh" else en
 
 
 class Rating(BaseModel):

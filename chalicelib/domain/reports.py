@@ -14,18 +14,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .csv_export import Cell
+from . import labels
+from .csv_export import Cell, key_cell
 from .errors import PayloadTooLarge
 from .organisation import Hall
 from .privacy import mask_personal_data, mask_phone
-from .ranking import FLAG_LABELS, StaffResult
-from .ratings import (
-    BUSINESS_LABELS,
-    CHANNEL_LABELS,
-    REASON_LABELS,
-    Rating,
-    label,
-)
+from .ranking import StaffResult
+from .ratings import Rating
 from .stats import StatKey, StatKind, Tally
 
 Tallies = Mapping[StatKey, Mapping[str, int]]
@@ -196,7 +191,7 @@ def staff_csv_row(row: StaffRow, lang: str) -> dict[str, Cell]:
         "rate_lower_bound": rate(r.lower_bound),
         "mean_score": rate(r.tally.mean_score),
         "rank": r.rank,
-        "flag": label(FLAG_LABELS, r.flag.value, lang) if r.flag else None,
+        "flag": key_cell(labels.RANKING_FLAG, r.flag, lang) if r.flag else None,
     }
 
 
@@ -220,17 +215,15 @@ def hall_csv_row(row: HallRow) -> dict[str, Cell]:
 def rating_csv_row(r: Rating, lang: str) -> dict[str, Cell]:
     """One stored rating as a row: local time, labels in Chinese files, the phone masked and
     phone and ID numbers inside the comment masked too (SPEC §4.4)."""
-    reasons: Iterable[str] = (label(REASON_LABELS, x.value, lang) if lang == "zh" else x.value for x in r.reasons)
+    reasons: Iterable[str] = (key_cell(labels.REASON, x, lang) for x in r.reasons)
     return {
         "rated_at": r.local_time.strftime("%Y-%m-%d %H:%M:%S"),
         "hall_code": r.hall_code,
         "counter": r.counter_number,
         "staff_no": r.staff_no,
-        "channel": label(CHANNEL_LABELS, r.channel.value, lang) if lang == "zh" else r.channel.value,
+        "channel": key_cell(labels.CHANNEL, r.channel, lang),
         "level": int(r.level),
-        "business": (label(BUSINESS_LABELS, r.business.value, lang) if lang == "zh" else r.business.value)
-        if r.business
-        else None,
+        "business": key_cell(labels.BUSINESS, r.business, lang) if r.business else None,
         "reasons": ("、" if lang == "zh" else ";").join(reasons),
         "comment": mask_personal_data(r.comment) if r.comment else None,
         "phone": mask_phone(r.phone) if r.phone else None,

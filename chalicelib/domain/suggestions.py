@@ -20,6 +20,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StringConstraints
 
+from . import labels
 from .business_time import SHANGHAI
 from .errors import Conflict, Forbidden, InvalidInput, TooManyRequests
 from .organisation import Code
@@ -40,15 +41,6 @@ class SuggestionKind(StrEnum):
     report = "report"
 
 
-KIND_LABELS: dict[SuggestionKind, tuple[str, str]] = {
-    SuggestionKind.suggestion: ("建议", "Suggestion"),
-    SuggestionKind.praise: ("表扬", "Praise"),
-    SuggestionKind.complaint: ("投诉", "Complaint"),
-    SuggestionKind.inquiry: ("咨询", "Inquiry"),
-    SuggestionKind.report: ("举报", "Report"),
-}
-
-
 class SuggestionStatus(StrEnum):
     new = "new"
     opened = "opened"
@@ -56,12 +48,9 @@ class SuggestionStatus(StrEnum):
     closed = "closed"
 
 
-STATUS_LABELS: dict[SuggestionStatus, tuple[str, str]] = {
-    SuggestionStatus.new: ("已提交，待开箱", "Received, waiting for the box to be opened"),
-    SuggestionStatus.opened: ("已开箱，处理中", "Opened, being handled"),
-    SuggestionStatus.replied: ("已答复", "Replied"),
-    SuggestionStatus.closed: ("已办结", "Closed"),
-}
+# Old names of the label tables (now in .labels), until the HTTP layer imports .labels.
+KIND_LABELS = {k: labels.SUGGESTION_KIND[k] for k in SuggestionKind}
+STATUS_LABELS = {s: labels.SUGGESTION_STATUS[s] for s in SuggestionStatus}
 
 
 def _normalise_text(value: object) -> object:

@@ -23,6 +23,7 @@ from chalicelib.domain.callbacks import (
     TaskType,
 )
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound
+from chalicelib.domain.labels import CALLBACK_FLAG, label
 from chalicelib.domain.notifications import Audience, Notification
 from chalicelib.domain.paging import Page
 from chalicelib.domain.privacy import CONTACT_RETENTION, mask_phone
@@ -196,12 +197,9 @@ def give_follow_up(ports: CallbackPorts, key: bytes, code: str, level: int, comm
     return _save(ports, task, task.model_copy(update={"follow_up": follow_up}))
 
 
-_FLAG_WORDS = {Flag.at_risk: ("即将超期", "at risk"), Flag.overdue: ("已超期", "overdue")}
-
-
 def _notification(task: CallbackTask, flag: Flag, now: datetime) -> Notification:
     clock = "resolution" if task.contacted else "first_contact"
-    zh, en = _FLAG_WORDS[flag]
+    zh, en = label(CALLBACK_FLAG, flag, "zh"), label(CALLBACK_FLAG, flag, "en").lower()
     audiences = (Audience.hall_manager,) if flag is Flag.at_risk else (Audience.hall_manager, Audience.branch)
     return Notification(
         id=f"{task.id}:{clock}:{flag.value}",

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from chalicelib.domain import labels
 from chalicelib.domain.business_time import SHANGHAI
 from chalicelib.domain.notifications import Audience, Notification
-from chalicelib.domain.suggestions import KIND_LABELS, box_overdue
+from chalicelib.domain.suggestions import box_overdue
 from chalicelib.domain.workdays import WorkingDays
 from chalicelib.services.organisation import every_hall
 from chalicelib.services.ports import Clock, OrganisationRepository, Outbox, SuggestionRepository
@@ -25,7 +26,9 @@ def digest_for(
     overdue = box_overdue(opening.opened_at if opening else None, now, calendar.is_working_day)
     day = now.astimezone(SHANGHAI).strftime("%Y-%m-%d")
     lines = [
-        f"- {KIND_LABELS[s.kind][0]} {s.tracking_no} {s.created_at.astimezone(SHANGHAI):%m-%d %H:%M}" for s in waiting
+        f"- {labels.label(labels.SUGGESTION_KIND, s.kind, 'zh')} {s.tracking_no} "
+        f"{s.created_at.astimezone(SHANGHAI):%m-%d %H:%M}"
+        for s in waiting
     ]
     more = "（更多未列出）" if len(waiting) == DIGEST_ITEMS else ""
     return Notification(

@@ -100,10 +100,12 @@ def test_the_clock_check_flags_and_notifies_each_change_once(ports):
     assert callbacks.check_clocks(ports) == 0
     [risk] = ports.callbacks.outbox.sent.values()
     assert risk.audiences == (Audience.hall_manager,)
+    assert risk.subject == f"回访任务即将超期 / Callback task at risk: {task.id}"
     ports.clock.current = task.first_contact_due + timedelta(minutes=1)
     assert callbacks.check_clocks(ports) == 1
     overdue = ports.callbacks.outbox.sent[f"{task.id}:first_contact:overdue"]
     assert overdue.audiences == (Audience.hall_manager, Audience.branch)
+    assert overdue.subject == f"回访任务已超期 / Callback task overdue: {task.id}"
     assert ports.callbacks.tasks[task.id].flags == ("overdue",)
     tally = ports.callbacks.tallies[StatKey("A01", "2026-11", StatKind.callbacks, "", None)]
     assert tally["overdue"] == 1

@@ -3,7 +3,8 @@ import io
 
 import pytest
 
-from chalicelib.domain.csv_export import BOM, HEADERS_ZH, to_csv
+from chalicelib.domain.csv_export import BOM, to_csv
+from chalicelib.domain.labels import HEADERS_ZH
 
 
 def read_back(text: str) -> list[list[str]]:

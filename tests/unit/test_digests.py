@@ -49,7 +49,7 @@ def test_a_digest_is_prepared_on_the_make_up_saturday_but_not_in_the_holiday():
     assert digests.prepare_digests(org, box, outbox, CALENDAR, clock) == 1
     [digest] = outbox.sent.values()
     assert digest.id == "digest:A01:2026-10-10"
-    assert "TS20260929-AAAAAAAA" in digest.body
+    assert digest.body == "- 投诉 TS20260929-AAAAAAAA 09-29 09:00"
     # Opened on 28 September and not since: overdue, so the branch hears too.
     assert digest.audiences == (Audience.hall_manager, Audience.branch)
 

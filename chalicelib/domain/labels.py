@@ -1,0 +1,187 @@
+"""The Chinese and English labels of every stable key the product shows: the one place they live.
+
+One table per enum, ``value → (Chinese, English)``, keyed by the enum's values
+(a ``StrEnum`` member looks up as its string, an ``IntEnum`` level as its
+number), and the Chinese CSV headers of SPEC §4.4. Chinese is the default
+everywhere; an English CSV file writes the key itself, not its English label
+(``csv_export.key_cell``). Every enum the product shows has a table here, in
+both languages (tests/unit/test_labels.py walks the enums). This module
+imports nothing, so every layer may use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+type Pair = tuple[str, str]  # (Chinese, English)
+
+
+def label[K](table: Mapping[K, Pair], key: K, lang: str) -> str:
+    """The Chinese (``lang="zh"``) or English label of ``key`` in ``table``; an unknown key as itself."""
+    zh, en = table.get(key, (str(key), str(key)))
+    return zh if lang == "zh" else en
+
+
+# ---- ratings (ratings.Level, Channel, Business, Reason) ---------------------------
+LEVEL: dict[int, Pair] = {
+    5: ("非常满意", "Very satisfied"),
+    4: ("满意", "Satisfied"),
+    3: ("基本满意", "Basically satisfied"),
+    2: ("不满意", "Dissatisfied"),
+    1: ("非常不满意", "Very dissatisfied"),
+}
+CHANNEL: dict[str, Pair] = {
+    "device": ("评价器", "Counter device"),
+    "qr": ("扫码", "QR code"),
+    "web": ("网页", "Web"),
+    "sms": ("短信", "SMS"),
+    "phone": ("电话", "Phone"),
+}
+BUSINESS: dict[str, Pair] = {
+    "fee_payment": ("电费缴纳", "Bill payment"),
+    "new_connection": ("业扩报装(新装增容)", "New connection / capacity increase"),
+    "change_of_use": ("变更用电", "Change of use"),
+    "inquiry": ("咨询查询", "Inquiry"),
+    "invoice": ("发票打印", "Invoice printing"),
+    "fault_repair": ("故障报修", "Fault repair"),
+    "complaint": ("投诉举报", "Complaint / report"),
+    "other": ("其他", "Other"),
+}
+REASON: dict[str, Pair] = {
+    "long_wait": ("等候时间长", "Long wait"),
+    "attitude": ("服务态度", "Attitude"),
+    "unskilled": ("业务不熟练", "Unskilled"),
+    "slow": ("办理效率低", "Slow handling"),
+    "not_told_once": ("未一次性告知", "Not told everything at once"),
+    "repeat_visits": ("多次往返", "Repeat visits"),
+    "facilities": ("环境设施", "Facilities"),
+    "other": ("其他", "Other"),
+}
+
+# ---- the suggestion box (suggestions.SuggestionKind, SuggestionStatus) ------------
+SUGGESTION_KIND: dict[str, Pair] = {
+    "suggestion": ("建议", "Suggestion"),
+    "praise": ("表扬", "Praise"),
+    "complaint": ("投诉", "Complaint"),
+    "inquiry": ("咨询", "Inquiry"),
+    "report": ("举报", "Report"),
+}
+SUGGESTION_STATUS: dict[str, Pair] = {  # as the customer's tracking page words them
+    "new": ("已提交，待开箱", "Received, waiting for the box to be opened"),
+    "opened": ("已开箱，处理中", "Opened, being handled"),
+    "replied": ("已答复", "Replied"),
+    "closed": ("已办结", "Closed"),
+}
+
+# ---- callback tasks (callbacks.Status, Flag, AttemptResult, Outcome, TaskType, SourceType)
+CALLBACK_STATUS: dict[str, Pair] = {
+    "open": ("待回访", "Open"),
+    "in_progress": ("回访中", "In progress"),
+    "closed": ("已办结", "Closed"),
+}
+CALLBACK_FLAG: dict[str, Pair] = {
+    "at_risk": ("即将超期", "At risk"),
+    "overdue": ("已超期", "Overdue"),
+}
+ATTEMPT_RESULT: dict[str, Pair] = {
+    "no_answer": ("无人接听", "No answer"),
+    "reached": ("已联系上", "Reached"),
+    "wrong_number": ("号码错误", "Wrong number"),
+}
+OUTCOME: dict[str, Pair] = {
+    "resolved_satisfied": ("已解决·满意", "Resolved, satisfied"),
+    "resolved_unsatisfied": ("已解决·不满意", "Resolved, unsatisfied"),
+    "unreachable": ("无法联系", "Unreachable"),
+}
+TASK_TYPE: dict[str, Pair] = {
+    "bad_rating": ("差评", "Bad rating"),
+    "complaint": ("投诉", "Complaint"),
+    "report": ("举报", "Report"),
+    "reply_request": ("要求答复", "Reply requested"),
+}
+SOURCE_TYPE: dict[str, Pair] = {
+    "rating": ("评价", "Rating"),
+    "suggestion": ("意见建议", "Suggestion"),
+}
+
+# ---- people, rankings, outreach, appeals -------------------------------------------
+ROLE: dict[str, Pair] = {  # accounts.Role
+    "admin": ("管理员", "Admin"),
+    "manager": ("营业厅主任", "Manager"),
+    "agent": ("回访专员", "Callback agent"),
+}
+RANKING_FLAG: dict[str, Pair] = {  # ranking.Flag
+    "reward": ("奖励", "Reward"),
+    "assess": ("考核", "Assess"),
+}
+OUTREACH_CATEGORY: dict[str, Pair] = {  # outreach.Category (五进)
+    "community": ("进社区", "Communities"),
+    "enterprise": ("进企业", "Enterprises"),
+    "village": ("进农村", "Villages"),
+    "household": ("进家庭", "Households"),
+    "school": ("进学校", "Schools"),
+}
+APPEAL_GROUND: dict[str, Pair] = {  # appeals.Ground
+    "malicious": ("恶意评价", "Malicious"),
+    "mistaken": ("误评", "Mistaken"),
+}
+APPEAL_STATUS: dict[str, Pair] = {  # appeals.AppealStatus
+    "pending": ("待复核", "Pending"),
+    "upheld": ("已核准", "Upheld"),
+    "rejected": ("已驳回", "Rejected"),
+}
+
+# Keys that mean one thing wherever staff pages show them, for templates that pass a
+# bare string (``label("overdue")``, ``label("level_5")``). Ratings' and the suggestion
+# box's keys are left out: "complaint" or "inquiry" means different things there.
+BARE_KEYS: dict[str, Pair] = {
+    **CALLBACK_STATUS,
+    **CALLBACK_FLAG,
+    **ATTEMPT_RESULT,
+    **OUTCOME,
+    **TASK_TYPE,
+    **SOURCE_TYPE,
+    **ROLE,
+    **RANKING_FLAG,
+    **OUTREACH_CATEGORY,
+    **APPEAL_GROUND,
+    **APPEAL_STATUS,
+    **{f"level_{n}": pair for n, pair in LEVEL.items()},
+}
+
+# ---- CSV headers (SPEC §4.4): the Chinese header of every column key ----------------
+HEADERS_ZH: dict[str, str] = {
+    "month": "月份",
+    "quarter": "季度",
+    "branch": "分中心",
+    "hall_code": "营业厅编码",
+    "hall": "营业厅",
+    "staff_no": "工号",
+    "name": "姓名",
+    "total": "评价数",
+    **{f"n{n}": zh for n, (zh, _) in LEVEL.items()},
+    "satisfaction_rate": "满意率",
+    "rate_lower_bound": "满意率置信下限",
+    "mean_score": "平均分",
+    "rank": "排名",
+    "flag": "奖惩",
+    "bad_ratings": "差评数",
+    "callbacks_opened": "回访任务数",
+    "callbacks_closed": "已办结回访",
+    "callbacks_overdue": "超期回访",
+    "suggestions": "意见建议数",
+    "rated_at": "评价时间",
+    "counter": "窗口",
+    "channel": "渠道",
+    "level": "评价等级",
+    "business": "业务类型",
+    "reasons": "不满意原因",
+    "comment": "留言",
+    "phone": "联系电话",
+    "events": "活动次数",
+    **{key: zh for key, (zh, _) in OUTREACH_CATEGORY.items()},
+    "participants": "参与人数",
+    "households_visited": "走访户数",
+    "safety_checks": "安全检查次数",
+    "covered": "是否达标",
+}
