@@ -111,14 +111,6 @@ class WorkingDays:
     def add_working_days(self, start: date, n: int) -> date:
         return self.shift(start, n).day
 
-    def working_days_between(self, after: date, before: date) -> int:
-        """How many working days lie strictly between two dates."""
-        count, day = 0, after + timedelta(days=1)
-        while day < before:
-            count += self.is_working_day(day)
-            day += timedelta(days=1)
-        return count
-
 
 def is_working_day(
     day: date, source: HolidaySource | None = None, overrides: Mapping[date, bool] | None = None

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from chalicelib.adapters.holiday_calendar import PackageHolidays
-from chalicelib.domain.workdays import Basis, HolidayYear, WorkingDays, add_working_days, is_working_day
+from chalicelib.domain.workdays import Basis, WorkingDays, add_working_days, is_working_day
 
 
 @pytest.fixture(scope="module")
@@ -60,17 +60,6 @@ def test_without_any_source_it_is_plain_weekends():
     assert not is_working_day(date(2026, 10, 10))
     assert add_working_days(date(2026, 11, 27), 1) == date(2026, 11, 30)
     assert add_working_days(date(2026, 11, 27), 1, overrides={date(2026, 11, 30): False}) == date(2026, 12, 1)
-
-
-class Broken:
-    def year(self, year: int) -> HolidayYear:
-        return HolidayYear(year=year, official=False)
-
-
-def test_working_days_between_counts_only_the_days_strictly_inside(calendar):
-    assert calendar.working_days_between(date(2026, 10, 9), date(2026, 10, 12)) == 1  # the 调休 Saturday
-    assert calendar.working_days_between(date(2026, 11, 27), date(2026, 11, 30)) == 0
-    assert WorkingDays(Broken()).working_days_between(date(2026, 9, 30), date(2026, 10, 8)) == 5
 
 
 def test_a_negative_count_is_refused():
