@@ -127,9 +127,8 @@ def relevant_reasons(level: int, reasons: tuple[Reason, ...]) -> tuple[Reason, .
 
 
 def rated_at_problem(rated_at: datetime, now: datetime) -> str | None:
-    """Why a device timestamp is refused, or None when it is inside the window."""
-    if rated_at.tzinfo is None:
-        return "needs a UTC offset, e.g. 2026-11-24T10:12:03+08:00"
+    """Why a device timestamp (timezone-aware: the request schema refuses a naive one) is refused,
+    or None when it is inside the window."""
     if rated_at < now - ACCEPT_PAST:
         return "more than 7 days ago"
     if rated_at > now + ACCEPT_FUTURE:

@@ -46,7 +46,7 @@ class DevicePress:
 
     id: str
     level: int
-    rated_at: datetime
+    rated_at: datetime  # timezone-aware
     staff_no: str | None = None
     business: Business | None = None
     reasons: tuple[Reason, ...] = ()
