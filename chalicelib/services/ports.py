@@ -56,7 +56,17 @@ class UserRepository(Protocol):
     def any_admin(self) -> bool: ...
 
 
-class RatingRepository(Protocol):
+class TallyReader(Protocol):
+    """The pre-aggregated tallies that reports read (the rating repository is one)."""
+
+    def tallies_of_kind(self, hall_code: str, month: str, kind: StatKind) -> dict[StatKey, collections.Counter[str]]:
+        """One kind of one hall-month, every shard (one Query on a key prefix); no item, no entry."""
+        ...
+
+
+class RatingRepository(TallyReader, Protocol):
+    """Ratings and the tallies they feed (read back one kind at a time, as a TallyReader)."""
+
     def save_batch(self, ratings: Sequence[Rating]) -> dict[str, str]:
         """Store new ratings and the tallies they feed, atomically per rating.
 
@@ -71,8 +81,6 @@ class RatingRepository(Protocol):
     def day_page(self, hall_code: str, day: str, cursor: str | None, limit: int) -> Page[Rating]:
         """A hall's ratings of one Asia/Shanghai day, in time order, a page at a time."""
         ...
-
-    def month_tallies(self, hall_code: str, month: str) -> dict[StatKey, collections.Counter[str]]: ...
 
     def last_press(self, device_id: str) -> datetime | None: ...
     def record_press(self, device_id: str, at: datetime) -> None:
@@ -202,14 +210,6 @@ class Outbox(Protocol):
 class Publisher(Protocol):
     def publish(self, notification: Notification) -> None:
         """Deliver a stored notification (SNS in AWS; a log line locally)."""
-        ...
-
-
-class TallyReader(Protocol):
-    """The pre-aggregated tallies that reports read (the rating repository is one)."""
-
-    def tallies_of_kind(self, hall_code: str, month: str, kind: StatKind) -> dict[StatKey, collections.Counter[str]]:
-        """One kind of one hall-month, every shard (one Query on a key prefix); no item, no entry."""
         ...
 
 

@@ -8,6 +8,7 @@ import pytest
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.stats import StatKey, StatKind
 from chalicelib.domain.suggestions import Suggestion, SuggestionKind
+from tests.tallies import every_tally
 
 AT = datetime(2026, 11, 30, 17, 0, tzinfo=UTC)  # 1 December in Shanghai
 
@@ -28,6 +29,6 @@ def test_a_suggestion_counts_in_its_halls_month_once(repos):
     repos.suggestions.add(suggestion(2))
     with pytest.raises(Conflict):
         repos.suggestions.add(suggestion(1))
-    assert repos.ratings.month_tallies("A01", "2026-12") == {
+    assert every_tally(repos.ratings, "A01", "2026-12") == {
         StatKey("A01", "2026-12", StatKind.suggestions, "", None): collections.Counter(received=2)
     }

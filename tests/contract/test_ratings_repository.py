@@ -3,6 +3,7 @@ from datetime import UTC, datetime, timedelta
 
 from chalicelib.domain.ratings import Business, Channel, Rating, Reason
 from chalicelib.domain.stats import StatKey, StatKind, merge
+from tests.tallies import every_tally
 
 T0 = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
 
@@ -27,7 +28,7 @@ def test_a_batch_stores_ratings_and_tallies_equal_to_a_recount(repos):
     batch = [rating(n) for n in range(150)]  # more than one transaction's worth
     assert set(repos.ratings.save_batch(batch).values()) == {"created"}
     assert repos.ratings.get_rating(batch[7].id) == batch[7]
-    assert repos.ratings.month_tallies("A01", "2026-11") == merge(batch)
+    assert every_tally(repos.ratings, "A01", "2026-11") == merge(batch)
 
 
 def test_a_retried_batch_with_new_ratings_mixed_in_stores_only_the_new_ones(repos):
@@ -36,14 +37,15 @@ def test_a_retried_batch_with_new_ratings_mixed_in_stores_only_the_new_ones(repo
     retry = [*first[5:], rating(10), rating(11)]
     statuses = repos.ratings.save_batch(retry)
     assert statuses == {r.id: "duplicate" for r in first[5:]} | {rating(10).id: "created", rating(11).id: "created"}
-    assert repos.ratings.month_tallies("A01", "2026-11") == merge([*first, rating(10), rating(11)])
+    assert every_tally(repos.ratings, "A01", "2026-11") == merge([*first, rating(10), rating(11)])
 
 
 def test_a_duplicate_changes_nothing_even_with_other_content(repos):
     repos.ratings.save_batch([rating(1, level=5)])
     assert repos.ratings.save_batch([rating(1, level=1)]) == {rating(1).id: "duplicate"}
     assert repos.ratings.get_rating(rating(1).id).level == 5
-    month = repos.ratings.month_tallies("A01", "2026-11")[StatKey("A01", "2026-11", StatKind.month, "", 2)]
+    counter_2 = StatKey("A01", "2026-11", StatKind.month, "", 2)
+    month = repos.ratings.tallies_of_kind("A01", "2026-11", StatKind.month)[counter_2]
     assert month == collections.Counter(n5=1, score=5, ch_device=1)
 
 

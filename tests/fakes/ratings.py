@@ -41,13 +41,12 @@ class InMemoryRatingRepository:
         keyed = {f"{r.rated_at.isoformat()}#{r.id}": r for r in self.ratings_of_day(hall_code, day)}
         return page_of(keyed, cursor, limit)
 
-    def month_tallies(self, hall_code: str, month: str) -> dict[StatKey, collections.Counter[str]]:
-        return {
-            k: collections.Counter(v) for k, v in self.tallies.items() if (k.hall_code, k.month) == (hall_code, month)
-        }
-
     def tallies_of_kind(self, hall_code: str, month: str, kind: StatKind) -> dict[StatKey, collections.Counter[str]]:
-        return {k: v for k, v in self.month_tallies(hall_code, month).items() if k.kind is kind}
+        return {
+            k: collections.Counter(v)
+            for k, v in self.tallies.items()
+            if (k.hall_code, k.month, k.kind) == (hall_code, month, kind)
+        }
 
     def last_press(self, device_id: str) -> datetime | None:
         return self.presses.get(device_id)
