@@ -38,7 +38,9 @@ def _environment() -> Mapping[str, str]:
 def dynamodb_client() -> Any:
     import boto3  # imported here: the HTTP layer must import without boto3 set up
 
-    return boto3.client("dynamodb")
+    from chalicelib.adapters.dynamodb.faults import client_config
+
+    return boto3.client("dynamodb", config=client_config())
 
 
 @functools.cache

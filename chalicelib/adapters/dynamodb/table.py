@@ -1,4 +1,4 @@
-"""Shared plumbing of the DynamoDB repositories: typed items, cursors, errors."""
+"""Shared plumbing of the DynamoDB repositories: the table, typed items, cursors."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
+from chalicelib.adapters.dynamodb.faults import GuardedClient, error_code
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.paging import Page
 
@@ -69,15 +70,15 @@ def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
     return key
 
 
-def error_code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", ""))
-
-
 class Table:
-    """One table reached through an injected low-level client."""
+    """One table reached through an injected low-level client.
+
+    Adapters reach DynamoDB only through this: ``client`` is the injected one
+    guarded by ``faults`` (storage faults become StorageBusy).
+    """
 
     def __init__(self, client: Any, name: str) -> None:
-        self.client = client
+        self.client = GuardedClient(client)
         self.name = name
 
     def ping(self) -> None:
