@@ -163,7 +163,7 @@ def publisher() -> Any:
 
 @functools.cache
 def outbox() -> Any:
-    from chalicelib.adapters.dynamodb.callbacks import DynamoOutbox
+    from chalicelib.adapters.dynamodb.outbox import DynamoOutbox
 
     return DynamoOutbox(table())
 

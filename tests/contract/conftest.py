@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 
 from chalicelib.adapters.dynamodb.appeals import DynamoAppealRepository
-from chalicelib.adapters.dynamodb.callbacks import DynamoCallbackRepository, DynamoOutbox
+from chalicelib.adapters.dynamodb.callbacks import DynamoCallbackRepository
 from chalicelib.adapters.dynamodb.organisation import DynamoOrganisationRepository
+from chalicelib.adapters.dynamodb.outbox import DynamoOutbox
 from chalicelib.adapters.dynamodb.outreach import DynamoOutreachRepository
 from chalicelib.adapters.dynamodb.rate_limits import DynamoRateLimiter
 from chalicelib.adapters.dynamodb.ratings import DynamoRatingRepository

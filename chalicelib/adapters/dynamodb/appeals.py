@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from chalicelib.adapters.dynamodb import keys
-from chalicelib.adapters.dynamodb.ratings import tally_update
-from chalicelib.adapters.dynamodb.table import GSI1, Table, error_code, fields_of, to_item
+from chalicelib.adapters.dynamodb.table import GSI1, Table, fields_of, to_item
+from chalicelib.adapters.dynamodb.tallies import tally_update
 from chalicelib.domain.appeals import Appeal, AppealStatus
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.paging import Page
@@ -82,9 +80,10 @@ class DynamoAppealRepository:
                 }
             )
             items += [tally_update(self.table.name, k, inc) for k, inc in sorted(difference(rating, upheld).items())]
-        try:
-            self.table.client.transact_write_items(TransactItems=items)
-        except ClientError as e:
-            if error_code(e) == "TransactionCanceledException":
-                raise Conflict("The appeal was decided meanwhile.") from None
-            raise
+        self.table.transact(
+            items,
+            refusals={
+                0: Conflict("The appeal was decided meanwhile."),
+                1: Conflict(f"Rating {appeal.rating_id} is gone or has left the scores already."),
+            },
+        )

@@ -1,4 +1,4 @@
-"""Callback tasks and the notification outbox in DynamoDB."""
+"""Callback tasks in DynamoDB (their notifications go to the outbox, outbox.py, in the same transaction)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,11 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from chalicelib.adapters.dynamodb import keys
-from chalicelib.adapters.dynamodb.ratings import tally_update
-from chalicelib.adapters.dynamodb.table import GSI1, Table, error_code, fields_of, from_item, to_item
+from chalicelib.adapters.dynamodb.faults import error_code
+from chalicelib.adapters.dynamodb.outbox import notification_item
+from chalicelib.adapters.dynamodb.table import GSI1, Table, fields_of, from_item, to_item
+from chalicelib.adapters.dynamodb.tallies import tally_update
+from chalicelib.adapters.dynamodb.transactions import ConditionFailed
 from chalicelib.domain import callbacks as rules
 from chalicelib.domain.callbacks import CallbackTask, SourceType, Status
 from chalicelib.domain.errors import Conflict
@@ -20,11 +23,6 @@ from chalicelib.domain.paging import Page
 from chalicelib.domain.stats import StatKey
 
 GSI2 = "gsi2"
-
-
-def _cancelled_by_condition(error: ClientError, index: int) -> bool:
-    reasons = error.response.get("CancellationReasons", [])
-    return len(reasons) > index and reasons[index].get("Code") == "ConditionalCheckFailed"
 
 
 def _task_item(task: CallbackTask) -> dict[str, Any]:
@@ -50,11 +48,6 @@ def _task(item: dict[str, Any]) -> CallbackTask:
     return CallbackTask(**fields_of(item, CallbackTask))
 
 
-def notification_item(n: Notification) -> dict[str, Any]:
-    pk, sk = keys.notification(n.id)
-    return {"pk": pk, "sk": sk, **n.model_dump(mode="json")}
-
-
 class DynamoCallbackRepository:
     def __init__(self, table: Table) -> None:
         self.table = table
@@ -68,11 +61,9 @@ class DynamoCallbackRepository:
             "ConditionExpression": "attribute_not_exists(pk)",
         }
         try:
-            self.table.client.transact_write_items(TransactItems=[{"Put": put}, *self._tallies(tallies)])
-        except ClientError as e:
-            if error_code(e) == "TransactionCanceledException" and _cancelled_by_condition(e, 0):
-                return False
-            raise
+            self.table.transact([{"Put": put}, *self._tallies(tallies)])
+        except ConditionFailed:
+            return False  # only the task's put has a condition: the task exists
         return True
 
     def _tallies(self, tallies: Mapping[StatKey, Counter[str]] | None) -> list[dict[str, Any]]:
@@ -128,12 +119,8 @@ class DynamoCallbackRepository:
             ]
             + self._tallies(tallies)
         )
-        try:
-            self.table.client.transact_write_items(TransactItems=items)
-        except ClientError as e:
-            if error_code(e) == "TransactionCanceledException":
-                raise Conflict("The task changed meanwhile.") from None
-            raise
+        # Only the task's put (first) has a condition; the tallies' conflicts are retried by transact.
+        self.table.transact(items, refusals={0: Conflict("The task changed meanwhile; reload and retry.")})
 
     def due_for_check(self, now: datetime, limit: int) -> list[CallbackTask]:
         return self._gsi2(keys.CALLBACKS_TO_CHECK, now, limit)
@@ -172,15 +159,3 @@ class DynamoCallbackRepository:
             Key=to_item(dict(zip(("pk", "sk"), keys.callback(task.id), strict=True))),
             UpdateExpression="REMOVE phone, gsi2pk, gsi2sk",
         )
-
-
-class DynamoOutbox:
-    def __init__(self, table: Table) -> None:
-        self.table = table
-
-    def put(self, notification: Notification) -> bool:
-        try:
-            self.table.put_new(notification_item(notification), f"Notification {notification.id}")
-        except Conflict:
-            return False
-        return True

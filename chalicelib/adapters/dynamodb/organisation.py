@@ -7,7 +7,8 @@ from datetime import datetime
 from botocore.exceptions import ClientError
 
 from chalicelib.adapters.dynamodb import keys
-from chalicelib.adapters.dynamodb.table import GSI1, Table, error_code, fields_of, from_item, to_item
+from chalicelib.adapters.dynamodb.faults import error_code
+from chalicelib.adapters.dynamodb.table import GSI1, Table, fields_of, from_item, to_item
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.organisation import Counter, Device, Hall, Staff
 from chalicelib.domain.paging import Page

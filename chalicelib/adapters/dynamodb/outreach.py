@@ -8,28 +8,20 @@ written once under its version; nothing ever updates it.
 
 from __future__ import annotations
 
-import random
-import time
 import zlib
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from chalicelib.adapters.dynamodb import keys
-from chalicelib.adapters.dynamodb.table import GSI1, Table, error_code, fields_of, from_item, to_item
+from chalicelib.adapters.dynamodb.faults import error_code
+from chalicelib.adapters.dynamodb.table import GSI1, Table, fields_of, from_item, to_item
 from chalicelib.domain.errors import Conflict, PayloadTooLarge
 from chalicelib.domain.outreach import TALLIES, HallTally, OutreachEvent, Snapshot
 from chalicelib.domain.paging import Page
 
 # DynamoDB items stop at 400 KB; leave room for the keys and attribute names.
 MAX_SNAPSHOT_BYTES = 380_000
-WRITE_ATTEMPTS = 5
-_RETRYABLE = {
-    "TransactionConflict",
-    "ThrottlingError",
-    "ProvisionedThroughputExceededException",
-    "RequestLimitExceeded",
-}
 
 
 def _event(item: dict[str, Any]) -> OutreachEvent:
@@ -94,21 +86,13 @@ class DynamoOutreachRepository:
             # The id is unique whatever the date: a retry with another date is still a duplicate.
             "ConditionExpression": "attribute_not_exists(pk)",
         }
-        for attempt in range(WRITE_ATTEMPTS):
-            try:
-                self.table.client.transact_write_items(TransactItems=[{"Put": put}, {"Update": update}, {"Put": guard}])
-                return
-            except ClientError as e:
-                reasons = _reasons(e)
-                # The puts are the only conditions: failing one means the event id is taken.
-                if "ConditionalCheckFailed" in (reasons[:1] + reasons[2:3]):
-                    raise Conflict(f"Event {event.event_id} exists already.") from None
-                # Another event of the same hall and quarter updated the counter
-                # item at the same moment: nothing was written, so try again.
-                if not _RETRYABLE.intersection({error_code(e), *reasons}):
-                    raise
-            time.sleep(random.uniform(0, 0.05 * 2**attempt))  # noqa: S311 (jitter, not security)
-        raise Conflict("The hall's counters are busy; please retry.")
+        # Another event of the same hall and quarter updating the counter at
+        # the same moment is a TransactionConflict: Table.transact retries it.
+        self.table.transact(
+            [{"Put": put}, {"Update": update}, {"Put": guard}],
+            # The two puts are the only conditions: failing either means the event id is taken.
+            refusals=dict.fromkeys((0, 2), Conflict(f"Event {event.event_id} exists already.")),
+        )
 
     def get_event(self, event_id: str) -> OutreachEvent | None:
         guard = self.table.get(*keys.outreach_event_id(event_id))
@@ -194,10 +178,3 @@ class DynamoOutreachRepository:
         if item is None:
             return None
         return Snapshot.model_validate_json(zlib.decompress(bytes(item["payload"])))
-
-
-def _reasons(error: ClientError) -> list[str]:
-    """Why a transaction was cancelled, one code per item (``None`` for an item that was fine)."""
-    if error_code(error) != "TransactionCanceledException":
-        return []
-    return [str(r.get("Code", "None")) for r in error.response.get("CancellationReasons", [])]

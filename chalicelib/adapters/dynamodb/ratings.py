@@ -3,15 +3,14 @@
 A batch is written in as few transactions as fit: each transaction holds
 several ratings (a conditional put each) and the merged ADDs of every tally
 they feed, so a rating and its counters change together. A rating id that
-exists already cancels the transaction; the cancellation reasons say which
-items, and the transaction is tried again without them (they are duplicates).
-Conflicts with another writer are retried with jittered backoff.
+exists already fails its condition (``Table.transact`` raises
+ConditionFailed naming the positions), and the transaction is tried again
+without those ratings: they are duplicates. Conflicts with another writer are
+retried inside ``Table.transact``.
 """
 
 from __future__ import annotations
 
-import random
-import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
@@ -20,18 +19,15 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from chalicelib.adapters.dynamodb import keys
-from chalicelib.adapters.dynamodb.table import GSI1, Table, error_code, fields_of, from_item, to_item
+from chalicelib.adapters.dynamodb.faults import error_code
+from chalicelib.adapters.dynamodb.table import GSI1, Table, fields_of, from_item, to_item
+from chalicelib.adapters.dynamodb.tallies import tally_update
+from chalicelib.adapters.dynamodb.transactions import ConditionFailed
 from chalicelib.domain.paging import Page
 from chalicelib.domain.ratings import Rating
 from chalicelib.domain.stats import StatKey, StatKind, merge
 
 MAX_TRANSACTION_ITEMS = 100
-MAX_ATTEMPTS = 8
-_RETRYABLE = {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded"}
-
-
-class StorageBusy(RuntimeError):
-    """Writes kept conflicting or being throttled: the caller should retry later."""
 
 
 def _rating_item(r: Rating) -> dict[str, Any]:
@@ -45,26 +41,9 @@ def _rating_item(r: Rating) -> dict[str, Any]:
     }
 
 
-def tally_update(table: str, key: StatKey, increments: Counter[str]) -> dict[str, Any]:
-    names = {f"#f{i}": name for i, name in enumerate(sorted(increments))}
-    values = {f":v{i}": increments[name] for i, name in enumerate(sorted(increments))}
-    return {
-        "Update": {
-            "TableName": table,
-            "Key": to_item(dict(zip(("pk", "sk"), keys.stat(key), strict=True))),
-            # ADD creates missing counters at zero; field names go through
-            # placeholders because words such as "score" may be reserved.
-            "UpdateExpression": "ADD " + ", ".join(f"{n} {v}" for n, v in zip(names, values, strict=True)),
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": to_item(values),
-        }
-    }
-
-
 class DynamoRatingRepository:
-    def __init__(self, table: Table, sleep: Any = time.sleep) -> None:
+    def __init__(self, table: Table) -> None:
         self.table = table
-        self._sleep = sleep
 
     def save_batch(self, ratings: Sequence[Rating]) -> dict[str, str]:
         statuses: dict[str, str] = {}
@@ -91,9 +70,8 @@ class DynamoRatingRepository:
     def _write_chunk(self, chunk: list[Rating]) -> dict[str, str]:
         statuses: dict[str, str] = {}
         live = list(chunk)
-        attempt = 0
         while live:
-            items = [
+            puts = [
                 {
                     "Put": {
                         "TableName": self.table.name,
@@ -103,37 +81,19 @@ class DynamoRatingRepository:
                     }
                 }
                 for r in live
-            ] + [tally_update(self.table.name, k, inc) for k, inc in sorted(merge(live).items())]
+            ]
+            tallies = [tally_update(self.table.name, k, n) for k, n in sorted(merge(live).items())]
             try:
-                self.table.client.transact_write_items(TransactItems=items)
-            except ClientError as e:
-                if error_code(e) != "TransactionCanceledException":
-                    if error_code(e) in _RETRYABLE:
-                        attempt = self._backoff(attempt)
-                        continue
-                    raise
-                reasons = [r.get("Code", "None") for r in e.response.get("CancellationReasons", [])]
-                duplicates = {
-                    live[i].id for i, code in enumerate(reasons[: len(live)]) if code == "ConditionalCheckFailed"
-                }
-                if duplicates:
-                    statuses.update(dict.fromkeys(duplicates, "duplicate"))
-                    live = [r for r in live if r.id not in duplicates]
-                    continue
-                if any(code in _RETRYABLE for code in reasons):
-                    attempt = self._backoff(attempt)
-                    continue
-                raise
+                self.table.transact(puts + tallies)
+            except ConditionFailed as failed:
+                # Only the puts (the first len(live) items) have a condition: each failed one is a duplicate.
+                duplicates = {live[i].id for i in failed.positions}
+                statuses.update(dict.fromkeys(duplicates, "duplicate"))
+                live = [r for r in live if r.id not in duplicates]
+                continue
             statuses.update(dict.fromkeys((r.id for r in live), "created"))
             live = []
         return statuses
-
-    def _backoff(self, attempt: int) -> int:
-        """Full-jitter exponential backoff; StorageBusy after MAX_ATTEMPTS."""
-        if attempt + 1 >= MAX_ATTEMPTS:
-            raise StorageBusy("DynamoDB kept refusing the write; retry the request.")
-        self._sleep(random.uniform(0, min(1.0, 0.02 * 2**attempt)))  # noqa: S311 (jitter, not security)
-        return attempt + 1
 
     def get_rating(self, rating_id: str) -> Rating | None:
         item = self.table.get(*keys.rating(rating_id))
@@ -158,19 +118,7 @@ class DynamoRatingRepository:
         )
 
     def month_tallies(self, hall_code: str, month: str) -> dict[StatKey, Counter[str]]:
-        found: dict[StatKey, Counter[str]] = {}
-        pages = self.table.client.get_paginator("query").paginate(
-            TableName=self.table.name,
-            KeyConditionExpression="pk = :p",
-            ExpressionAttributeValues=to_item({":p": keys.hall_month_stats(hall_code, month)}),
-        )
-        for page in pages:
-            for raw in page.get("Items", []):
-                item = from_item(raw)
-                key = keys.parse_stat(hall_code, month, item.pop("sk"))
-                item.pop("pk")
-                found[key] = Counter({k: int(v) for k, v in item.items()})
-        return found
+        return self._tallies(hall_code, month, "pk = :p", {":p": keys.hall_month_stats(hall_code, month)})
 
     def last_press(self, device_id: str) -> datetime | None:
         item = self.table.get(*keys.device_presses(device_id))
@@ -197,11 +145,16 @@ class DynamoRatingRepository:
         # tally of that kind, and no kind's name begins another's, so one Query
         # on that prefix reads exactly the kind (a hall's staff tallies: one Query).
         pk, prefix = keys.stat(StatKey(hall_code, month, kind, "", None))
+        return self._tallies(hall_code, month, "pk = :p AND begins_with(sk, :k)", {":p": pk, ":k": prefix})
+
+    def _tallies(
+        self, hall_code: str, month: str, condition: str, values: dict[str, str]
+    ) -> dict[StatKey, Counter[str]]:
         found: dict[StatKey, Counter[str]] = {}
         pages = self.table.client.get_paginator("query").paginate(
             TableName=self.table.name,
-            KeyConditionExpression="pk = :p AND begins_with(sk, :k)",
-            ExpressionAttributeValues=to_item({":p": pk, ":k": prefix}),
+            KeyConditionExpression=condition,
+            ExpressionAttributeValues=to_item(values),
         )
         for page in pages:
             for raw in page.get("Items", []):

@@ -15,17 +15,9 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from chalicelib.adapters.dynamodb import keys
-from chalicelib.adapters.dynamodb.ratings import tally_update
-from chalicelib.adapters.dynamodb.table import (
-    GSI1,
-    Table,
-    decode_cursor,
-    encode_cursor,
-    error_code,
-    fields_of,
-    from_item,
-    to_item,
-)
+from chalicelib.adapters.dynamodb.faults import error_code
+from chalicelib.adapters.dynamodb.table import GSI1, Table, decode_cursor, encode_cursor, fields_of, from_item, to_item
+from chalicelib.adapters.dynamodb.tallies import tally_update
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.paging import Page
 from chalicelib.domain.suggestions import AttemptWindow, BoxOpening, Suggestion, SuggestionStatus
@@ -65,21 +57,21 @@ class DynamoSuggestionRepository:
             **suggestion.model_dump(mode="json"),
         }
         pointer = {"pk": tpk, "sk": tsk, "suggestion_id": suggestion.id}
-        try:
-            self.table.client.transact_write_items(
-                TransactItems=[
-                    # Neither the id nor the tracking number may be taken: both
-                    # items are written or neither.
-                    {"Put": {"TableName": self.table.name, "Item": to_item(item), **_new_only()}},
-                    {"Put": {"TableName": self.table.name, "Item": to_item(pointer), **_new_only()}},
-                    # The hall's monthly count changes with the suggestion, never apart from it.
-                    *(tally_update(self.table.name, k, inc) for k, inc in suggestion.received().items()),
-                ]
-            )
-        except ClientError as e:
-            if error_code(e) == "TransactionCanceledException":
-                raise Conflict(f"Tracking number {suggestion.tracking_no} or id is taken.") from None
-            raise
+        self.table.transact(
+            [
+                # Neither the id nor the tracking number may be taken: both
+                # items are written or neither.
+                {"Put": {"TableName": self.table.name, "Item": to_item(item), **_new_only()}},
+                {"Put": {"TableName": self.table.name, "Item": to_item(pointer), **_new_only()}},
+                # The hall's monthly count changes with the suggestion, never apart from it.
+                *(tally_update(self.table.name, k, inc) for k, inc in suggestion.received().items()),
+            ],
+            # A busy count is retried by transact, never mistaken for a taken number.
+            refusals={
+                0: Conflict(f"Suggestion id {suggestion.id} is taken."),
+                1: Conflict(f"Tracking number {suggestion.tracking_no} is taken."),
+            },
+        )
 
     def get(self, suggestion_id: str) -> Suggestion | None:
         item = self.table.get(*keys.suggestion(suggestion_id))

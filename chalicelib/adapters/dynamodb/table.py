@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -14,7 +14,8 @@ from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
 from chalicelib.adapters.dynamodb.faults import GuardedClient, error_code
-from chalicelib.domain.errors import Conflict, InvalidInput
+from chalicelib.adapters.dynamodb.transactions import RetryPolicy, transact
+from chalicelib.domain.errors import Conflict, DomainError, InvalidInput
 from chalicelib.domain.paging import Page
 
 T = TypeVar("T")
@@ -74,12 +75,19 @@ class Table:
     """One table reached through an injected low-level client.
 
     Adapters reach DynamoDB only through this: ``client`` is the injected one
-    guarded by ``faults`` (storage faults become StorageBusy).
+    guarded by ``faults`` (storage faults become StorageBusy), and
+    ``transact`` is the one way to write a transaction.
     """
 
-    def __init__(self, client: Any, name: str) -> None:
+    def __init__(self, client: Any, name: str, retry: RetryPolicy | None = None) -> None:
         self.client = GuardedClient(client)
         self.name = name
+        self.retry = retry or RetryPolicy()
+
+    def transact(self, items: Sequence[dict[str, Any]], refusals: Mapping[int, DomainError] | None = None) -> None:
+        """Write ``items`` all or nothing; ``refusals`` pairs an item's position with what its failed
+        condition means (chalicelib/adapters/dynamodb/transactions.py tells every outcome)."""
+        transact(self.client, items, refusals or {}, self.retry)
 
     def ping(self) -> None:
         """One consistent read of a key that never exists: proves the table answers."""
