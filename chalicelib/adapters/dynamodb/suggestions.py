@@ -229,7 +229,7 @@ def _new_only() -> dict[str, str]:
 
 
 def _before(cursor: str | None) -> str | None:
-    key = decode_cursor(cursor)
+    key = decode_cursor(cursor, ("before",))
     if key is None:
         return None
     before = key.get("before")

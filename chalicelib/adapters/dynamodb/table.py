@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -24,6 +24,14 @@ _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
 GSI1 = "gsi1"
+
+# The attributes of a key where a Query stops (LastEvaluatedKey): the table's
+# key, plus the index's key when the Query reads an index.
+_PAGE_KEYS: dict[str | None, frozenset[str]] = {
+    None: frozenset({"pk", "sk"}),
+    GSI1: frozenset({"pk", "sk", "gsi1pk", "gsi1sk"}),
+    "gsi2": frozenset({"pk", "sk", "gsi2pk", "gsi2sk"}),
+}
 
 
 def to_item(values: dict[str, Any]) -> dict[str, Any]:
@@ -59,15 +67,29 @@ def encode_cursor(last_key: dict[str, Any] | None) -> str | None:
     return base64.urlsafe_b64encode(json.dumps(last_key, separators=(",", ":")).encode()).decode()
 
 
-def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
+def decode_cursor(cursor: str | None, names: Collection[str]) -> dict[str, Any] | None:
+    """The key a cursor carries: a JSON object with exactly ``names``; InvalidInput (field ``cursor``) otherwise."""
     if not cursor:
         return None
     try:
         key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, binascii.Error):
-        raise InvalidInput("The cursor is not one this API gave out.", {"cursor": "invalid cursor"}) from None
-    if not isinstance(key, dict):
-        raise InvalidInput("The cursor is not one this API gave out.", {"cursor": "invalid cursor"})
+    except (ValueError, binascii.Error, RecursionError):  # RecursionError: JSON nested thousands deep
+        raise _foreign_cursor() from None
+    if not isinstance(key, dict) or key.keys() != set(names):
+        raise _foreign_cursor()
+    return key
+
+
+def _foreign_cursor() -> InvalidInput:
+    return InvalidInput("The cursor is not one this API gave out.", {"cursor": "invalid cursor"})
+
+
+def _start_key(cursor: str | None, index: str | None) -> dict[str, Any] | None:
+    key = decode_cursor(cursor, _PAGE_KEYS[index])
+    # Every key attribute of the table and its indexes is a string (S, see
+    # infra/resources.json): a cursor we gave out holds nothing else.
+    if key and not all(isinstance(v, dict) and v.keys() == {"S"} and isinstance(v["S"], str) for v in key.values()):
+        raise _foreign_cursor()
     return key
 
 
@@ -124,12 +146,13 @@ class Table:
         args: dict[str, Any] = {"TableName": self.name, "Limit": limit, **query}
         if index:
             args["IndexName"] = index
-        start = decode_cursor(cursor)
+        start = _start_key(cursor, index)
         if start:
             args["ExclusiveStartKey"] = start
         try:
             answer = self.client.query(**args)
         except ClientError as e:
+            # A well-formed key from another list: DynamoDB refuses it as a starting point.
             if error_code(e) == "ValidationException" and start:
                 raise InvalidInput("The cursor does not belong to this list.", {"cursor": "invalid cursor"}) from None
             raise
