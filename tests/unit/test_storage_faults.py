@@ -18,6 +18,7 @@ from chalicelib.adapters.dynamodb.organisation import DynamoOrganisationReposito
 from chalicelib.adapters.dynamodb.ratings import DynamoRatingRepository
 from chalicelib.adapters.dynamodb.table import Table
 from chalicelib.domain.errors import Conflict, NotFound, StorageBusy
+from chalicelib.domain.stats import StatKind
 from tests.unit.scripted_dynamodb import ScriptedClient, refused
 
 ENDPOINT = "https://dynamodb.cn-north-1.amazonaws.com.cn"
@@ -47,7 +48,7 @@ def test_a_storage_fault_on_any_call_is_storage_busy_with_its_cause_kept(fault):
 def test_a_fault_while_paging_is_storage_busy_too():
     repo = DynamoRatingRepository(Table(ScriptedClient(refused("ThrottlingException")), "t"))
     with pytest.raises(StorageBusy):
-        repo.month_tallies("A01", "2026-11")
+        repo.tallies_of_kind("A01", "2026-11", StatKind.staff)
 
 
 @pytest.mark.parametrize("code", ["ValidationException", "ResourceNotFoundException", "AccessDeniedException"])

@@ -117,9 +117,6 @@ class DynamoRatingRepository:
             ExpressionAttributeValues=to_item({":p": keys.hall_ratings_of_day(hall_code, day)}),
         )
 
-    def month_tallies(self, hall_code: str, month: str) -> dict[StatKey, Counter[str]]:
-        return self._tallies(hall_code, month, "pk = :p", {":p": keys.hall_month_stats(hall_code, month)})
-
     def last_press(self, device_id: str) -> datetime | None:
         item = self.table.get(*keys.device_presses(device_id))
         return datetime.fromisoformat(item["last_press_at"]) if item else None
@@ -145,16 +142,11 @@ class DynamoRatingRepository:
         # tally of that kind, and no kind's name begins another's, so one Query
         # on that prefix reads exactly the kind (a hall's staff tallies: one Query).
         pk, prefix = keys.stat(StatKey(hall_code, month, kind, "", None))
-        return self._tallies(hall_code, month, "pk = :p AND begins_with(sk, :k)", {":p": pk, ":k": prefix})
-
-    def _tallies(
-        self, hall_code: str, month: str, condition: str, values: dict[str, str]
-    ) -> dict[StatKey, Counter[str]]:
         found: dict[StatKey, Counter[str]] = {}
         pages = self.table.client.get_paginator("query").paginate(
             TableName=self.table.name,
-            KeyConditionExpression=condition,
-            ExpressionAttributeValues=to_item(values),
+            KeyConditionExpression="pk = :p AND begins_with(sk, :k)",
+            ExpressionAttributeValues=to_item({":p": pk, ":k": prefix}),
         )
         for page in pages:
             for raw in page.get("Items", []):
