@@ -25,7 +25,7 @@ from chalicelib.api.report_schemas import (
     staff_out,
 )
 from chalicelib.domain.errors import InvalidInput, NotFound
-from chalicelib.domain.ratings import BUSINESS_LABELS, REASON_LABELS, label
+from chalicelib.domain.labels import BUSINESS, REASON, label
 from chalicelib.domain.reports import (
     HallRow,
     rounded,
@@ -36,17 +36,22 @@ from chalicelib.web import params
 from chalicelib.web.downloads import file_download
 from chalicelib.web.requests import query
 from chalicelib.web.responses import json_response
-from chalicelib.web.routing import QueryParam, Routes
+from chalicelib.web.routing import CSV, DAY, HALL_CODE, LANG, MONTH, PathParam, QueryParam, Routes, schema
 
 routes = Routes(__name__, tag="reports")
 
-MONTH_QUERY = QueryParam("month", "e.g. 2026-11 (Asia/Shanghai)", required=True)
-HALL_QUERY = QueryParam("hall", "hall code; default: your halls (every hall for admins)")
-LANG_QUERY = QueryParam("lang", "en for English headers and keys")
+MONTH_QUERY = QueryParam("month", "e.g. 2026-11 (Asia/Shanghai)", required=True, schema=MONTH)
+HALL_QUERY = QueryParam("hall", "hall code; default: your halls (every hall for admins)", schema=HALL_CODE)
+LANG_QUERY = LANG
 SCOPE_QUERIES = (
-    QueryParam("scope", "hall (default): rank within each hall; branch: rank all halls of a branch together"),
-    QueryParam("branch", "with scope=branch: the branch (default: the hall's, else each of yours)"),
+    QueryParam(
+        "scope",
+        "hall (default): rank within each hall; branch: rank all halls of a branch together",
+        schema=schema(enum=["hall", "branch"]),
+    ),
+    QueryParam("branch", "only with scope=branch: the branch (default: the hall's, else each of yours)"),
 )
+HALL_PATH = (PathParam("hall_code", HALL_CODE),)
 
 
 # ---- reading the query ------------------------------------------------------
@@ -83,7 +88,8 @@ def _hall_monthly(request: Any) -> list[HallRow]:
     "GET",
     summary="Monthly staff ranking as CSV (per hall, or per branch with scope=branch)",
     query=(MONTH_QUERY, HALL_QUERY, *SCOPE_QUERIES, LANG_QUERY),
-    produces="text/csv",
+    produces=CSV,
+    statuses=(404,),
 )
 def staff_monthly_csv():  # type: ignore[no-untyped-def]
     request = routes.request
@@ -104,7 +110,8 @@ def staff_monthly_csv():  # type: ignore[no-untyped-def]
     "GET",
     summary="Monthly hall summary as CSV",
     query=(MONTH_QUERY, HALL_QUERY, LANG_QUERY),
-    produces="text/csv",
+    produces=CSV,
+    statuses=(404,),
 )
 def hall_monthly_csv():  # type: ignore[no-untyped-def]
     request = routes.request
@@ -122,14 +129,15 @@ def hall_monthly_csv():  # type: ignore[no-untyped-def]
 @routes(
     "/api/v1/reports/ratings.csv",
     "GET",
-    summary="The stored ratings of at most 31 days as CSV (phones masked)",
+    summary="The stored ratings of at most 31 days as CSV (phone and ID numbers masked, comments too)",
     query=(
-        QueryParam("from", "first day, e.g. 2026-11-01", required=True),
-        QueryParam("to", "last day (at most 31 days in all)", required=True),
+        QueryParam("from", "first day, e.g. 2026-11-01", required=True, schema=DAY),
+        QueryParam("to", "last day (at most 31 days in all)", required=True, schema=DAY),
         HALL_QUERY,
         LANG_QUERY,
     ),
-    produces="text/csv",
+    produces=CSV,
+    statuses=(404, 413),
 )
 def ratings_csv():  # type: ignore[no-untyped-def]
     request = routes.request
@@ -151,6 +159,7 @@ def ratings_csv():  # type: ignore[no-untyped-def]
     summary="Monthly staff ranking",
     response=StaffMonthlyOut,
     query=(MONTH_QUERY, HALL_QUERY, *SCOPE_QUERIES),
+    statuses=(404,),
 )
 def staff_monthly():  # type: ignore[no-untyped-def]
     report = _staff_monthly(routes.request)
@@ -169,6 +178,7 @@ def staff_monthly():  # type: ignore[no-untyped-def]
     summary="Monthly hall summary",
     response=HallMonthlyOut,
     query=(MONTH_QUERY, HALL_QUERY),
+    statuses=(404,),
 )
 def hall_monthly():  # type: ignore[no-untyped-def]
     request = routes.request
@@ -191,7 +201,14 @@ def _days(request: Any) -> int:
     "GET",
     summary="A hall's ratings per day up to today (Asia/Shanghai)",
     response=DailyOut,
-    query=(QueryParam("days", f"how many days, 1–{reports.MAX_SERIES_DAYS}; default 90"),),
+    query=(
+        QueryParam(
+            "days",
+            f"how many days, 1–{reports.MAX_SERIES_DAYS}; default 90",
+            schema=schema(type="integer", minimum=1, maximum=reports.MAX_SERIES_DAYS),
+        ),
+    ),
+    path_params=HALL_PATH,
 )
 def daily(hall_code: str):  # type: ignore[no-untyped-def]
     series = reports.daily_series(
@@ -217,6 +234,7 @@ def daily(hall_code: str):  # type: ignore[no-untyped-def]
     summary="A hall-month's ratings by ISO weekday and hour (cells without ratings left out)",
     response=HeatmapOut,
     query=(MONTH_QUERY,),
+    path_params=HALL_PATH,
 )
 def heatmap(hall_code: str):  # type: ignore[no-untyped-def]
     month = params.month(routes.request)
@@ -249,7 +267,8 @@ def _shares(parts: dict[str, Tally], total: int, labels: dict[str, tuple[str, st
     "GET",
     summary="A hall-month's business types and dissatisfaction reasons, most frequent first",
     response=BreakdownOut,
-    query=(MONTH_QUERY, QueryParam("lang", "en for English labels")),
+    query=(MONTH_QUERY, LANG),
+    path_params=HALL_PATH,
 )
 def breakdown(hall_code: str):  # type: ignore[no-untyped-def]
     request = routes.request
@@ -267,7 +286,7 @@ def breakdown(hall_code: str):  # type: ignore[no-untyped-def]
         hall_code=found.hall.code,
         month=month,
         total=total,
-        business=_shares(found.parts[StatKind.business], total, BUSINESS_LABELS, lang),
-        reasons=_shares(found.parts[StatKind.reason], total, REASON_LABELS, lang),
+        business=_shares(found.parts[StatKind.business], total, BUSINESS, lang),
+        reasons=_shares(found.parts[StatKind.reason], total, REASON, lang),
     )
     return json_response(body.model_dump(mode="json"))

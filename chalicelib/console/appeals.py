@@ -16,16 +16,18 @@ from pydantic import Field
 from chalicelib import composition
 from chalicelib.console.callbacks import local
 from chalicelib.console.halls import hall_param, halls_of
-from chalicelib.console.layout import ConsoleRoutes, form_of, lang_of, principal, redirect, render
+from chalicelib.console.layout import LIST_QUERY, ConsoleRoutes, form_of, lang_of, principal, redirect, render
 from chalicelib.domain.accounts import Role
 from chalicelib.domain.appeals import Appeal, AppealStatus, Ground
 from chalicelib.domain.business_time import today_in_shanghai
 from chalicelib.domain.errors import Forbidden, InvalidInput
+from chalicelib.domain.labels import CHANNEL, LEVEL, REASON, label
 from chalicelib.domain.privacy import mask_personal_data
-from chalicelib.domain.ratings import CHANNEL_LABELS, LEVEL_LABELS, REASON_LABELS, Rating, label
+from chalicelib.domain.ratings import Rating
 from chalicelib.inputs import AppealIn
 from chalicelib.services import appeals
 from chalicelib.web.requests import query
+from chalicelib.web.routing import DAY, QueryParam, schema
 from chalicelib.web.schemas import Strict
 
 routes = ConsoleRoutes(__name__)
@@ -59,15 +61,19 @@ def _status(raw: str | None) -> AppealStatus:
 def _rating_row(r: Rating, lang: str, pending: set[str]) -> dict[str, Any]:
     return {
         "rating": r,
-        "level": label(LEVEL_LABELS, r.level, lang),
-        "channel": label(CHANNEL_LABELS, r.channel.value, lang),
-        "reasons": [label(REASON_LABELS, x.value, lang) for x in r.reasons],
+        "level": label(LEVEL, r.level, lang),
+        "channel": label(CHANNEL, r.channel, lang),
+        "reasons": [label(REASON, x, lang) for x in r.reasons],
         "comment": mask_personal_data(r.comment) if r.comment else "",
         "pending": r.id in pending,
     }
 
 
-@routes.page("/console/ratings", summary="A hall's ratings of one day, to appeal from")
+@routes.page(
+    "/console/ratings",
+    summary="A hall's ratings of one day, to appeal from",
+    query=(*LIST_QUERY, QueryParam("day", "YYYY-MM-DD (default: today, Asia/Shanghai)", schema=DAY)),
+)
 def ratings_page():  # type: ignore[no-untyped-def]
     request = routes.request
     actor = principal(request)
@@ -106,7 +112,16 @@ def _appealed(found: list[Appeal], lang: str) -> dict[str, dict[str, Any]]:
     return rows
 
 
-@routes.page("/console/appeals", summary="A hall's appeals, to decide")
+@routes.page(
+    "/console/appeals",
+    summary="A hall's appeals, to decide",
+    query=(
+        *LIST_QUERY,
+        QueryParam(
+            "status", "pending (default), upheld or rejected", schema=schema(enum=[s.value for s in AppealStatus])
+        ),
+    ),
+)
 def appeals_page():  # type: ignore[no-untyped-def]
     request = routes.request
     actor = principal(request)
@@ -134,7 +149,12 @@ def appeals_page():  # type: ignore[no-untyped-def]
     )
 
 
-@routes.action("/console/ratings/{rating_id}/appeal", summary="Appeal a rating as malicious or mistaken")
+@routes.action(
+    "/console/ratings/{rating_id}/appeal",
+    summary="Appeal a rating as malicious or mistaken",
+    request=AppealIn,
+    statuses=(409,),
+)
 def lodge(rating_id: str):  # type: ignore[no-untyped-def]
     request = routes.request
     body = form_of(request, AppealIn)
@@ -150,7 +170,12 @@ def lodge(rating_id: str):  # type: ignore[no-untyped-def]
     return redirect(request, "/console/appeals", hall=appeal.hall_code, done="lodged")
 
 
-@routes.action("/console/appeals/{rating_id}/decide", summary="Uphold or reject an appeal (not by its appellant)")
+@routes.action(
+    "/console/appeals/{rating_id}/decide",
+    summary="Uphold or reject an appeal (not by its appellant)",
+    request=DecisionForm,
+    statuses=(409,),
+)
 def decide(rating_id: str):  # type: ignore[no-untyped-def]
     request = routes.request
     actor = principal(request)

@@ -11,11 +11,11 @@ from typing import Any
 from chalicelib import composition
 from chalicelib.console import charts
 from chalicelib.console.halls import halls_of
-from chalicelib.console.layout import ConsoleRoutes, lang_of, principal, render
-from chalicelib.console.reports import month_param
+from chalicelib.console.layout import HALL_QUERY, ConsoleRoutes, lang_of, principal, render
+from chalicelib.console.reports import MONTH_QUERY, month_param
 from chalicelib.domain.callbacks import CallbackRates, Flag
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.ratings import LEVEL_LABELS, REASON_LABELS, label
+from chalicelib.domain.labels import LEVEL, REASON, label
 from chalicelib.domain.reports import counts_of
 from chalicelib.domain.stats import StatKind, Tally
 from chalicelib.services import callbacks, reports, suggestions
@@ -27,7 +27,12 @@ TREND_DAYS = 90
 QUEUE_READ = 200
 
 
-@routes.page("/console/dashboard", summary="The dashboard: a hall's month, or every hall of yours by branch")
+@routes.page(
+    "/console/dashboard",
+    summary="The dashboard: a hall's month, or every hall of yours by branch",
+    query=(HALL_QUERY, MONTH_QUERY),
+    statuses=(404,),
+)
 def dashboard():  # type: ignore[no-untyped-def]
     request = routes.request
     actor = principal(request)
@@ -87,8 +92,8 @@ def _hall(request: Any, actor: Any, hall: str, month: str) -> Any:
         actor, composition.suggestions(), org, composition.clock(), composition.working_days(), hall
     )
     total = row.tally
-    levels = [(str(v), label(LEVEL_LABELS, v, lang), getattr(total, f"n{v}")) for v in (5, 4, 3, 2, 1)]
-    reasons = [(k, label(REASON_LABELS, k, lang), t.n) for k, t in found.parts[StatKind.reason].items() if t.n]
+    levels = [(str(v), label(LEVEL, v, lang), getattr(total, f"n{v}")) for v in (5, 4, 3, 2, 1)]
+    reasons = [(k, label(REASON, k, lang), t.n) for k, t in found.parts[StatKind.reason].items() if t.n]
     return render(
         request,
         "dashboard.html",

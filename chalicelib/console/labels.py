@@ -2,44 +2,10 @@
 
 from __future__ import annotations
 
-from chalicelib.domain.ratings import LEVEL_LABELS
+from chalicelib.domain.labels import BARE_KEYS
 
-# Labels of stable keys the console shows (the domain's own label tables are used where they exist).
-LABELS: dict[str, tuple[str, str]] = {
-    "open": ("待回访", "Open"),
-    "in_progress": ("回访中", "In progress"),
-    "closed": ("已办结", "Closed"),
-    "at_risk": ("即将超期", "At risk"),
-    "overdue": ("已超期", "Overdue"),
-    "no_answer": ("无人接听", "No answer"),
-    "reached": ("已联系上", "Reached"),
-    "wrong_number": ("号码错误", "Wrong number"),
-    "resolved_satisfied": ("已解决·满意", "Resolved, satisfied"),
-    "resolved_unsatisfied": ("已解决·不满意", "Resolved, unsatisfied"),
-    "unreachable": ("无法联系", "Unreachable"),
-    "bad_rating": ("差评", "Bad rating"),
-    "complaint": ("投诉", "Complaint"),
-    "report": ("举报", "Report"),
-    "reply_request": ("要求答复", "Reply requested"),
-    "rating": ("评价", "Rating"),
-    "suggestion": ("意见建议", "Suggestion"),
-    "admin": ("管理员", "Admin"),
-    "manager": ("营业厅主任", "Manager"),
-    "agent": ("回访专员", "Callback agent"),
-    "reward": ("奖励", "Reward"),
-    "community": ("进社区", "Communities"),
-    "enterprise": ("进企业", "Enterprises"),
-    "village": ("进农村", "Villages"),
-    "household": ("进家庭", "Households"),
-    "school": ("进学校", "Schools"),
-    "assess": ("考核", "Assess"),
-    "malicious": ("恶意评价", "Malicious"),
-    "mistaken": ("误评", "Mistaken"),
-    "pending": ("待复核", "Pending"),
-    "upheld": ("已核准", "Upheld"),
-    "rejected": ("已驳回", "Rejected"),
-    **{f"level_{n}": labels for n, labels in LEVEL_LABELS.items()},
-}
+# Stable keys the console shows, e.g. callback statuses (one table: domain.labels).
+LABELS = BARE_KEYS
 
 # Form fields, as error pages name them ("field_<name>").
 FIELD_LABELS: dict[str, tuple[str, str]] = {

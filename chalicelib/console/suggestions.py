@@ -9,12 +9,14 @@ from typing import Any
 from chalicelib import composition
 from chalicelib.console.callbacks import local
 from chalicelib.console.halls import hall_param, halls_of
-from chalicelib.console.layout import ConsoleRoutes, form_of, lang_of, principal, redirect, render
+from chalicelib.console.layout import LIST_QUERY, ConsoleRoutes, form_of, lang_of, principal, redirect, render
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.suggestions import KIND_LABELS, STATUS_LABELS, Suggestion, SuggestionStatus
+from chalicelib.domain.labels import SUGGESTION_KIND, SUGGESTION_STATUS
+from chalicelib.domain.suggestions import Suggestion, SuggestionStatus
 from chalicelib.inputs import ReplyIn
 from chalicelib.services import suggestions
 from chalicelib.web.requests import query
+from chalicelib.web.routing import HALL_CODE, PathParam, QueryParam, schema
 
 routes = ConsoleRoutes(__name__)
 PAGE_SIZE = 50
@@ -29,7 +31,20 @@ def _status(raw: str | None) -> SuggestionStatus | None:
         raise InvalidInput("Unknown status.", {"status": "new, opened, replied or closed"}) from None
 
 
-@routes.page("/console/suggestions", summary="A hall's suggestion inbox")
+@routes.page(
+    "/console/suggestions",
+    summary="A hall's suggestion inbox",
+    query=(
+        *LIST_QUERY,
+        QueryParam(
+            "status",
+            "new, opened, replied or closed; all when absent",
+            schema=schema(enum=[s.value for s in SuggestionStatus]),
+        ),
+        QueryParam("count", "how many the box held when opened, for the page's notice", checked=False),
+    ),
+    statuses=(404,),
+)
 def inbox():  # type: ignore[no-untyped-def]
     request = routes.request
     actor = principal(request)
@@ -55,15 +70,19 @@ def inbox():  # type: ignore[no-untyped-def]
         state=state,
         items=[suggestions.staff_view(s) for s in page.items] if page else [],
         next=page.next if page else None,
-        kinds={k.value: v[i] for k, v in KIND_LABELS.items()},
-        statuses={k.value: v[i] for k, v in STATUS_LABELS.items()},
+        kinds={k: v[i] for k, v in SUGGESTION_KIND.items()},
+        statuses={k: v[i] for k, v in SUGGESTION_STATUS.items()},
         local=local,
         done=query(request, "done"),
         count=query(request, "count"),
     )
 
 
-@routes.action("/console/halls/{hall_code}/suggestion-box/open", summary="Open the suggestion box")
+@routes.action(
+    "/console/halls/{hall_code}/suggestion-box/open",
+    summary="Open the suggestion box",
+    path_params=(PathParam("hall_code", HALL_CODE),),
+)
 def open_box(hall_code: str):  # type: ignore[no-untyped-def]
     opened = suggestions.open_suggestion_box(
         principal(routes.request), composition.suggestions(), composition.organisation(), composition.clock(), hall_code
@@ -82,7 +101,9 @@ def _back(suggestion: Suggestion, done: str) -> Any:
     return redirect(routes.request, "/console/suggestions", hall=suggestion.hall_code, done=done)
 
 
-@routes.action("/console/suggestions/{suggestion_id}/reply", summary="Reply to a suggestion")
+@routes.action(
+    "/console/suggestions/{suggestion_id}/reply", summary="Reply to a suggestion", request=ReplyIn, statuses=(409,)
+)
 def reply(suggestion_id: str):  # type: ignore[no-untyped-def]
     body = form_of(routes.request, ReplyIn)
     replied = suggestions.reply_to_suggestion(
@@ -91,7 +112,7 @@ def reply(suggestion_id: str):  # type: ignore[no-untyped-def]
     return _back(replied, "replied")
 
 
-@routes.action("/console/suggestions/{suggestion_id}/close", summary="Close a suggestion")
+@routes.action("/console/suggestions/{suggestion_id}/close", summary="Close a suggestion", statuses=(409,))
 def close(suggestion_id: str):  # type: ignore[no-untyped-def]
     closed = suggestions.close_suggestion(
         principal(routes.request), composition.suggestions(), composition.clock(), suggestion_id

@@ -14,7 +14,6 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
-from . import labels
 from .business_time import local_minute
 from .organisation import Code, Hall
 
@@ -50,9 +49,6 @@ class Category(StrEnum):
     household = "household"
     school = "school"
 
-
-# The old name of the Chinese category labels (now in .labels), until the HTTP layer imports .labels.
-CATEGORY_LABELS = {c: labels.OUTREACH_CATEGORY[c][0] for c in Category}
 
 # Counted per hall and quarter besides the categories.
 TALLIES = ("participants", "households_visited", "safety_checks", "materials")

@@ -8,7 +8,6 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from . import labels
 from .business_time import SHANGHAI
 from .organisation import Code, CounterNumber, StaffNo
 
@@ -58,13 +57,6 @@ class Reason(StrEnum):
     facilities = "facilities"
     other = "other"
 
-
-# Old names of the label tables (now in .labels), until the HTTP layer imports .labels.
-LEVEL_LABELS = labels.LEVEL
-CHANNEL_LABELS = labels.CHANNEL
-BUSINESS_LABELS = labels.BUSINESS
-REASON_LABELS = labels.REASON
-label = labels.label
 
 # Reasons are asked for levels up to 3 (基本满意 and worse).
 REASONS_UP_TO_LEVEL = 3

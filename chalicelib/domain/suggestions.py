@@ -20,7 +20,6 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StringConstraints
 
-from . import labels
 from .business_time import SHANGHAI
 from .errors import Conflict, Forbidden, InvalidInput, TooManyRequests
 from .organisation import Code
@@ -46,11 +45,6 @@ class SuggestionStatus(StrEnum):
     opened = "opened"
     replied = "replied"
     closed = "closed"
-
-
-# Old names of the label tables (now in .labels), until the HTTP layer imports .labels.
-KIND_LABELS = {k: labels.SUGGESTION_KIND[k] for k in SuggestionKind}
-STATUS_LABELS = {s: labels.SUGGESTION_STATUS[s] for s in SuggestionStatus}
 
 
 def _normalise_text(value: object) -> object:

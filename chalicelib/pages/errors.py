@@ -11,7 +11,7 @@ from chalicelib.domain.errors import DomainError
 from chalicelib.web import rendering
 from chalicelib.web.errors import json_error
 from chalicelib.web.requests import wants_json
-from chalicelib.web.routing import Routes
+from chalicelib.web.routing import HTML, JSON, LANG, Routes
 
 
 def error_page(error: DomainError, status: int, request: Any) -> Response:
@@ -21,5 +21,5 @@ def error_page(error: DomainError, status: int, request: Any) -> Response:
 
 
 def page_routes(import_name: str, tag: str) -> Routes:
-    """Routes of customer pages: errors answered as pages."""
-    return Routes(import_name, tag, errors=error_page)
+    """Routes of customer pages: errors answered as pages (JSON when asked), ``?lang=en`` on every one."""
+    return Routes(import_name, tag, errors=error_page, error_media=(HTML, JSON), query=(LANG,))

@@ -6,14 +6,14 @@ from chalice import Response
 
 from chalicelib import composition
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.ratings import LEVEL_LABELS, label
+from chalicelib.domain.labels import LEVEL, label
 from chalicelib.pages.errors import page_routes
-from chalicelib.pages.forms import FollowUpForm
+from chalicelib.pages.forms import FollowUpForm, FollowUpRated
 from chalicelib.services import callbacks
 from chalicelib.web import rendering as pages
 from chalicelib.web.requests import parse_form, wants_json
 from chalicelib.web.responses import json_response
-from chalicelib.web.routing import Auth
+from chalicelib.web.routing import FORM, HTML, JSON, Auth
 
 routes = page_routes(__name__, tag="public")
 
@@ -27,7 +27,7 @@ def _page(code: str, lang: str, status: int = 200, error: bool = False) -> Respo
         code=code,
         task=task,
         error=error,
-        level_label=lambda v: label(LEVEL_LABELS, v, lang),
+        level_label=lambda v: label(LEVEL, v, lang),
     )
 
 
@@ -36,7 +36,7 @@ def _page(code: str, lang: str, status: int = 200, error: bool = False) -> Respo
     "GET",
     summary="A customer's callback: progress, and the 追评 form once closed",
     auth=Auth.public,
-    produces="text/html",
+    produces=HTML,
 )
 def follow_up_page(code: str):  # type: ignore[no-untyped-def]
     return _page(code, pages.lang_of(routes.request))
@@ -45,10 +45,13 @@ def follow_up_page(code: str):  # type: ignore[no-untyped-def]
 @routes(
     "/f/{code}",
     "POST",
-    summary="Rate how a closed callback was handled (追评), once",
+    summary="Rate how a closed callback was handled (追评), once; 303 back to the page (JSON with Accept)",
     auth=Auth.public,
-    produces="text/html",
-    content_types=["application/x-www-form-urlencoded"],
+    request=FollowUpForm,
+    response=FollowUpRated,
+    produces=(HTML, JSON),
+    content_types=[FORM],
+    statuses=(303, 409),
 )
 def give_follow_up(code: str):  # type: ignore[no-untyped-def]
     request = routes.request

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field, StringConstraints
 
@@ -24,6 +24,10 @@ class QrRatingForm(BaseModel):
 
 class RatingCreated(BaseModel):
     id: str
+
+
+class FollowUpRated(BaseModel):
+    status: Literal["rated"]
 
 
 class FollowUpForm(BaseModel):

@@ -7,13 +7,20 @@ from typing import Any
 
 from chalicelib import composition
 from chalicelib.domain.errors import InvalidInput, NotFound
-from chalicelib.domain.outreach import CATEGORY_LABELS, Category, Snapshot, is_quarter, published_at_label
+from chalicelib.domain.labels import OUTREACH_CATEGORY, label
+from chalicelib.domain.outreach import (
+    QUARTER_PATTERN,
+    Category,
+    Snapshot,
+    is_quarter,
+    published_at_label,
+)
 from chalicelib.pages.errors import page_routes
 from chalicelib.services import exports, outreach
 from chalicelib.web import params, rendering
 from chalicelib.web.downloads import file_download
 from chalicelib.web.requests import query
-from chalicelib.web.routing import Auth, QueryParam
+from chalicelib.web.routing import CSV, HTML, Auth, PathParam, QueryParam, schema
 
 routes = page_routes(__name__, tag="outreach")
 CHART_BAR = 420  # the longest bar, in SVG units
@@ -28,15 +35,17 @@ def _version(request: Any) -> int | None:
     return int(raw)
 
 
+def _category(category: Category, lang: str) -> str:
+    """The Chinese label, or the stable key on the English page (as published so far)."""
+    return label(OUTREACH_CATEGORY, category, "zh") if lang == "zh" else category.value
+
+
 def _chart(snapshot: Snapshot, lang: str) -> list[dict[str, Any]]:
     """One bar per category, its length in SVG units of the longest (the template draws them)."""
     totals = snapshot.coverage.totals
     counts = [(c, getattr(totals, c.value)) for c in Category]
     top = max(n for _, n in counts) or 1
-    return [
-        {"label": CATEGORY_LABELS[c] if lang == "zh" else c.value, "count": n, "length": round(CHART_BAR * n / top, 1)}
-        for c, n in counts
-    ]
+    return [{"label": _category(c, lang), "count": n, "length": round(CHART_BAR * n / top, 1)} for c, n in counts]
 
 
 @routes(
@@ -44,8 +53,21 @@ def _chart(snapshot: Snapshot, lang: str) -> list[dict[str, Any]]:
     "GET",
     summary="Published 五进 results; `2026Q4.csv` gives the CSV",
     auth=Auth.public,
-    query=(QueryParam("version", "an older version"), QueryParam("lang", "en for English")),
-    produces="text/html",
+    query=(
+        QueryParam(
+            "version",
+            "an older version (the latest by default)",
+            schema=schema(type="integer", minimum=1, maximum=999_999),
+        ),
+    ),
+    produces=(HTML, CSV),
+    path_params=(
+        PathParam(
+            "quarter",
+            schema(type="string", pattern=QUARTER_PATTERN.removesuffix("$") + r"(\.csv)?$"),
+            "e.g. 2026Q4 for the page, 2026Q4.csv for the CSV",
+        ),
+    ),
 )
 def published(quarter: str):  # type: ignore[no-untyped-def]
     request = routes.request
@@ -66,5 +88,5 @@ def published(quarter: str):  # type: ignore[no-untyped-def]
         request_version=version is not None,
         published_at=published_at_label(snapshot),
         chart=_chart(snapshot, lang),
-        labels={c.value: (CATEGORY_LABELS[c] if lang == "zh" else c.value) for c in Category},
+        labels={c.value: _category(c, lang) for c in Category},
     )

@@ -13,14 +13,15 @@ from chalicelib import composition
 from chalicelib.domain import qrcodes
 from chalicelib.domain.callbacks import SourceType, task_id, task_type_of_rating
 from chalicelib.domain.errors import InvalidInput, TooManyRequests
-from chalicelib.domain.ratings import BUSINESS_LABELS, LEVEL_LABELS, REASON_LABELS, Business, Reason, label
+from chalicelib.domain.labels import BUSINESS, LEVEL, REASON, label
+from chalicelib.domain.ratings import Business, Reason
 from chalicelib.pages.errors import page_routes
 from chalicelib.pages.forms import QrRatingForm, RatingCreated
 from chalicelib.services import ratings
 from chalicelib.web import rendering as pages
 from chalicelib.web.requests import client_address, cookies, form_fields, parse_form, query, wants_json
 from chalicelib.web.responses import cookie, json_response
-from chalicelib.web.routing import Auth
+from chalicelib.web.routing import HTML, JSON, Auth, QueryParam
 
 routes = page_routes(__name__, tag="public")
 FORM = "application/x-www-form-urlencoded"
@@ -50,9 +51,9 @@ def _form_page(
         errors=errors or {},
         reasons=[r.value for r in Reason],
         businesses=[b.value for b in Business],
-        level_label=lambda v: label(LEVEL_LABELS, v, lang),
-        reason_label=lambda k: label(REASON_LABELS, k, lang),
-        business_label=lambda k: label(BUSINESS_LABELS, k, lang),
+        level_label=lambda v: label(LEVEL, v, lang),
+        reason_label=lambda k: label(REASON, k, lang),
+        business_label=lambda k: label(BUSINESS, k, lang),
     )
 
 
@@ -63,7 +64,7 @@ def _thanks(code: str, lang: str, already: bool, follow_up: str | None = None) -
     return pages.render("rating_thanks.html", lang, hall=target.hall, already=already, follow_up=follow_up)
 
 
-@routes("/r/{code}", "GET", summary="The rating form of a counter's QR code", auth=Auth.public, produces="text/html")
+@routes("/r/{code}", "GET", summary="The rating form of a counter's QR code", auth=Auth.public, produces=HTML)
 def rating_form(code: str):  # type: ignore[no-untyped-def]
     return _form_page(code, pages.lang_of(routes.request))
 
@@ -71,11 +72,13 @@ def rating_form(code: str):  # type: ignore[no-untyped-def]
 @routes(
     "/r/{code}",
     "POST",
-    summary="Rate a counter visit (form fields; JSON answer with Accept: application/json)",
+    summary="Rate a counter visit: 303 to the thank-you page ({id} with Accept: application/json)",
     auth=Auth.public,
-    produces="text/html",
+    request=QrRatingForm,
     response=RatingCreated,
+    produces=(HTML, JSON),
     content_types=[FORM],
+    statuses=(303, 429),  # 429: this browser rated the counter lately, or too many from the address
 )
 def submit_rating(code: str):  # type: ignore[no-untyped-def]
     request = routes.request
@@ -119,6 +122,13 @@ def submit_rating(code: str):  # type: ignore[no-untyped-def]
     return Response(body="", status_code=303, headers={"Location": location, "Set-Cookie": rated})
 
 
-@routes("/r/{code}/thanks", "GET", summary="Thank-you page after rating", auth=Auth.public, produces="text/html")
+@routes(
+    "/r/{code}/thanks",
+    "GET",
+    summary="Thank-you page after rating",
+    auth=Auth.public,
+    produces=HTML,
+    query=(QueryParam("f", "the follow-up code of the rating's callback, linked from the page", checked=False),),
+)
 def thanks(code: str):  # type: ignore[no-untyped-def]
     return _thanks(code, pages.lang_of(routes.request), already=False, follow_up=query(routes.request, "f"))

@@ -11,11 +11,10 @@ from chalicelib import composition
 from chalicelib.domain.business_time import local_minute
 from chalicelib.domain.callbacks import SourceType
 from chalicelib.domain.errors import Forbidden, InvalidInput
+from chalicelib.domain.labels import SUGGESTION_KIND, SUGGESTION_STATUS
 from chalicelib.domain.suggestions import (
     CONTENT_MAX,
     CONTENT_MIN,
-    KIND_LABELS,
-    STATUS_LABELS,
     Content,
     CustomerName,
     MobilePhone,
@@ -27,7 +26,7 @@ from chalicelib.services import callbacks, organisation, suggestions
 from chalicelib.web import rendering as pages
 from chalicelib.web.requests import client_address, form_fields, parse_form, parse_json, query, wants_json
 from chalicelib.web.responses import json_response
-from chalicelib.web.routing import Auth, QueryParam
+from chalicelib.web.routing import HALL_CODE, HTML, Auth, PathParam, QueryParam, schema
 from chalicelib.web.schemas import Strict, blank_is_none, checkbox
 
 routes = page_routes(__name__, tag="suggestion box")
@@ -61,8 +60,8 @@ class TrackedOut(BaseModel):
 def _labels(lang: str) -> dict[str, Any]:
     i = 0 if lang == "zh" else 1
     return {
-        "kinds": [(k.value, label[i]) for k, label in KIND_LABELS.items()],
-        "statuses": {s.value: label[i] for s, label in STATUS_LABELS.items()},
+        "kinds": [(k, pair[i]) for k, pair in SUGGESTION_KIND.items()],
+        "statuses": {s: pair[i] for s, pair in SUGGESTION_STATUS.items()},
         "content_min": CONTENT_MIN,
         "content_max": CONTENT_MAX,
     }
@@ -78,7 +77,14 @@ def _form_values(request: Any) -> dict[str, str]:
         return {}
 
 
-@routes("/s/{hall_code}", "GET", summary="The hall's suggestion-box form", auth=Auth.public, produces="text/html")
+@routes(
+    "/s/{hall_code}",
+    "GET",
+    summary="The hall's suggestion-box form",
+    auth=Auth.public,
+    produces=HTML,
+    path_params=(PathParam("hall_code", HALL_CODE),),
+)
 def suggestion_form(hall_code: str):  # type: ignore[no-untyped-def]
     lang = pages.lang_of(routes.request)
     hall = organisation.existing_hall(composition.organisation(), hall_code)
@@ -92,8 +98,10 @@ def suggestion_form(hall_code: str):  # type: ignore[no-untyped-def]
     auth=Auth.public,
     request=SuggestionIn,
     response=TrackingNoOut,
-    produces="text/html",
+    produces=(HTML, JSON),
     content_types=[FORM, JSON],
+    path_params=(PathParam("hall_code", HALL_CODE),),
+    statuses=(429,),  # too many notes from one address, or into one hall
 )
 def drop_suggestion(hall_code: str):  # type: ignore[no-untyped-def]
     request = routes.request
@@ -130,8 +138,15 @@ def drop_suggestion(hall_code: str):  # type: ignore[no-untyped-def]
     summary="Status and reply of a suggestion; ?phone4= when a phone was given",
     auth=Auth.public,
     response=TrackedOut,
-    query=(QueryParam("phone4", "the last four digits of the phone number given"),),
-    produces="text/html",
+    query=(
+        QueryParam(
+            "phone4",
+            "the last four digits of the phone number given",
+            schema=schema(type="string", pattern="^[0-9]{4}$"),
+        ),
+    ),
+    produces=(HTML, JSON),
+    statuses=(403, 429),  # wrong digits; five wrong tries within the hour
 )
 def track(tracking_no: str):  # type: ignore[no-untyped-def]
     request = routes.request

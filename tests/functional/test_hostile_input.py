@@ -38,7 +38,7 @@ def test_a_suggestion_holding_a_lone_surrogate_is_refused_and_the_managers_list_
 
 def test_a_device_batch_with_a_lone_surrogate_id_is_a_400_naming_the_item(device: Api):
     rated_at = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
-    raw = '{"ratings": [{"id": "\\udfff", "level": 5, "rated_at": "%s"}]}' % rated_at
+    raw = '{"ratings": [{"id": "\\udfff", "level": 5, "rated_at": "' + rated_at + '"}]}'
     answer = device.request("POST", "/api/v1/device/ratings", raw)
     assert answer.status == 400, answer.raw
     assert answer.json["error"]["fields"] == {"ratings.0.id": "not valid Unicode text"}

@@ -10,7 +10,7 @@ from urllib.parse import quote, unquote
 import pytest
 
 from chalicelib import composition
-from chalicelib.domain.csv_export import HEADERS_ZH
+from chalicelib.domain.labels import HEADERS_ZH
 from chalicelib.domain.ratings import Business, Channel, Rating, Reason
 from chalicelib.domain.reports import HALL_COLUMNS, RATING_COLUMNS, STAFF_COLUMNS
 from tests.http import Answer, Api

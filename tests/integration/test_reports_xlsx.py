@@ -12,6 +12,7 @@ import pytest
 
 from chalicelib.domain import csv_export
 from chalicelib.domain.accounts import Role, UserPrincipal
+from chalicelib.domain.labels import HEADERS_ZH
 from chalicelib.domain.organisation import HallGrade
 from chalicelib.domain.reports import STAFF_COLUMNS, staff_csv_row
 from chalicelib.services import organisation, reports
@@ -82,5 +83,5 @@ def test_libreoffice_reads_the_chinese_headers_and_names_intact(tmp_path: Path):
     converted = source.with_suffix(".xlsx")
     assert done.returncode == 0 and converted.exists(), done.stdout + done.stderr
     header, row = first_rows(converted)[:2]
-    assert header == [csv_export.HEADERS_ZH[c] for c in STAFF_COLUMNS]
+    assert header == [HEADERS_ZH[c] for c in STAFF_COLUMNS]
     assert row[:6] == ["2026-11", "城东分中心", "A01", "城东营业厅", "S01", "张三"]
