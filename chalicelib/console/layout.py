@@ -22,23 +22,32 @@ from chalicelib.domain.errors import DomainError
 from chalicelib.web import rendering as pages
 from chalicelib.web.errors import invalid_input
 from chalicelib.web.requests import form_fields
-from chalicelib.web.routing import PRINCIPAL, Auth, Routes
+from chalicelib.web.routing import CURSOR, FORM, HALL_CODE, HTML, LANG, PRINCIPAL, Auth, QueryParam, Routes
 
-FORM = "application/x-www-form-urlencoded"
+# Query parameters many console pages take.
+HALL_QUERY = QueryParam("hall", "the hall shown (default: your first)", schema=HALL_CODE)
+DONE_QUERY = QueryParam("done", "what the form before did, for the page's notice", checked=False)
+LIST_QUERY = (HALL_QUERY, CURSOR, DONE_QUERY)
 MAX_HALLS = 200
 
 
 class ConsoleRoutes(Routes):
-    """Routes of the console: a signed-in session (cookie + CSRF), answers are pages."""
+    """Routes of the console: a signed-in session (cookie + CSRF), answers are pages.
+
+    A page answers 200; an action (a form's POST) answers 303 to the next page.
+    ``declared`` is the rest of the route's contract (``Routes.__call__``): its
+    query, its form's model (``request``), other statuses."""
 
     def __init__(self, import_name: str, tag: str = "console") -> None:
-        super().__init__(import_name, tag, errors=error_page)
+        super().__init__(import_name, tag, errors=error_page, error_media=(HTML,), query=(LANG,))
 
-    def page(self, path: str, summary: str, auth: Auth = Auth.session) -> Callable[..., Any]:
-        return self(path, "GET", summary=summary, auth=auth, produces="text/html")
+    def page(self, path: str, summary: str, auth: Auth = Auth.session, **declared: Any) -> Callable[..., Any]:
+        declared.setdefault("produces", HTML)
+        return self(path, "GET", summary=summary, auth=auth, **declared)
 
-    def action(self, path: str, summary: str, auth: Auth = Auth.session) -> Callable[..., Any]:
-        return self(path, "POST", summary=summary, auth=auth, produces="text/html", content_types=[FORM])
+    def action(self, path: str, summary: str, auth: Auth = Auth.session, **declared: Any) -> Callable[..., Any]:
+        declared.setdefault("status", 303)
+        return self(path, "POST", summary=summary, auth=auth, produces=HTML, content_types=[FORM], **declared)
 
 
 def lang_of(request: Any) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 
 from chalicelib import composition
 from chalicelib.console.halls import halls_of
-from chalicelib.console.layout import ConsoleRoutes, principal, render
+from chalicelib.console.layout import HALL_QUERY, ConsoleRoutes, principal, render
 from chalicelib.domain.business_time import today_in_shanghai
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.outreach import quarter_of
@@ -21,8 +21,16 @@ from chalicelib.services import exports, reports
 from chalicelib.web import params
 from chalicelib.web.downloads import file_download
 from chalicelib.web.requests import query
+from chalicelib.web.routing import CSV, DAY, LANG, MONTH, QUARTER, QueryParam, schema
 
 routes = ConsoleRoutes(__name__)
+MONTH_QUERY = QueryParam("month", "YYYY-MM (default: this month, Asia/Shanghai)", schema=MONTH)
+SCOPE_QUERIES = (
+    QueryParam("scope", "hall (default) or branch", schema=schema(enum=["hall", "branch"])),
+    QueryParam("branch", "only with scope=branch: the branch"),
+)
+# The downloads take the API's query (api/reports.py), their headers in English with lang=en.
+REQUIRED_MONTH = QueryParam("month", "YYYY-MM (Asia/Shanghai)", required=True, schema=MONTH)
 
 
 def this_month() -> str:
@@ -41,7 +49,12 @@ def month_span(month: str) -> tuple[str, str]:
     return f"{month}-01", f"{month}-{month_days.monthrange(year, number)[1]:02d}"
 
 
-@routes.page("/console/ranking", summary="The month's staff ranking with the reward and assess flags")
+@routes.page(
+    "/console/ranking",
+    summary="The month's staff ranking with the reward and assess flags",
+    query=(MONTH_QUERY, HALL_QUERY, *SCOPE_QUERIES),
+    statuses=(404,),
+)
 def ranking():  # type: ignore[no-untyped-def]
     request = routes.request
     actor = principal(request)
@@ -70,7 +83,7 @@ def ranking():  # type: ignore[no-untyped-def]
     )
 
 
-@routes.page("/console/reports", summary="The report downloads (CSV, opens in Excel)")
+@routes.page("/console/reports", summary="The report downloads (CSV, opens in Excel)", query=(MONTH_QUERY, HALL_QUERY))
 def downloads():  # type: ignore[no-untyped-def]
     request = routes.request
     actor = principal(request)
@@ -90,7 +103,13 @@ def downloads():  # type: ignore[no-untyped-def]
 
 
 # ---- the CSV files: the API's, behind the session -------------------------------
-@routes.page("/console/reports/staff-monthly.csv", summary="Monthly staff ranking as CSV")
+@routes.page(
+    "/console/reports/staff-monthly.csv",
+    summary="Monthly staff ranking as CSV",
+    query=(REQUIRED_MONTH, HALL_QUERY, *SCOPE_QUERIES, LANG),
+    produces=CSV,
+    statuses=(404,),
+)
 def staff_monthly_csv():  # type: ignore[no-untyped-def]
     request = routes.request
     file = exports.staff_monthly_csv(
@@ -105,7 +124,13 @@ def staff_monthly_csv():  # type: ignore[no-untyped-def]
     return file_download(file)
 
 
-@routes.page("/console/reports/hall-monthly.csv", summary="Monthly hall summary as CSV")
+@routes.page(
+    "/console/reports/hall-monthly.csv",
+    summary="Monthly hall summary as CSV",
+    query=(REQUIRED_MONTH, HALL_QUERY, LANG),
+    produces=CSV,
+    statuses=(404,),
+)
 def hall_monthly_csv():  # type: ignore[no-untyped-def]
     request = routes.request
     file = exports.hall_monthly_csv(
@@ -119,7 +144,18 @@ def hall_monthly_csv():  # type: ignore[no-untyped-def]
     return file_download(file)
 
 
-@routes.page("/console/reports/ratings.csv", summary="The stored ratings of at most 31 days as CSV")
+@routes.page(
+    "/console/reports/ratings.csv",
+    summary="The stored ratings of at most 31 days as CSV",
+    query=(
+        QueryParam("from", "first day", required=True, schema=DAY),
+        QueryParam("to", "last day (at most 31 days in all)", required=True, schema=DAY),
+        HALL_QUERY,
+        LANG,
+    ),
+    produces=CSV,
+    statuses=(404, 413),
+)
 def ratings_csv():  # type: ignore[no-untyped-def]
     request = routes.request
     file = exports.ratings_csv(
@@ -133,7 +169,12 @@ def ratings_csv():  # type: ignore[no-untyped-def]
     return file_download(file)
 
 
-@routes.page("/console/reports/outreach.csv", summary="五进 coverage as CSV")
+@routes.page(
+    "/console/reports/outreach.csv",
+    summary="五进 coverage as CSV",
+    query=(QueryParam("quarter", "e.g. 2026Q4", required=True, schema=QUARTER), LANG),
+    produces=CSV,
+)
 def outreach_csv():  # type: ignore[no-untyped-def]
     request = routes.request
     file = exports.coverage_csv(

@@ -9,18 +9,36 @@ sees it, so errors are answered here, in the wrapper of every view."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any
 
 from chalice import Blueprint
 from pydantic import BaseModel, ValidationError
 
 from chalicelib.domain.errors import DomainError
+from chalicelib.domain.organisation import CODE_PATTERN
+from chalicelib.domain.outreach import QUARTER_PATTERN
+from chalicelib.domain.paging import MAX_PAGE_SIZE
 from chalicelib.web.errors import ErrorView, answer, internal_error, invalid_input, json_error
 
 PRINCIPAL = "tingsheng.principal"
+JSON = "application/json"
+FORM = "application/x-www-form-urlencoded"
+HTML = "text/html"
+CSV = "text/csv"
+
+# A JSON Schema (read-only: declarations are shared between routes).
+Schema = Mapping[str, Any]
+
+
+def schema(**keywords: Any) -> Schema:
+    return MappingProxyType(keywords)
+
+
+STRING = schema(type="string")
 
 
 class Auth(StrEnum):
@@ -35,19 +53,48 @@ class QueryParam:
     name: str
     description: str
     required: bool = False
+    schema: Schema = STRING  # what the route accepts: its pattern, format or range
+    checked: bool = True  # a value outside ``schema`` (or a missing required one) is a 400; else ignored
+
+
+@dataclass(frozen=True)
+class PathParam:
+    name: str
+    schema: Schema
+    description: str = ""
+    checked: bool = False  # a value outside ``schema`` is a 400; else it names nothing (404)
 
 
 @dataclass(frozen=True)
 class Operation:
+    """A route's contract, as the OpenAPI document tells it (``web.openapi``).
+
+    ``status`` is the answer to a request that succeeds; ``statuses`` the other
+    answers only this route gives (a 409 on a conflict, a 429 when throttled, a
+    303 to another page). The answers every route of its kind gives are the
+    document's to derive: a 401 when it needs a credential, 415 and 413 when it
+    reads a body, 503 when it touches storage (unless ``storage=False``).
+    """
+
     summary: str
     auth: Auth
     status: int = 200
     request: type[BaseModel] | None = None
     response: type[BaseModel] | None = None
     query: tuple[QueryParam, ...] = ()
-    produces: str = "application/json"
+    produces: str | tuple[str, ...] = JSON  # the success's media types; the JSON one carries ``response``
     tags: tuple[str, ...] = field(default_factory=tuple)
     errors: ErrorView = json_error  # how this route's errors look (the status is errors.answer's)
+    error_media: tuple[str, ...] = (JSON,)  # the media types of those errors
+    statuses: tuple[int, ...] = ()
+    path_params: tuple[PathParam, ...] = ()  # path parameters with constraints (plain strings otherwise)
+    consumes: tuple[str, ...] = (JSON,)  # the body's media types (Chalice answers 415 to others)
+    answers: tuple[tuple[int, type[BaseModel]], ...] = ()  # statuses whose body is not the error shape
+    storage: bool = True
+
+    @property
+    def media(self) -> tuple[str, ...]:
+        return (self.produces,) if isinstance(self.produces, str) else self.produces
 
 
 def operation_of(view: Callable[..., Any]) -> Operation | None:
@@ -59,10 +106,19 @@ class Routes:
     """A blueprint whose views are declared with their contract; ``errors`` is how
     its errors look (JSON unless the surface says otherwise)."""
 
-    def __init__(self, import_name: str, tag: str, errors: ErrorView = json_error) -> None:
+    def __init__(
+        self,
+        import_name: str,
+        tag: str,
+        errors: ErrorView = json_error,
+        error_media: tuple[str, ...] = (JSON,),
+        query: tuple[QueryParam, ...] = (),
+    ) -> None:
         self.blueprint = Blueprint(import_name)
         self.tag = tag
         self.errors = errors
+        self.error_media = error_media
+        self.query = query  # taken by every route of the blueprint (e.g. the pages' ``lang``)
 
     @property
     def request(self) -> Any:
@@ -82,8 +138,12 @@ class Routes:
         request: type[BaseModel] | None = None,
         response: type[BaseModel] | None = None,
         query: tuple[QueryParam, ...] = (),
-        produces: str = "application/json",
+        produces: str | tuple[str, ...] = JSON,
         content_types: list[str] | None = None,
+        statuses: tuple[int, ...] = (),
+        path_params: tuple[PathParam, ...] = (),
+        answers: tuple[tuple[int, type[BaseModel]], ...] = (),
+        storage: bool = True,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         op = Operation(
             summary=summary,
@@ -91,10 +151,16 @@ class Routes:
             status=status,
             request=request,
             response=response,
-            query=query,
+            query=(*query, *(q for q in self.query if q.name not in {p.name for p in query})),
             produces=produces,
             tags=(self.tag,),
             errors=self.errors,
+            error_media=self.error_media,
+            statuses=statuses,
+            path_params=path_params,
+            consumes=tuple(content_types or (JSON,)),
+            answers=answers,
+            storage=storage,
         )
 
         def register(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -117,3 +183,19 @@ class Routes:
             return view
 
         return register
+
+
+# ---- parameters several surfaces take, with the constraints web.params and
+# web.requests enforce -------------------------------------------------------
+HALL_CODE = schema(type="string", pattern=CODE_PATTERN)
+MONTH = schema(type="string", pattern=r"^2[0-9]{3}-(0[1-9]|1[0-2])$", description="YYYY-MM, years 2000-2999")
+QUARTER = schema(type="string", pattern=QUARTER_PATTERN)
+DAY = schema(type="string", format="date")
+LANG = QueryParam(
+    "lang", "en for English; Chinese otherwise", schema=schema(type="string", enum=["zh", "en"]), checked=False
+)
+CURSOR = QueryParam("cursor", "continue a list: the `next` of the page before")
+LIMIT = QueryParam(
+    "limit", f"page size, 1-{MAX_PAGE_SIZE}", schema=schema(type="integer", minimum=1, maximum=MAX_PAGE_SIZE)
+)
+PAGING = (CURSOR, LIMIT)
