@@ -16,6 +16,7 @@ from chalicelib.domain.callbacks import AttemptResult, Outcome
 from chalicelib.domain.organisation import Code, CounterNumber, HallGrade, Name
 from chalicelib.domain.outreach import MAX_PHOTOS, Category, Count, Notes, PhotoKey, Quarter, Text
 from chalicelib.domain.suggestions import Reply
+from chalicelib.services.accounts import MIN_PASSWORD_LENGTH
 from chalicelib.web.schemas import Strict
 
 
@@ -32,7 +33,8 @@ class CounterIn(Strict):
 
 class UserIn(Strict):
     username: Username
-    password: str = Field(max_length=256)
+    # The service refuses a shorter one (naming ``password``); the document says so too.
+    password: str = Field(max_length=256, json_schema_extra={"minLength": MIN_PASSWORD_LENGTH})
     role: Role
     halls: list[Code] = Field(default_factory=list, max_length=200)
 

@@ -13,11 +13,11 @@ from chalicelib.inputs import CounterIn, HallIn, UserIn
 from chalicelib.services import accounts, organisation
 from chalicelib.web.requests import page_args, parse_json
 from chalicelib.web.responses import json_response
-from chalicelib.web.routing import QueryParam, Routes
+from chalicelib.web.routing import HALL_CODE, PAGING, PathParam, Routes
 from chalicelib.web.schemas import ListOf
 
 routes = Routes(__name__, tag="admin")
-PAGING = (QueryParam("cursor", "continue a list"), QueryParam("limit", "page size, 1-200"))
+HALL = (PathParam("hall_code", HALL_CODE),)
 
 
 def _page(page: Page[Any], out: type[Any]) -> Response:
@@ -30,7 +30,15 @@ def _created(model: Any) -> Response:
     return json_response(model.model_dump(mode="json"), status=201)
 
 
-@routes("/api/v1/admin/halls", "POST", summary="Create a hall", status=201, request=HallIn, response=HallOut)
+@routes(
+    "/api/v1/admin/halls",
+    "POST",
+    summary="Create a hall",
+    status=201,
+    request=HallIn,
+    response=HallOut,
+    statuses=(409,),
+)
 def create_hall():  # type: ignore[no-untyped-def]
     body = parse_json(routes.request, HallIn)
     hall = organisation.create_hall(
@@ -47,7 +55,7 @@ def list_halls():  # type: ignore[no-untyped-def]
     return _page(organisation.list_halls(routes.principal(), composition.organisation(), cursor, limit), HallOut)
 
 
-@routes("/api/v1/admin/halls/{hall_code}", "GET", summary="One hall", response=HallOut)
+@routes("/api/v1/admin/halls/{hall_code}", "GET", summary="One hall", response=HallOut, path_params=HALL)
 def get_hall(hall_code: str):  # type: ignore[no-untyped-def]
     hall = organisation.get_hall(routes.principal(), composition.organisation(), hall_code)
     return json_response(HallOut(**hall.model_dump()).model_dump(mode="json"))
@@ -60,6 +68,8 @@ def get_hall(hall_code: str):  # type: ignore[no-untyped-def]
     status=201,
     request=CounterIn,
     response=CounterOut,
+    statuses=(409,),
+    path_params=HALL,
 )
 def add_counter(hall_code: str):  # type: ignore[no-untyped-def]
     body = parse_json(routes.request, CounterIn)
@@ -69,13 +79,27 @@ def add_counter(hall_code: str):  # type: ignore[no-untyped-def]
     return _created(CounterOut(**counter.model_dump()))
 
 
-@routes("/api/v1/admin/halls/{hall_code}/counters", "GET", summary="A hall's counters", response=ListOf[CounterOut])
+@routes(
+    "/api/v1/admin/halls/{hall_code}/counters",
+    "GET",
+    summary="A hall's counters",
+    response=ListOf[CounterOut],
+    path_params=HALL,
+)
 def list_counters(hall_code: str):  # type: ignore[no-untyped-def]
     counters = organisation.list_counters(routes.principal(), composition.organisation(), hall_code)
     return _page(Page(items=counters), CounterOut)
 
 
-@routes("/api/v1/admin/staff", "POST", summary="Add a staff member", status=201, request=StaffIn, response=StaffOut)
+@routes(
+    "/api/v1/admin/staff",
+    "POST",
+    summary="Add a staff member; staff numbers are unique company-wide",
+    status=201,
+    request=StaffIn,
+    response=StaffOut,
+    statuses=(404, 409),
+)
 def add_staff():  # type: ignore[no-untyped-def]
     body = parse_json(routes.request, StaffIn)
     staff = organisation.add_staff(
@@ -85,7 +109,12 @@ def add_staff():  # type: ignore[no-untyped-def]
 
 
 @routes(
-    "/api/v1/admin/halls/{hall_code}/staff", "GET", summary="A hall's staff", response=ListOf[StaffOut], query=PAGING
+    "/api/v1/admin/halls/{hall_code}/staff",
+    "GET",
+    summary="A hall's staff",
+    response=ListOf[StaffOut],
+    query=PAGING,
+    path_params=HALL,
 )
 def list_staff(hall_code: str):  # type: ignore[no-untyped-def]
     cursor, limit = page_args(routes.request)
@@ -100,6 +129,7 @@ def list_staff(hall_code: str):  # type: ignore[no-untyped-def]
     status=201,
     request=DeviceIn,
     response=DeviceCreated,
+    statuses=(404,),
 )
 def register_device():  # type: ignore[no-untyped-def]
     body = parse_json(routes.request, DeviceIn)
@@ -117,7 +147,13 @@ def register_device():  # type: ignore[no-untyped-def]
     )
 
 
-@routes("/api/v1/admin/halls/{hall_code}/devices", "GET", summary="A hall's devices", response=ListOf[DeviceOut])
+@routes(
+    "/api/v1/admin/halls/{hall_code}/devices",
+    "GET",
+    summary="A hall's devices",
+    response=ListOf[DeviceOut],
+    path_params=HALL,
+)
 def list_devices(hall_code: str):  # type: ignore[no-untyped-def]
     devices = organisation.list_devices(routes.principal(), composition.organisation(), hall_code)
     return _page(Page(items=devices), DeviceOut)
@@ -131,7 +167,15 @@ def revoke_device(device_id: str):  # type: ignore[no-untyped-def]
     return Response(body="", status_code=204)
 
 
-@routes("/api/v1/admin/users", "POST", summary="Create a user", status=201, request=UserIn, response=UserOut)
+@routes(
+    "/api/v1/admin/users",
+    "POST",
+    summary="Create a user",
+    status=201,
+    request=UserIn,
+    response=UserOut,
+    statuses=(404, 409),
+)
 def create_user():  # type: ignore[no-untyped-def]
     body = parse_json(routes.request, UserIn)
     user = accounts.create_user(

@@ -14,11 +14,11 @@ from chalicelib.inputs import AppealIn
 from chalicelib.services import appeals
 from chalicelib.web.requests import page_args, parse_json, query
 from chalicelib.web.responses import json_response
-from chalicelib.web.routing import QueryParam, Routes
+from chalicelib.web.routing import DAY, HALL_CODE, PAGING, QueryParam, Routes, schema
 from chalicelib.web.schemas import ListOf
 
 routes = Routes(__name__, tag="appeals")
-PAGING = (QueryParam("cursor", "continue a list"), QueryParam("limit", "page size, 1-200"))
+HALL_QUERY = QueryParam("hall", "hall code", required=True, schema=HALL_CODE)
 
 
 def _required(name: str, example: str) -> str:
@@ -48,7 +48,7 @@ def _appeal(a: Appeal) -> dict[str, object]:
     "GET",
     summary="A hall's ratings of one day (Asia/Shanghai), in time order",
     response=ListOf[RatingOut],
-    query=(QueryParam("hall", "hall code", required=True), QueryParam("day", "YYYY-MM-DD", required=True), *PAGING),
+    query=(HALL_QUERY, QueryParam("day", "YYYY-MM-DD (Asia/Shanghai)", required=True, schema=DAY), *PAGING),
 )
 def list_ratings():  # type: ignore[no-untyped-def]
     hall, day = _required("hall", "A01"), _required("day", "2026-11-24")
@@ -68,6 +68,7 @@ def list_ratings():  # type: ignore[no-untyped-def]
     status=201,
     request=AppealIn,
     response=AppealOut,
+    statuses=(409,),
 )
 def lodge(rating_id: str):  # type: ignore[no-untyped-def]
     body = parse_json(routes.request, AppealIn)
@@ -88,7 +89,13 @@ def lodge(rating_id: str):  # type: ignore[no-untyped-def]
     "GET",
     summary="A hall's appeals in one status (pending unless status=)",
     response=ListOf[AppealOut],
-    query=(QueryParam("hall", "hall code", required=True), QueryParam("status", "pending|upheld|rejected"), *PAGING),
+    query=(
+        HALL_QUERY,
+        QueryParam(
+            "status", "pending (default), upheld or rejected", schema=schema(enum=[s.value for s in AppealStatus])
+        ),
+        *PAGING,
+    ),
 )
 def list_appeals():  # type: ignore[no-untyped-def]
     raw = query(routes.request, "status") or AppealStatus.pending.value
@@ -109,6 +116,7 @@ def list_appeals():  # type: ignore[no-untyped-def]
     summary="Uphold (the rating leaves every score) or reject; never by the appellant",
     request=DecisionIn,
     response=AppealOut,
+    statuses=(409,),
 )
 def decide(rating_id: str):  # type: ignore[no-untyped-def]
     body = parse_json(routes.request, DecisionIn)

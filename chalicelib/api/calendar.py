@@ -10,11 +10,13 @@ from chalicelib import composition
 from chalicelib.api.schemas import CalendarDayIn, CalendarYearOut
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.services import calendar
+from chalicelib.services.calendar import FIRST_YEAR, LAST_YEAR
 from chalicelib.web.requests import parse_json, query
 from chalicelib.web.responses import json_response
-from chalicelib.web.routing import QueryParam, Routes
+from chalicelib.web.routing import DAY, PathParam, QueryParam, Routes, schema
 
 routes = Routes(__name__, tag="admin")
+DAY_PATH = (PathParam("day", DAY, "YYYY-MM-DD", checked=True),)
 
 
 def _day(raw: str) -> date:
@@ -29,7 +31,11 @@ def _day(raw: str) -> date:
     "GET",
     summary="A year's working-day overrides, and whether the year is official",
     response=CalendarYearOut,
-    query=(QueryParam("year", "e.g. 2027", required=True),),
+    query=(
+        QueryParam(
+            "year", "e.g. 2027", required=True, schema=schema(type="integer", minimum=FIRST_YEAR, maximum=LAST_YEAR)
+        ),
+    ),
 )
 def get_year():  # type: ignore[no-untyped-def]
     raw = query(routes.request, "year") or ""
@@ -51,6 +57,7 @@ def get_year():  # type: ignore[no-untyped-def]
     summary="Make a date a working day or a day off",
     status=204,
     request=CalendarDayIn,
+    path_params=DAY_PATH,
 )
 def set_day(day: str):  # type: ignore[no-untyped-def]
     body = parse_json(routes.request, CalendarDayIn)
@@ -58,7 +65,7 @@ def set_day(day: str):  # type: ignore[no-untyped-def]
     return Response(body="", status_code=204)
 
 
-@routes("/api/v1/admin/calendar/{day}", "DELETE", summary="Remove an override", status=204)
+@routes("/api/v1/admin/calendar/{day}", "DELETE", summary="Remove an override", status=204, path_params=DAY_PATH)
 def clear_day(day: str):  # type: ignore[no-untyped-def]
     calendar.clear_day(routes.principal(), composition.calendar(), _day(day))
     return Response(body="", status_code=204)

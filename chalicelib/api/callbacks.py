@@ -11,7 +11,7 @@ from chalicelib.inputs import AttemptIn, CloseIn
 from chalicelib.services import callbacks
 from chalicelib.web.requests import page_args, parse_json, query
 from chalicelib.web.responses import json_response
-from chalicelib.web.routing import QueryParam, Routes
+from chalicelib.web.routing import HALL_CODE, PAGING, QueryParam, Routes, schema
 from chalicelib.web.schemas import ListOf
 
 routes = Routes(__name__, tag="callbacks")
@@ -47,10 +47,13 @@ def _status() -> Status | None:
     summary="A hall's callback tasks, earliest due first (active unless status=)",
     response=ListOf[CallbackOut],
     query=(
-        QueryParam("hall", "hall code (optional with one hall)"),
-        QueryParam("status", "open|in_progress|closed"),
-        QueryParam("cursor", "continue a list"),
-        QueryParam("limit", "page size, 1-200"),
+        QueryParam("hall", "hall code (optional with one hall)", schema=HALL_CODE),
+        QueryParam(
+            "status",
+            "open, in_progress or closed; active ones when absent",
+            schema=schema(enum=[s.value for s in Status]),
+        ),
+        *PAGING,
     ),
 )
 def list_callbacks():  # type: ignore[no-untyped-def]
@@ -71,6 +74,7 @@ def get_callback(task_id: str):  # type: ignore[no-untyped-def]
     "POST",
     summary="Take the task: its agent sees the phone number",
     response=CallbackOut,
+    statuses=(409,),
 )
 def claim_callback(task_id: str):  # type: ignore[no-untyped-def]
     actor = routes.principal()
@@ -83,6 +87,7 @@ def claim_callback(task_id: str):  # type: ignore[no-untyped-def]
     summary="Record a call attempt",
     request=AttemptIn,
     response=CallbackOut,
+    statuses=(409,),
 )
 def record_attempt(task_id: str):  # type: ignore[no-untyped-def]
     actor = routes.principal()
@@ -97,6 +102,7 @@ def record_attempt(task_id: str):  # type: ignore[no-untyped-def]
     summary="Close with an outcome (unreachable after 3 failed attempts)",
     request=CloseIn,
     response=CallbackOut,
+    statuses=(409,),
 )
 def close_callback(task_id: str):  # type: ignore[no-untyped-def]
     actor = routes.principal()

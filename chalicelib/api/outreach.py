@@ -23,12 +23,12 @@ from chalicelib.web import params
 from chalicelib.web.downloads import file_download
 from chalicelib.web.requests import page_args, parse_json, query
 from chalicelib.web.responses import json_response
-from chalicelib.web.routing import QueryParam, Routes
+from chalicelib.web.routing import CSV, HALL_CODE, LANG, PAGING, QUARTER, PathParam, QueryParam, Routes
 from chalicelib.web.schemas import ListOf
 
 routes = Routes(__name__, tag="outreach")
 
-QUARTER_QUERY = QueryParam("quarter", "e.g. 2026Q4", required=True)
+QUARTER_QUERY = QueryParam("quarter", "e.g. 2026Q4", required=True, schema=QUARTER)
 
 
 class EventOut(BaseModel):
@@ -90,7 +90,14 @@ def _event_out(event: Any) -> dict[str, Any]:
 
 
 @routes(
-    "/api/v1/outreach/events", "POST", summary="Record a 五进 event", status=201, request=EventIn, response=EventOut
+    "/api/v1/outreach/events",
+    "POST",
+    summary="Record a 五进 event (200: a retry with the same id, the stored event)",
+    status=201,
+    request=EventIn,
+    response=EventOut,
+    statuses=(404, 409),
+    answers=((200, EventOut),),
 )
 def record_event():  # type: ignore[no-untyped-def]
     body = parse_json(routes.request, EventIn)
@@ -109,12 +116,8 @@ def record_event():  # type: ignore[no-untyped-def]
     "GET",
     summary="A hall's 五进 events of a quarter, by date",
     response=ListOf[EventOut],
-    query=(
-        QUARTER_QUERY,
-        QueryParam("hall", "hall code", required=True),
-        QueryParam("cursor", ""),
-        QueryParam("limit", ""),
-    ),
+    query=(QUARTER_QUERY, QueryParam("hall", "hall code", required=True, schema=HALL_CODE), *PAGING),
+    statuses=(404,),
 )
 def list_events():  # type: ignore[no-untyped-def]
     request = routes.request
@@ -156,6 +159,8 @@ def coverage():  # type: ignore[no-untyped-def]
     summary="Publish the quarter's results as a new version (admin)",
     status=201,
     response=PublishedOut,
+    statuses=(409, 413),
+    path_params=(PathParam("quarter", QUARTER, "e.g. 2026Q4", checked=True),),
 )
 def publish(quarter: str):  # type: ignore[no-untyped-def]
     snapshot = outreach.publish_quarter(
@@ -172,8 +177,8 @@ def publish(quarter: str):  # type: ignore[no-untyped-def]
     "/api/v1/reports/outreach.csv",
     "GET",
     summary="五进 coverage as CSV (your halls; every hall for admins)",
-    query=(QUARTER_QUERY, QueryParam("lang", "en for English headers")),
-    produces="text/csv",
+    query=(QUARTER_QUERY, LANG),
+    produces=CSV,
 )
 def coverage_csv():  # type: ignore[no-untyped-def]
     request = routes.request

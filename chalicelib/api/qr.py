@@ -16,9 +16,10 @@ from chalicelib.api.schemas import QrCodesOut
 from chalicelib.services import organisation, qr_codes, ratings
 from chalicelib.web.requests import base_url
 from chalicelib.web.responses import json_response
-from chalicelib.web.routing import Auth, Routes
+from chalicelib.web.routing import HALL_CODE, Auth, PathParam, Routes
 
 routes = Routes(__name__, tag="qr")
+HALL = (PathParam("hall_code", HALL_CODE),)
 
 
 def _svg(url: str) -> Response:
@@ -36,6 +37,7 @@ def _svg(url: str) -> Response:
     "GET",
     summary="A hall's QR codes: counters and suggestion box",
     response=QrCodesOut,
+    path_params=HALL,
 )
 def list_qr_codes(hall_code: str):  # type: ignore[no-untyped-def]
     codes = qr_codes.hall_codes(
@@ -62,6 +64,7 @@ def counter_qr_svg(code: str):  # type: ignore[no-untyped-def]
     summary="A hall's suggestion-box QR code as SVG",
     auth=Auth.public,
     produces="image/svg+xml",
+    path_params=HALL,
 )
 def suggestion_box_qr_svg(hall_code: str):  # type: ignore[no-untyped-def]
     organisation.existing_hall(composition.organisation(), hall_code)

@@ -20,7 +20,7 @@ T = TypeVar("T")
 
 
 class Health(BaseModel):
-    status: Literal["ok"]
+    status: Literal["ok", "unavailable"]
 
 
 class LoginIn(Strict):
@@ -89,6 +89,13 @@ class UserOut(BaseModel):
 
 class ShiftIn(Strict):
     staff_no: StaffNo
+    at: AwareDatetime | None = Field(
+        default=None, description="the device clock (default: now); same window as rated_at"
+    )
+
+
+class ShiftOutIn(Strict):
+    at: AwareDatetime | None = Field(default=None, description="the device clock (default: now)")
 
 
 class DeviceRatingIn(BaseModel):

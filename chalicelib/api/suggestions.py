@@ -15,10 +15,11 @@ from chalicelib.inputs import ReplyIn
 from chalicelib.services import suggestions
 from chalicelib.web.requests import page_args, parse_json, query
 from chalicelib.web.responses import json_response
-from chalicelib.web.routing import QueryParam, Routes
+from chalicelib.web.routing import HALL_CODE, PAGING, PathParam, QueryParam, Routes, schema
 from chalicelib.web.schemas import ListOf
 
 routes = Routes(__name__, tag="suggestions")
+HALL_PATH = (PathParam("hall_code", HALL_CODE),)
 
 
 class SuggestionOut(BaseModel):
@@ -66,11 +67,15 @@ def _status(raw: str | None) -> SuggestionStatus | None:
     summary="A hall's suggestions, newest first",
     response=ListOf[SuggestionOut],
     query=(
-        QueryParam("hall", "hall code", required=True),
-        QueryParam("status", "new, opened, replied or closed; all when absent"),
-        QueryParam("cursor", "continue a list"),
-        QueryParam("limit", "page size, 1-200"),
+        QueryParam("hall", "hall code", required=True, schema=HALL_CODE),
+        QueryParam(
+            "status",
+            "new, opened, replied or closed; all when absent",
+            schema=schema(enum=[s.value for s in SuggestionStatus]),
+        ),
+        *PAGING,
     ),
+    statuses=(404,),
 )
 def list_suggestions():  # type: ignore[no-untyped-def]
     request = routes.request
@@ -95,6 +100,7 @@ def list_suggestions():  # type: ignore[no-untyped-def]
     "POST",
     summary="Open the box (每天一开箱): mark the new suggestions opened and return them, oldest first",
     response=BoxOpenedOut,
+    path_params=HALL_PATH,
 )
 def open_box(hall_code: str):  # type: ignore[no-untyped-def]
     opened = suggestions.open_suggestion_box(
@@ -108,6 +114,7 @@ def open_box(hall_code: str):  # type: ignore[no-untyped-def]
     "GET",
     summary="When the box was last opened; overdue after a whole working day unopened",
     response=BoxStateOut,
+    path_params=HALL_PATH,
 )
 def box_state(hall_code: str):  # type: ignore[no-untyped-def]
     state = suggestions.suggestion_box_state(
@@ -134,6 +141,7 @@ def box_state(hall_code: str):  # type: ignore[no-untyped-def]
     summary="Reply to an opened suggestion (again, to correct the reply)",
     request=ReplyIn,
     response=SuggestionOut,
+    statuses=(409,),
 )
 def reply(suggestion_id: str):  # type: ignore[no-untyped-def]
     body = parse_json(routes.request, ReplyIn)
@@ -148,6 +156,7 @@ def reply(suggestion_id: str):  # type: ignore[no-untyped-def]
     "POST",
     summary="Close an opened or replied suggestion",
     response=SuggestionOut,
+    statuses=(409,),
 )
 def close(suggestion_id: str):  # type: ignore[no-untyped-def]
     closed = suggestions.close_suggestion(
