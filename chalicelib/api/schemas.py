@@ -89,13 +89,6 @@ class UserOut(BaseModel):
 
 class ShiftIn(Strict):
     staff_no: StaffNo
-    at: AwareDatetime | None = Field(
-        default=None, description="the device clock (default: now); same window as rated_at"
-    )
-
-
-class ShiftOutIn(Strict):
-    at: AwareDatetime | None = Field(default=None, description="the device clock (default: now)")
 
 
 class DeviceRatingIn(BaseModel):
