@@ -19,11 +19,16 @@ def _official_years() -> frozenset[int]:
     """Years with a State Council notice: the package keeps each one's swapped days per year."""
     import holidays
 
-    return frozenset(getattr(holidays.China(), "special_public_holidays", {}))
+    return frozenset(getattr(holidays.country_holidays("CN"), "special_public_holidays", {}))
 
 
 class PackageHolidays:
-    """A ``HolidaySource`` over ``holidays.China``; never raises."""
+    """A ``HolidaySource`` over the package's China (``CN``); never raises.
+
+    Built through ``holidays.country_holidays``, the package's typed entry
+    point: its country classes are re-exported at the top level only at run
+    time, by a loader, and take untyped ``*args, **kwargs``.
+    """
 
     @functools.cache  # noqa: B019 (one instance per process; a year's answer never changes)
     def year(self, year: int) -> HolidayYear:
@@ -31,7 +36,7 @@ class PackageHolidays:
             import holidays
 
             if year in _official_years():
-                arranged = holidays.China(years=year)
+                arranged = holidays.country_holidays("CN", years=year)
                 return HolidayYear(
                     year=year,
                     official=True,
@@ -40,7 +45,7 @@ class PackageHolidays:
                 )
             # Statutory days only: the package's guesses at the arrangement
             # (observed days, no make-up days) would pass for facts.
-            statutory = holidays.China(years=year, observed=False)
+            statutory = holidays.country_holidays("CN", years=year, observed=False)
             return HolidayYear(year=year, official=False, days_off=frozenset(d for d in statutory if d.year == year))
         except Exception:  # a calendar gap must never fail a request: fall back to weekends
             return HolidayYear(year=year, official=False)

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING
 
 from aws_lambda_powertools import Logger
 
 from chalicelib.domain.notifications import Notification
 
+if TYPE_CHECKING:  # boto3's client types: a development dependency, never loaded in Lambda
+    from mypy_boto3_sns.client import SNSClient
+
 logger = Logger(service="tingsheng", child=True)
 
 
 class SnsPublisher:
-    def __init__(self, client: Any, topic_arn: str) -> None:
+    def __init__(self, client: SNSClient, topic_arn: str) -> None:
         self.client = client
         self.topic_arn = topic_arn
 

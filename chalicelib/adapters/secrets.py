@@ -10,15 +10,18 @@ reads them itself. Locally nothing is read: the environment has the keys.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chalicelib.config import ConfigurationError
+
+if TYPE_CHECKING:  # boto3's client types: a development dependency, never loaded in Lambda
+    from mypy_boto3_ssm.client import SSMClient
 
 SECRET_NAMES = ("TINGSHENG_TOKEN_KEY", "TINGSHENG_QR_KEY")
 PATH_VARIABLE = "TINGSHENG_SECRETS_PATH"
 
 
-def with_parameter_store_secrets(env: Mapping[str, str], ssm_client: Any) -> dict[str, str]:
+def with_parameter_store_secrets(env: Mapping[str, str], ssm_client: SSMClient) -> dict[str, str]:
     """``env`` plus the keys it lacks, read from the parameters under its secrets path."""
     path = env.get(PATH_VARIABLE, "").rstrip("/")
     missing = [name for name in SECRET_NAMES if not env.get(name)]

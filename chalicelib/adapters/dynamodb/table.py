@@ -7,7 +7,7 @@ import binascii
 import json
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
@@ -17,6 +17,9 @@ from chalicelib.adapters.dynamodb.faults import GuardedClient, error_code
 from chalicelib.adapters.dynamodb.transactions import RetryPolicy, transact
 from chalicelib.domain.errors import Conflict, DomainError, InvalidInput
 from chalicelib.domain.paging import Page
+
+if TYPE_CHECKING:  # boto3's client types: a development dependency, never loaded in Lambda
+    from mypy_boto3_dynamodb.client import DynamoDBClient
 
 T = TypeVar("T")
 
@@ -101,7 +104,7 @@ class Table:
     ``transact`` is the one way to write a transaction.
     """
 
-    def __init__(self, client: Any, name: str, retry: RetryPolicy | None = None) -> None:
+    def __init__(self, client: DynamoDBClient, name: str, retry: RetryPolicy | None = None) -> None:
         self.client = GuardedClient(client)
         self.name = name
         self.retry = retry or RetryPolicy()
