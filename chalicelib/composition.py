@@ -2,6 +2,11 @@
 
 Nothing is built at import time, so moto (in tests) is active before any
 client exists; tests call ``reset()`` instead of patching.
+
+Each factory returns the port its callers depend on (``organisation()`` is an
+``OrganisationRepository``), so mypy holds every adapter to its port here, as
+``tests/fakes/ports.py`` holds every fake. The adapters and boto3 are imported
+inside the factories: a cold start loads only what the function's requests use.
 """
 
 from __future__ import annotations
@@ -10,12 +15,34 @@ import functools
 import os
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chalicelib.config import ConfigurationError, Settings
 from chalicelib.services.accounts import TokenPolicy
 from chalicelib.services.callbacks import CallbackPorts
+from chalicelib.services.ports import (
+    AppealRepository,
+    CalendarRepository,
+    CallbackRepository,
+    Clock,
+    OrganisationRepository,
+    Outbox,
+    OutreachRepository,
+    Publisher,
+    RateLimiter,
+    RatingRepository,
+    ShiftRepository,
+    SuggestionRepository,
+    UserRepository,
+)
 from chalicelib.services.ratings import Ports as RatingPorts
+
+if TYPE_CHECKING:  # only for annotations: neither the adapters nor boto3's stubs load at run time here
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+
+    from chalicelib.adapters.dynamodb.table import Table
+    from chalicelib.domain.callbacks import Clocks, TaskType
+    from chalicelib.domain.workdays import HolidaySource, WorkingDays
 
 
 @functools.cache
@@ -35,7 +62,7 @@ def _environment() -> Mapping[str, str]:
 
 
 @functools.cache
-def dynamodb_client() -> Any:
+def dynamodb_client() -> DynamoDBClient:
     import boto3  # imported here: the HTTP layer must import without boto3 set up
 
     from chalicelib.adapters.dynamodb.faults import client_config
@@ -44,49 +71,49 @@ def dynamodb_client() -> Any:
 
 
 @functools.cache
-def table() -> Any:
+def table() -> Table:
     from chalicelib.adapters.dynamodb.table import Table
 
     return Table(dynamodb_client(), settings().table_name)
 
 
 @functools.cache
-def organisation() -> Any:
+def organisation() -> OrganisationRepository:
     from chalicelib.adapters.dynamodb.organisation import DynamoOrganisationRepository
 
     return DynamoOrganisationRepository(table())
 
 
 @functools.cache
-def users() -> Any:
+def users() -> UserRepository:
     from chalicelib.adapters.dynamodb.users import DynamoUserRepository
 
     return DynamoUserRepository(table())
 
 
 @functools.cache
-def clock() -> Any:
+def clock() -> Clock:
     from chalicelib.adapters.clock import SystemClock
 
     return SystemClock()
 
 
 @functools.cache
-def ratings() -> Any:
+def ratings() -> RatingRepository:
     from chalicelib.adapters.dynamodb.ratings import DynamoRatingRepository
 
     return DynamoRatingRepository(table())
 
 
 @functools.cache
-def shifts() -> Any:
+def shifts() -> ShiftRepository:
     from chalicelib.adapters.dynamodb.shifts import DynamoShiftRepository
 
     return DynamoShiftRepository(table())
 
 
 @functools.cache
-def rate_limiter() -> Any:
+def rate_limiter() -> RateLimiter:
     from chalicelib.adapters.dynamodb.rate_limits import DynamoRateLimiter
 
     return DynamoRateLimiter(table())
@@ -97,28 +124,28 @@ def rating_ports() -> RatingPorts:
 
 
 @functools.cache
-def outreach() -> Any:
+def outreach() -> OutreachRepository:
     from chalicelib.adapters.dynamodb.outreach import DynamoOutreachRepository
 
     return DynamoOutreachRepository(table())
 
 
 @functools.cache
-def suggestions() -> Any:
+def suggestions() -> SuggestionRepository:
     from chalicelib.adapters.dynamodb.suggestions import DynamoSuggestionRepository
 
     return DynamoSuggestionRepository(table())
 
 
 @functools.cache
-def holiday_source() -> Any:
+def holiday_source() -> HolidaySource:
     from chalicelib.adapters.holiday_calendar import PackageHolidays
 
     return PackageHolidays()
 
 
 @functools.cache
-def calendar() -> Any:
+def calendar() -> CalendarRepository:
     from chalicelib.adapters.dynamodb.calendar import DynamoCalendarRepository
 
     return DynamoCalendarRepository(table())
@@ -128,26 +155,26 @@ OVERRIDES_TTL_SECONDS = 300
 
 
 @functools.lru_cache(maxsize=1)
-def _working_days(period: int) -> Any:
+def _working_days(period: int) -> WorkingDays:
     from chalicelib.domain.workdays import WorkingDays
 
     return WorkingDays(holiday_source(), calendar().overrides())
 
 
-def working_days() -> Any:
+def working_days() -> WorkingDays:
     """Holidays and 调休 from the package, with the admin's overrides (re-read every 5 minutes)."""
     return _working_days(int(time.monotonic() // OVERRIDES_TTL_SECONDS))
 
 
 @functools.cache
-def callbacks() -> Any:
+def callbacks() -> CallbackRepository:
     from chalicelib.adapters.dynamodb.callbacks import DynamoCallbackRepository
 
     return DynamoCallbackRepository(table())
 
 
 @functools.cache
-def publisher() -> Any:
+def publisher() -> Publisher:
     """SNS when a topic is configured (AWS), else a log line (locally)."""
     topic = settings().notify_topic_arn
     if topic:
@@ -162,21 +189,21 @@ def publisher() -> Any:
 
 
 @functools.cache
-def outbox() -> Any:
+def outbox() -> Outbox:
     from chalicelib.adapters.dynamodb.outbox import DynamoOutbox
 
     return DynamoOutbox(table())
 
 
 @functools.cache
-def appeals() -> Any:
+def appeals() -> AppealRepository:
     from chalicelib.adapters.dynamodb.appeals import DynamoAppealRepository
 
     return DynamoAppealRepository(table())
 
 
 @functools.cache
-def callback_clocks() -> Any:
+def callback_clocks() -> Mapping[TaskType, Clocks]:
     """The clocks of each task type: the defaults (1 and 7 working days) and TINGSHENG_CALLBACK_CLOCKS."""
     import json
 

@@ -1,0 +1,44 @@
+"""Every fake stands in for a port, and mypy proves it here.
+
+A port is a ``typing.Protocol``: a class satisfies it by its methods alone,
+so a fake whose method drifted from the port (a parameter or a return type
+changed) would still import and run, and only some test far away would notice.
+Each assignment below makes mypy (which checks ``tests/fakes``, see
+pyproject.toml) compare one fake with its port, method by method. The DynamoDB
+adapters are held to the same ports by the composition root, whose factories
+return the port types. Between them, a change of a port fails the type check
+until both of its implementations follow; the contract suite (tests/contract)
+then shows that the two also behave alike.
+
+Nothing here runs: the checks sit under ``TYPE_CHECKING``. A new fake gets a
+line here, under the name of the port it stands in for.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from chalicelib.domain.workdays import HolidaySource, NoHolidays
+    from chalicelib.services import ports
+    from tests.fakes.appeals import InMemoryAppealRepository
+    from tests.fakes.callbacks import InMemoryCallbackRepository, InMemoryOutbox, RecordingPublisher
+    from tests.fakes.clock import FixedClock
+    from tests.fakes.organisation import InMemoryOrganisationRepository, InMemoryUserRepository
+    from tests.fakes.outreach import InMemoryOutreachRepository
+    from tests.fakes.ratings import InMemoryRateLimiter, InMemoryRatingRepository, InMemoryShiftRepository
+    from tests.fakes.suggestions import InMemorySuggestionRepository
+
+    clock: ports.Clock = FixedClock()
+    organisation: ports.OrganisationRepository = InMemoryOrganisationRepository()
+    users: ports.UserRepository = InMemoryUserRepository()
+    ratings: ports.RatingRepository = InMemoryRatingRepository()
+    shifts: ports.ShiftRepository = InMemoryShiftRepository()
+    rate_limiter: ports.RateLimiter = InMemoryRateLimiter()
+    outreach: ports.OutreachRepository = InMemoryOutreachRepository()
+    suggestions: ports.SuggestionRepository = InMemorySuggestionRepository()
+    callbacks: ports.CallbackRepository = InMemoryCallbackRepository()
+    outbox: ports.Outbox = InMemoryOutbox()
+    publisher: ports.Publisher = RecordingPublisher()
+    appeals: ports.AppealRepository = InMemoryAppealRepository()
+    holidays: HolidaySource = NoHolidays()
