@@ -8,19 +8,26 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib import composition
-from chalicelib.console.layout import ConsoleRoutes, form_of, principal, redirect, render
+from chalicelib.console.layout import DONE_QUERY, ConsoleRoutes, form_of, principal, redirect, render
 from chalicelib.domain.accounts import Role
 from chalicelib.domain.organisation import HallGrade, Name, StaffNo
 from chalicelib.inputs import CounterIn, HallIn, UserIn
 from chalicelib.services import accounts, organisation
 from chalicelib.web.requests import query
+from chalicelib.web.routing import HALL_CODE, PathParam
 from chalicelib.web.schemas import Strict
 
 routes = ConsoleRoutes(__name__)
 MAX_LISTED = 200
+HALL = (PathParam("hall_code", HALL_CODE),)
 
 
-@routes.page("/console/admin", summary="Halls and users (admin)")
+class _StaffForm(Strict):
+    staff_no: StaffNo
+    name: Name
+
+
+@routes.page("/console/admin", summary="Halls and users (admin)", query=(DONE_QUERY,))
 def overview():  # type: ignore[no-untyped-def]
     request = routes.request
     actor = principal(request)
@@ -59,12 +66,17 @@ def _hall_page(hall_code: str, new_key: str | None = None, new_device: str | Non
     )
 
 
-@routes.page("/console/admin/halls/{hall_code}", summary="A hall's counters, staff and devices (admin)")
+@routes.page(
+    "/console/admin/halls/{hall_code}",
+    summary="A hall's counters, staff and devices (admin)",
+    query=(DONE_QUERY,),
+    path_params=HALL,
+)
 def hall(hall_code: str):  # type: ignore[no-untyped-def]
     return _hall_page(hall_code)
 
 
-@routes.action("/console/admin/halls", summary="Create a hall (admin)")
+@routes.action("/console/admin/halls", summary="Create a hall (admin)", request=HallIn, statuses=(409,))
 def create_hall():  # type: ignore[no-untyped-def]
     body = form_of(routes.request, HallIn)
     created = organisation.create_hall(
@@ -73,7 +85,9 @@ def create_hall():  # type: ignore[no-untyped-def]
     return redirect(routes.request, f"/console/admin/halls/{created.code}", done="hall")
 
 
-@routes.action("/console/admin/halls/{hall_code}/counters", summary="Add a counter (admin)")
+@routes.action(
+    "/console/admin/halls/{hall_code}/counters", summary="Add a counter (admin)", request=CounterIn, statuses=(409,)
+)
 def add_counter(hall_code: str):  # type: ignore[no-untyped-def]
     body = form_of(routes.request, CounterIn)
     organisation.add_counter(
@@ -86,7 +100,9 @@ def add_counter(hall_code: str):  # type: ignore[no-untyped-def]
     return redirect(routes.request, f"/console/admin/halls/{hall_code}", done="counter")
 
 
-@routes.action("/console/admin/halls/{hall_code}/staff", summary="Add a staff member (admin)")
+@routes.action(
+    "/console/admin/halls/{hall_code}/staff", summary="Add a staff member (admin)", request=_StaffForm, statuses=(409,)
+)
 def add_staff(hall_code: str):  # type: ignore[no-untyped-def]
     form = form_of(routes.request, _StaffForm)
     organisation.add_staff(
@@ -100,7 +116,12 @@ def add_staff(hall_code: str):  # type: ignore[no-untyped-def]
     return redirect(routes.request, f"/console/admin/halls/{hall_code}", done="staff")
 
 
-@routes.action("/console/admin/halls/{hall_code}/devices", summary="Register a device; its key is shown once (admin)")
+@routes.action(
+    "/console/admin/halls/{hall_code}/devices",
+    summary="Register a device: the hall's page showing its key, once (admin)",
+    request=CounterIn,
+    status=201,
+)
 def register_device(hall_code: str):  # type: ignore[no-untyped-def]
     body = form_of(routes.request, CounterIn)
     registered = organisation.register_device(
@@ -122,7 +143,7 @@ def revoke_device(device_id: str):  # type: ignore[no-untyped-def]
     return redirect(routes.request, f"/console/admin/halls/{device.hall_code}", done="revoked")
 
 
-@routes.action("/console/admin/users", summary="Create a user (admin)")
+@routes.action("/console/admin/users", summary="Create a user (admin)", request=UserIn, statuses=(404, 409))
 def create_user():  # type: ignore[no-untyped-def]
     body = form_of(routes.request, UserIn, repeatable=("halls",))
     accounts.create_user(
@@ -133,8 +154,3 @@ def create_user():  # type: ignore[no-untyped-def]
         **body.model_dump(),
     )
     return redirect(routes.request, "/console/admin", done="user")
-
-
-class _StaffForm(Strict):
-    staff_no: StaffNo
-    name: Name

@@ -9,11 +9,13 @@ from datetime import date
 from typing import Any, Literal
 
 from chalicelib import composition
-from chalicelib.console.layout import ConsoleRoutes, form_of, principal, redirect, render
+from chalicelib.console.layout import DONE_QUERY, ConsoleRoutes, form_of, principal, redirect, render
 from chalicelib.domain.business_time import today_in_shanghai
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.services import calendar
+from chalicelib.services.calendar import FIRST_YEAR, LAST_YEAR
 from chalicelib.web.requests import query
+from chalicelib.web.routing import DAY, PathParam, QueryParam, schema
 from chalicelib.web.schemas import Strict
 
 routes = ConsoleRoutes(__name__)
@@ -40,7 +42,14 @@ def _day(raw: str) -> date:
         raise InvalidInput("Dates are YYYY-MM-DD.", {"day": "a date like 2027-02-06"}) from None
 
 
-@routes.page("/console/calendar", summary="The working-day calendar of a year (admin)")
+@routes.page(
+    "/console/calendar",
+    summary="The working-day calendar of a year (admin)",
+    query=(
+        QueryParam("year", "default: this year", schema=schema(type="integer", minimum=FIRST_YEAR, maximum=LAST_YEAR)),
+        DONE_QUERY,
+    ),
+)
 def year_page():  # type: ignore[no-untyped-def]
     request = routes.request
     found = calendar.year_of(principal(request), composition.calendar(), composition.holiday_source(), _year(request))
@@ -55,7 +64,7 @@ def year_page():  # type: ignore[no-untyped-def]
     )
 
 
-@routes.action("/console/calendar/days", summary="Make a date a working day or a day off (admin)")
+@routes.action("/console/calendar/days", summary="Make a date a working day or a day off (admin)", request=DayForm)
 def set_day():  # type: ignore[no-untyped-def]
     request = routes.request
     body = form_of(request, DayForm)
@@ -63,7 +72,11 @@ def set_day():  # type: ignore[no-untyped-def]
     return redirect(request, "/console/calendar", year=str(body.day.year), done="set")
 
 
-@routes.action("/console/calendar/days/{day}/remove", summary="Remove a working-day override (admin)")
+@routes.action(
+    "/console/calendar/days/{day}/remove",
+    summary="Remove a working-day override (admin)",
+    path_params=(PathParam("day", DAY, "YYYY-MM-DD", checked=True),),
+)
 def clear_day(day: str):  # type: ignore[no-untyped-def]
     request = routes.request
     found = _day(day)

@@ -8,7 +8,7 @@ from typing import Any
 
 from chalicelib import composition
 from chalicelib.console.halls import hall_param, halls_of
-from chalicelib.console.layout import ConsoleRoutes, form_of, principal, redirect, render
+from chalicelib.console.layout import LIST_QUERY, ConsoleRoutes, form_of, principal, redirect, render
 from chalicelib.domain.business_time import local_minute
 from chalicelib.domain.callbacks import AttemptResult, CallbackTask, Outcome, Status
 from chalicelib.domain.errors import InvalidInput
@@ -16,6 +16,7 @@ from chalicelib.domain.privacy import mask_personal_data
 from chalicelib.inputs import AttemptIn, CloseIn
 from chalicelib.services import callbacks
 from chalicelib.web.requests import query
+from chalicelib.web.routing import QueryParam, schema
 
 routes = ConsoleRoutes(__name__)
 PAGE_SIZE = 50
@@ -42,7 +43,11 @@ def _row(task: CallbackTask, actor: Any) -> dict[str, Any]:
     }
 
 
-@routes.page("/console/callbacks", summary="The callback queue of a hall")
+@routes.page(
+    "/console/callbacks",
+    summary="The callback queue of a hall",
+    query=(*LIST_QUERY, QueryParam("status", "active (default) or closed", schema=schema(enum=["active", "closed"]))),
+)
 def queue():  # type: ignore[no-untyped-def]
     request = routes.request
     actor = principal(request)
@@ -74,13 +79,15 @@ def _back(task: CallbackTask, done: str) -> Any:
     return redirect(routes.request, "/console/callbacks", hall=task.hall_code, done=done)
 
 
-@routes.action("/console/callbacks/{task_id}/claim", summary="Take a callback task")
+@routes.action("/console/callbacks/{task_id}/claim", summary="Take a callback task", statuses=(409,))
 def claim(task_id: str):  # type: ignore[no-untyped-def]
     task = callbacks.claim(principal(routes.request), composition.callback_ports(), task_id)
     return _back(task, "claimed")
 
 
-@routes.action("/console/callbacks/{task_id}/attempts", summary="Record a call attempt")
+@routes.action(
+    "/console/callbacks/{task_id}/attempts", summary="Record a call attempt", request=AttemptIn, statuses=(409,)
+)
 def attempt(task_id: str):  # type: ignore[no-untyped-def]
     body = form_of(routes.request, AttemptIn)
     task = callbacks.record_attempt(
@@ -89,7 +96,12 @@ def attempt(task_id: str):  # type: ignore[no-untyped-def]
     return _back(task, "attempt")
 
 
-@routes.action("/console/callbacks/{task_id}/close", summary="Close a callback task with an outcome")
+@routes.action(
+    "/console/callbacks/{task_id}/close",
+    summary="Close a callback task with an outcome",
+    request=CloseIn,
+    statuses=(409,),
+)
 def close(task_id: str):  # type: ignore[no-untyped-def]
     body = form_of(routes.request, CloseIn)
     task = callbacks.close_task(

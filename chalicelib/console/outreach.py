@@ -7,13 +7,14 @@ import uuid
 
 from chalicelib import composition
 from chalicelib.console.halls import halls_of
-from chalicelib.console.layout import ConsoleRoutes, form_of, principal, redirect, render
+from chalicelib.console.layout import DONE_QUERY, ConsoleRoutes, form_of, principal, redirect, render
 from chalicelib.domain.business_time import today_in_shanghai
 from chalicelib.domain.outreach import Category, quarter_of
 from chalicelib.inputs import EventIn, event_fields
 from chalicelib.services import outreach
 from chalicelib.web import params
 from chalicelib.web.requests import query
+from chalicelib.web.routing import QUARTER, PathParam, QueryParam
 
 routes = ConsoleRoutes(__name__)
 COUNTS = ("participants", "households_visited", "safety_checks", "materials")
@@ -23,7 +24,15 @@ def _this_quarter() -> str:
     return quarter_of(today_in_shanghai(composition.clock().now()))
 
 
-@routes.page("/console/outreach", summary="五进 coverage of a quarter, event entry and publishing")
+@routes.page(
+    "/console/outreach",
+    summary="五进 coverage of a quarter, event entry and publishing",
+    query=(
+        QueryParam("quarter", "default: this quarter", schema=QUARTER),
+        DONE_QUERY,
+        QueryParam("version", "the version just published, for the page's notice", checked=False),
+    ),
+)
 def coverage_page():  # type: ignore[no-untyped-def]
     request = routes.request
     actor = principal(request)
@@ -44,7 +53,7 @@ def coverage_page():  # type: ignore[no-untyped-def]
     )
 
 
-@routes.action("/console/outreach/events", summary="Record a 五进 event")
+@routes.action("/console/outreach/events", summary="Record a 五进 event", request=EventIn, statuses=(404, 409))
 def record_event():  # type: ignore[no-untyped-def]
     request = routes.request
     body = form_of(request, EventIn, counts=COUNTS)
@@ -58,7 +67,12 @@ def record_event():  # type: ignore[no-untyped-def]
     return redirect(request, "/console/outreach", quarter=recorded.event.quarter, done="recorded")
 
 
-@routes.action("/console/outreach/{quarter}/publish", summary="Publish a quarter's 五进 results (admin)")
+@routes.action(
+    "/console/outreach/{quarter}/publish",
+    summary="Publish a quarter's 五进 results (admin)",
+    statuses=(409, 413),
+    path_params=(PathParam("quarter", QUARTER, "e.g. 2026Q4", checked=True),),
+)
 def publish(quarter: str):  # type: ignore[no-untyped-def]
     snapshot = outreach.publish_quarter(
         principal(routes.request),

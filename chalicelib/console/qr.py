@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from chalicelib import composition
 from chalicelib.console.halls import hall_param, halls_of
-from chalicelib.console.layout import ConsoleRoutes, principal, render
+from chalicelib.console.layout import HALL_QUERY, ConsoleRoutes, principal, render
 from chalicelib.services import organisation, qr_codes
 from chalicelib.web.requests import base_url
 
 routes = ConsoleRoutes(__name__)
 
 
-@routes.page("/console/qr", summary="A hall's QR codes as an A4 print sheet")
+@routes.page("/console/qr", summary="A hall's QR codes as an A4 print sheet", query=(HALL_QUERY,), statuses=(404,))
 def qr_sheet():  # type: ignore[no-untyped-def]
     request = routes.request
     actor = principal(request)
