@@ -122,7 +122,8 @@ class OutreachRepository(Protocol):
         ...
 
     def add_snapshot(self, snapshot: Snapshot) -> None:
-        """Store a publication; Conflict if its version is taken (never overwrites)."""
+        """Store a publication; Conflict if its version is taken (never overwrites),
+        PayloadTooLarge if it is too large to store."""
         ...
 
     def latest_version(self, quarter: str) -> int:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from chalicelib.domain.errors import Conflict
+import zlib
+
+from chalicelib.adapters.dynamodb.outreach import MAX_SNAPSHOT_BYTES
+from chalicelib.domain.errors import Conflict, PayloadTooLarge
 from chalicelib.domain.outreach import TALLIES, HallTally, OutreachEvent, Snapshot
 from chalicelib.domain.paging import Page
 from tests.fakes.organisation import page_of
@@ -46,6 +49,9 @@ class InMemoryOutreachRepository:
 
     def add_snapshot(self, snapshot: Snapshot) -> None:
         payload = snapshot.model_dump_json()
+        # The same limit as the DynamoDB item, measured the same way (compressed JSON).
+        if len(zlib.compress(payload.encode("utf-8"), 9)) > MAX_SNAPSHOT_BYTES:
+            raise PayloadTooLarge("This quarter's results are too large to publish as one snapshot.")
         # setdefault is one step under the GIL, like the conditional put: of two racing writers one wins.
         if self.snapshots.setdefault((snapshot.quarter, snapshot.version), payload) is not payload:
             raise Conflict(f"Version {snapshot.version} of {snapshot.quarter} exists already.")
