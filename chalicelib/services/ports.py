@@ -228,6 +228,7 @@ class AppealRepository(Protocol):
     def get(self, rating_id: str) -> Appeal | None: ...
     def list_by_hall(self, hall_code: str, status: AppealStatus, cursor: str | None, limit: int) -> Page[Appeal]: ...
     def decide(self, appeal: Appeal, rating: Rating | None) -> None:
-        """Store a decision of a pending appeal (Conflict if decided meanwhile); with ``rating``
-        (upheld), mark it so and take it out of the tallies in the same transaction."""
+        """Store a decision of a pending appeal (Conflict if decided meanwhile or never lodged); with
+        ``rating`` (upheld), mark it so and take it out of the tallies in the same transaction
+        (Conflict, and nothing changes, if the rating is not stored or left the scores already)."""
         ...

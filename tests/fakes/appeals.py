@@ -33,12 +33,13 @@ class InMemoryAppealRepository:
         return page_of(keyed, cursor, limit)
 
     def decide(self, appeal: Appeal, rating: Rating | None) -> None:
-        if self.appeals[appeal.rating_id].status is not AppealStatus.pending:
+        lodged = self.appeals.get(appeal.rating_id)
+        if lodged is None or lodged.status is not AppealStatus.pending:
             raise Conflict("The appeal was decided meanwhile.")
         if rating is not None:
-            stored = self.ratings.ratings[rating.id]
-            if stored.appeal_upheld:
-                raise Conflict("The rating left the scores already.")
+            stored = self.ratings.ratings.get(rating.id)
+            if stored is None or stored.appeal_upheld:
+                raise Conflict(f"Rating {appeal.rating_id} is gone or has left the scores already.")
             upheld = stored.model_copy(update={"appeal_upheld": True})
             for key, inc in difference(stored, upheld).items():
                 self.ratings.tallies.setdefault(key, type(inc)()).update(inc)
