@@ -155,11 +155,11 @@ class SuggestionRepository(Protocol):
 
     def record_box_opening(self, opening: BoxOpening) -> None: ...
     def contacts_to_purge(self, closed_before: datetime, limit: int) -> list[Suggestion]:
-        """Closed suggestions, closed before the given time, that still hold a name or phone."""
+        """Closed suggestions, closed at or before the given instant, that still hold a name or phone."""
         ...
 
     def purge_contact(self, suggestion: Suggestion) -> None:
-        """Remove the name and phone of a suggestion."""
+        """Remove the name and phone of a suggestion (nothing when it is not stored)."""
         ...
 
     def last_box_opening(self, hall_code: str) -> BoxOpening | None: ...

@@ -74,9 +74,9 @@ class InMemorySuggestionRepository:
         return sorted(found, key=lambda s: s.closed_at or closed_before)[:limit]
 
     def purge_contact(self, suggestion: Suggestion) -> None:
-        self.suggestions[suggestion.id] = self.suggestions[suggestion.id].model_copy(
-            update={"phone": None, "name": None}
-        )
+        stored = self.suggestions.get(suggestion.id)
+        if stored is not None:
+            self.suggestions[suggestion.id] = stored.model_copy(update={"phone": None, "name": None})
 
     def record_box_opening(self, opening: BoxOpening) -> None:
         last = self.openings.get(opening.hall_code)

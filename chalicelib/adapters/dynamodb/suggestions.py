@@ -134,9 +134,11 @@ class DynamoSuggestionRepository:
         pk, sk = keys.suggestion(suggestion.id)
         data = suggestion.model_dump(mode="json")
         changing = {name: data[name] for name in _CHANGING if data[name] is not None}
-        if suggestion.status is SuggestionStatus.closed and (suggestion.phone or suggestion.name):
-            # Closed with a name or phone: listed for the retention job (sparse gsi2, by closed_at).
-            changing |= {"gsi2pk": keys.SUGGESTION_CONTACTS, "gsi2sk": data["closed_at"]}
+        closed = suggestion.closed_at if suggestion.status is SuggestionStatus.closed else None
+        if closed and (suggestion.phone or suggestion.name):
+            # Closed with a name or phone: listed for the retention job (sparse gsi2, by closed_at,
+            # fixed-width so that the text sorts and compares as the times do).
+            changing |= {"gsi2pk": keys.SUGGESTION_CONTACTS, "gsi2sk": _fixed_width(closed)}
         sets = ", ".join(f"{name} = :{name}" for name in changing)
         try:
             self.table.client.update_item(
@@ -168,20 +170,26 @@ class DynamoSuggestionRepository:
             IndexName="gsi2",
             Limit=limit,
             KeyConditionExpression="gsi2pk = :p AND gsi2sk <= :t",
-            ExpressionAttributeValues=to_item({":p": keys.SUGGESTION_CONTACTS, ":t": closed_before.isoformat()}),
+            ExpressionAttributeValues=to_item({":p": keys.SUGGESTION_CONTACTS, ":t": _fixed_width(closed_before)}),
         )
         return [_suggestion(from_item(i)) for i in answer.get("Items", [])]
 
     def purge_contact(self, suggestion: Suggestion) -> None:
         pk, sk = keys.suggestion(suggestion.id)
-        self.table.client.update_item(
-            TableName=self.table.name,
-            Key=to_item({"pk": pk, "sk": sk}),
-            # Tracking then needs no phone4: the number is gone.
-            UpdateExpression="REMOVE phone, #n, gsi2pk, gsi2sk SET has_phone = :f",
-            ExpressionAttributeNames={"#n": "name"},
-            ExpressionAttributeValues=to_item({":f": False}),
-        )
+        try:
+            self.table.client.update_item(
+                TableName=self.table.name,
+                Key=to_item({"pk": pk, "sk": sk}),
+                # Tracking then needs no phone4: the number is gone.
+                UpdateExpression="REMOVE phone, #n, gsi2pk, gsi2sk SET has_phone = :f",
+                # Never create a stub item for a suggestion that is not stored.
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeNames={"#n": "name"},
+                ExpressionAttributeValues=to_item({":f": False}),
+            )
+        except ClientError as e:
+            if error_code(e) != "ConditionalCheckFailedException":
+                raise
 
     def record_box_opening(self, opening: BoxOpening) -> None:
         pk, sk = keys.suggestion_box(opening.hall_code)
