@@ -7,12 +7,14 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from chalicelib.domain import callbacks as rules
-from chalicelib.domain.callbacks import CallbackTask, Status
+from chalicelib.domain.callbacks import CallbackTask, SourceType, Status
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.notifications import Notification
 from chalicelib.domain.paging import Page
 from chalicelib.domain.stats import StatKey
 from tests.fakes.organisation import page_of
+from tests.fakes.ratings import InMemoryRatingRepository
+from tests.fakes.suggestions import InMemorySuggestionRepository
 
 
 class InMemoryOutbox:
@@ -27,10 +29,20 @@ class InMemoryOutbox:
 
 
 class InMemoryCallbackRepository:
-    def __init__(self, outbox: InMemoryOutbox | None = None) -> None:
+    """Tasks; ``ratings`` and ``suggestions`` are the sources whose phones ``purge_phone`` removes
+    (in DynamoDB they share one table), each when given."""
+
+    def __init__(
+        self,
+        outbox: InMemoryOutbox | None = None,
+        ratings: InMemoryRatingRepository | None = None,
+        suggestions: InMemorySuggestionRepository | None = None,
+    ) -> None:
         self.tasks: dict[str, CallbackTask] = {}
         self.tallies: dict[StatKey, collections.Counter[str]] = {}
         self.outbox = outbox or InMemoryOutbox()
+        self.ratings = ratings
+        self.suggestions = suggestions
         self.purged_sources: list[str] = []
 
     def _add(self, tallies: Mapping[StatKey, collections.Counter[str]] | None) -> None:
@@ -82,6 +94,15 @@ class InMemoryCallbackRepository:
         return sorted(found, key=lambda t: t.closed_at or now)[:limit]
 
     def purge_phone(self, task: CallbackTask) -> None:
+        # The source first (a source that is gone is left alone), then the task, as DynamoDB does.
+        if task.source_type is SourceType.rating:
+            ratings = self.ratings.ratings if self.ratings is not None else {}
+            if (rating := ratings.get(task.source_id)) is not None:
+                ratings[task.source_id] = rating.model_copy(update={"phone": None})
+        else:
+            suggestions = self.suggestions.suggestions if self.suggestions is not None else {}
+            if (suggestion := suggestions.get(task.source_id)) is not None:
+                suggestions[task.source_id] = suggestion.model_copy(update={"phone": None})
         self.tasks[task.id] = self.tasks[task.id].model_copy(update={"phone": None})
         self.purged_sources.append(task.source_id)
 
