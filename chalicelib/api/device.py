@@ -8,9 +8,9 @@ from chalice import Response
 from pydantic import ValidationError
 
 from chalicelib import composition
-from chalicelib.api.schemas import BatchResults, DeviceBatchIn, DeviceRatingIn, ShiftIn
+from chalicelib.api.schemas import BatchResults, DeviceBatchIn, DeviceRatingIn, ShiftIn, ShiftOutIn
 from chalicelib.domain.errors import InvalidInput, PayloadTooLarge
-from chalicelib.services import ratings
+from chalicelib.services import ratings, shifts
 from chalicelib.services.ratings import MAX_BATCH, DevicePress, Unreadable
 from chalicelib.web.errors import error_body, invalid_input
 from chalicelib.web.requests import json_body, parse_json
@@ -31,19 +31,29 @@ routes = Routes(__name__, tag="device")
 )
 def sign_in():  # type: ignore[no-untyped-def]
     body = parse_json(routes.request, ShiftIn)
-    ratings.sign_in(routes.principal(), composition.rating_ports(), body.staff_no)
+    shifts.sign_in(
+        routes.principal(),
+        composition.organisation(),
+        composition.shifts(),
+        composition.clock(),
+        body.staff_no,
+        body.at,
+    )
     return Response(body="", status_code=204)
 
 
 @routes(
     "/api/v1/device/shift",
     "DELETE",
-    summary="Sign the clerk out of this device's counter",
+    summary="Sign the clerk out of this device's counter (optional body: the device clock `at`)",
     auth=Auth.device,
+    request=ShiftOutIn,
     status=204,
 )
 def sign_out():  # type: ignore[no-untyped-def]
-    ratings.sign_out(routes.principal(), composition.rating_ports())
+    request = routes.request
+    at = parse_json(request, ShiftOutIn).at if (request.raw_body or b"").strip() else None
+    shifts.sign_out(routes.principal(), composition.shifts(), composition.clock(), at)
     return Response(body="", status_code=204)
 
 

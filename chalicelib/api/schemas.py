@@ -13,7 +13,8 @@ from chalicelib.domain.accounts import Role
 from chalicelib.domain.appeals import AppealStatus, Ground
 from chalicelib.domain.callbacks import AttemptResult, Outcome
 from chalicelib.domain.organisation import Code, CounterNumber, HallGrade, Name, StaffNo
-from chalicelib.domain.ratings import Business, Reason
+from chalicelib.domain.ratings import Business, Channel, Reason
+from chalicelib.domain.suggestions import SuggestionKind
 from chalicelib.web.schemas import Strict
 
 T = TypeVar("T")
@@ -89,6 +90,13 @@ class UserOut(BaseModel):
 
 class ShiftIn(Strict):
     staff_no: StaffNo
+    at: AwareDatetime | None = Field(
+        default=None, description="the device clock (default: now); same window as rated_at"
+    )
+
+
+class ShiftOutIn(Strict):
+    at: AwareDatetime | None = Field(default=None, description="the device clock (default: now)")
 
 
 class DeviceRatingIn(BaseModel):
@@ -148,6 +156,29 @@ class FollowUpOut(BaseModel):
     at: datetime
 
 
+class RatingContextOut(BaseModel):
+    """The rating a task follows up: free text with phone and ID numbers masked."""
+
+    source: Literal["rating"]
+    level: int
+    reasons: list[Reason]
+    comment: str | None
+    channel: Channel
+    counter: int
+    staff_no: str | None
+    staff_name: str | None
+    rated_at: datetime
+
+
+class SuggestionContextOut(BaseModel):
+    """The suggestion a task follows up: content with phone and ID numbers masked."""
+
+    source: Literal["suggestion"]
+    kind: SuggestionKind
+    content: str
+    tracking_no: str
+
+
 class CallbackOut(BaseModel):
     id: str
     hall_code: str
@@ -165,6 +196,9 @@ class CallbackOut(BaseModel):
     created_at: datetime
     closed_at: datetime | None
     follow_up: FollowUpOut | None
+    context: Annotated[RatingContextOut | SuggestionContextOut, Field(discriminator="source")] | None = Field(
+        default=None, description="what the agent needs to call well (SPEC §4.3); null for tasks opened before it"
+    )
 
 
 class CalendarDayIn(Strict):

@@ -126,20 +126,3 @@ def rated_at_problem(rated_at: datetime, now: datetime) -> str | None:
     if rated_at > now + ACCEPT_FUTURE:
         return "more than 5 minutes ahead of server time"
     return None
-
-
-def flag_misuse(
-    press_times: list[datetime], last_press: datetime | None, min_interval: timedelta
-) -> tuple[list[bool], datetime | None]:
-    """Which presses of one device come less than ``min_interval`` after another.
-
-    ``press_times`` must be sorted. A press is compared with the device's
-    latest earlier press (``last_press`` from storage, then the batch itself);
-    returns the flags and the new latest press.
-    """
-    flags = []
-    latest = last_press
-    for t in press_times:
-        flags.append(latest is not None and abs(t - latest) < min_interval)
-        latest = t if latest is None or t > latest else latest
-    return flags, latest

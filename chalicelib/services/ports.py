@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import collections
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
-from chalicelib.domain.accounts import User
+from chalicelib.domain.accounts import SignInFailures, User
 from chalicelib.domain.appeals import Appeal, AppealStatus
 from chalicelib.domain.callbacks import CallbackTask
 from chalicelib.domain.callbacks import Status as CallbackStatus
@@ -15,7 +16,10 @@ from chalicelib.domain.notifications import Notification
 from chalicelib.domain.organisation import Counter, Device, Hall, Staff
 from chalicelib.domain.outreach import HallTally, OutreachEvent, Snapshot
 from chalicelib.domain.paging import Page
+from chalicelib.domain.presses import Press
+from chalicelib.domain.publications import MonthSnapshot, Publication
 from chalicelib.domain.ratings import Rating
+from chalicelib.domain.shifts import ClerkPlace, ShiftEvent
 from chalicelib.domain.stats import StatKey, StatKind
 from chalicelib.domain.suggestions import AttemptWindow, BoxOpening, Suggestion, SuggestionStatus
 
@@ -54,6 +58,38 @@ class UserRepository(Protocol):
     def get_user(self, username: str) -> User | None: ...
     def list_users(self, cursor: str | None, limit: int) -> Page[User]: ...
     def any_admin(self) -> bool: ...
+    def end_sessions(self, username: str) -> int:
+        """Add one to the user's session epoch, atomically (every token signed before stops
+        working); the new epoch. NotFound when there is no such user."""
+        ...
+
+    def set_password(self, username: str, password_hash: str) -> int:
+        """Store a new password hash and add one to the session epoch in the same write; the
+        new epoch. NotFound when there is no such user."""
+        ...
+
+
+class SignInFailureLog(Protocol):
+    """Failed sign-ins, as ``SignInThrottle`` reads them. ``account`` is an opaque key of
+    the name typed (any text may be typed), ``client`` the caller's address."""
+
+    def failures(
+        self, account: str, client: str, now: datetime, forget_after_seconds: int, address_window_seconds: int
+    ) -> SignInFailures:
+        """The pair's failures (none once ``forget_after_seconds`` passed since its last one)
+        and the address's failures in the fixed window of ``address_window_seconds`` holding ``now``."""
+        ...
+
+    def add_failure(
+        self, account: str, client: str, now: datetime, forget_after_seconds: int, address_window_seconds: int
+    ) -> None:
+        """Count one failure of the pair (starting again from one when the old ones are
+        forgotten) and one of the address in the current window."""
+        ...
+
+    def forget_pair(self, account: str, client: str) -> None:
+        """A success: the pair's failures are forgotten (the address's are kept)."""
+        ...
 
 
 class TallyReader(Protocol):
@@ -70,7 +106,7 @@ class RatingRepository(TallyReader, Protocol):
     def save_batch(self, ratings: Sequence[Rating]) -> dict[str, str]:
         """Store new ratings and the tallies they feed, atomically per rating.
 
-        Ids must be unique within the call. Answers each id's status:
+        An id given twice counts once (the first). Answers each id's status:
         ``created``, or ``duplicate`` when the id was stored before (then
         nothing changes). Never stores a rating without its tallies.
         """
@@ -82,16 +118,55 @@ class RatingRepository(TallyReader, Protocol):
         """A hall's ratings of one Asia/Shanghai day, in time order, a page at a time."""
         ...
 
-    def last_press(self, device_id: str) -> datetime | None: ...
-    def record_press(self, device_id: str, at: datetime) -> None:
-        """Remember the device's latest press (keeps the later of stored and ``at``)."""
+    def presses_near(self, device_id: str, times: Sequence[datetime], min_interval: timedelta) -> PressWindow:
+        """The device's stored presses within ``min_interval`` of any of ``times`` (and possibly a few
+        more), with what the storage needs to tell later whether they changed (SPEC §3 Misuse)."""
+        ...
+
+    def save_presses(self, window: PressWindow, ratings: Sequence[Rating], turned: Sequence[Rating]) -> SaveOutcome:
+        """Store a device's new ratings (ids unique, each flagged against ``window``), mark each of
+        ``turned`` (stored ratings, as read) misuse, and move the tallies: all in one transaction.
+
+        Nothing is written when any new id was stored before (``duplicates``), when the window
+        changed since it was read or a turned rating changed (``changed``), or when the whole
+        does not fit one transaction (``too_large``).
+        """
         ...
 
 
+@dataclass(frozen=True)
+class PressWindow:
+    device_id: str
+    presses: tuple[Press, ...]
+    versions: Mapping[str, int]  # each part of the device's press record read, and its version (0: none yet)
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    duplicates: tuple[str, ...] = ()
+    changed: bool = False
+    too_large: bool = False
+
+    @property
+    def saved(self) -> bool:
+        return not (self.duplicates or self.changed or self.too_large)
+
+
 class ShiftRepository(Protocol):
-    def sign_in(self, hall_code: str, counter_number: int, staff_no: str, at: datetime) -> None: ...
-    def sign_out(self, hall_code: str, counter_number: int) -> None: ...
-    def signed_in(self, hall_code: str, counter_number: int) -> str | None: ...
+    """Each counter's shift history, and where each clerk last signed in."""
+
+    def record(self, hall_code: str, counter_number: int, event: ShiftEvent) -> None:
+        """Add an event; recording the same event again changes nothing."""
+        ...
+
+    def history(self, hall_code: str, counter_number: int, first: datetime, last: datetime) -> list[ShiftEvent]:
+        """The event in force at ``first`` (if any) and every later event up to ``last``, in time order."""
+        ...
+
+    def place_of(self, staff_no: str) -> ClerkPlace | None: ...
+    def move(self, staff_no: str, place: ClerkPlace) -> None:
+        """Remember where the clerk signed in, unless a later sign-in is known already."""
+        ...
 
 
 class RateLimiter(Protocol):
@@ -131,6 +206,25 @@ class OutreachRepository(Protocol):
         ...
 
     def get_snapshot(self, quarter: str, version: int) -> Snapshot | None: ...
+
+
+class MonthPublicationRepository(Protocol):
+    """Published versions of a month's staff ranking and hall summary, written once each."""
+
+    def add(self, snapshot: MonthSnapshot) -> None:
+        """Store a version, all of it or nothing; Conflict if its number is taken (never
+        overwrites), PayloadTooLarge if it is too large to store."""
+        ...
+
+    def latest_version(self, month: str) -> int:
+        """The highest published version, 0 before the first."""
+        ...
+
+    def versions(self, month: str) -> list[Publication]:
+        """Every version of the month, oldest first (without its rows)."""
+        ...
+
+    def get(self, month: str, version: int) -> MonthSnapshot | None: ...
 
 
 class SuggestionRepository(Protocol):

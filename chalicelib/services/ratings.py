@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 
 from chalicelib.domain import qrcodes
 from chalicelib.domain.accounts import DevicePrincipal
-from chalicelib.domain.errors import DomainError, InvalidInput, NotFound, TooManyRequests
+from chalicelib.domain.errors import DomainError, InvalidInput, NotFound, StorageBusy, TooManyRequests
 from chalicelib.domain.organisation import Hall, Staff
+from chalicelib.domain.presses import Press, judge
 from chalicelib.domain.ratings import (
     BAD_UP_TO_LEVEL,
     DEFAULT_MIN_PRESS_INTERVAL,
@@ -17,19 +18,23 @@ from chalicelib.domain.ratings import (
     Channel,
     Rating,
     Reason,
-    flag_misuse,
     rated_at_problem,
     relevant_reasons,
 )
+from chalicelib.domain.shifts import on_shift
 from chalicelib.services.ports import (
     Clock,
     OrganisationRepository,
     RateLimiter,
     RatingRepository,
+    SaveOutcome,
     ShiftRepository,
 )
+from chalicelib.services.shifts import clerk_at
 
 MAX_BATCH = 100
+PRESS_CHUNK = 25  # ratings a transaction starts with (halved when their tallies do not fit)
+MAX_PRESS_CHANGES = 8  # times a chunk is read again because another batch changed its neighbours
 
 
 @dataclass(frozen=True)
@@ -80,31 +85,23 @@ class _StaffLookup:
         return self.seen[staff_no]
 
 
-def sign_in(device: DevicePrincipal, ports: Ports, staff_no: str) -> None:
-    staff = ports.org.get_staff(staff_no)
-    if staff is None:
-        raise NotFound(f"No staff number {staff_no}.", {"staff_no": "unknown staff number"})
-    if staff.hall_code != device.hall_code:
-        raise InvalidInput("That clerk belongs to another hall.", {"staff_no": "belongs to another hall"})
-    ports.shifts.sign_in(device.hall_code, device.counter_number, staff_no, ports.clock.now())
-
-
-def sign_out(device: DevicePrincipal, ports: Ports) -> None:
-    ports.shifts.sign_out(device.hall_code, device.counter_number)
-
-
 def ingest_device_batch(
     device: DevicePrincipal,
     items: list[DevicePress | Unreadable],
     ports: Ports,
     min_press_interval: timedelta = DEFAULT_MIN_PRESS_INTERVAL,
 ) -> list[ItemResult]:
-    """Store a device's batch; one result per item, in request order (SPEC §4.2)."""
+    """Store a device's batch; one result per item, in request order (SPEC §4.2).
+
+    Each rating goes to the clerk it names, else to the clerk whose shift
+    covered its ``rated_at`` (one Query on the counter's shift history for the
+    whole batch); its misuse flag is judged against the device's stored presses
+    around it (SPEC §3), so arrival order and batching change nothing.
+    """
     now = ports.clock.now()
     results: list[ItemResult | None] = [None] * len(items)
     staff = _StaffLookup(ports.org)
-    signed_in: str | None = None
-    accepted: list[tuple[int, DevicePress, str | None]] = []
+    accepted: list[tuple[int, DevicePress]] = []
     seen_ids: set[str] = set()
     for i, item in enumerate(items):
         if isinstance(item, Unreadable):
@@ -120,46 +117,72 @@ def ingest_device_batch(
                 item.id, "rejected", InvalidInput("rated_at is out of range.", {"rated_at": problem})
             )
             continue
-        staff_no = item.staff_no
-        if staff_no is None:
-            if signed_in is None:
-                signed_in = ports.shifts.signed_in(device.hall_code, device.counter_number) or ""
-            staff_no = signed_in or None
-        else:
-            member = staff.get(staff_no)
+        if item.staff_no is not None:
+            member = staff.get(item.staff_no)
             if member is None or member.hall_code != device.hall_code:
                 why = "unknown staff number" if member is None else "belongs to another hall"
                 results[i] = ItemResult(item.id, "rejected", InvalidInput("Bad staff number.", {"staff_no": why}))
                 continue
-        accepted.append((i, item, staff_no))
-
-    accepted.sort(key=lambda a: a[1].rated_at)
-    flags, latest = flag_misuse(
-        [a[1].rated_at for a in accepted], ports.ratings.last_press(device.device_id), min_press_interval
-    )
-    ratings = [
-        Rating(
-            id=item.id,
-            channel=Channel.device,
-            hall_code=device.hall_code,
-            counter_number=device.counter_number,
-            staff_no=staff_no,
-            level=item.level,
-            business=item.business,
-            reasons=relevant_reasons(item.level, item.reasons),
-            rated_at=item.rated_at,
-            received_at=now,
-            device_id=device.device_id,
-            misuse=misuse,
-        )
-        for (_, item, staff_no), misuse in zip(accepted, flags, strict=True)
-    ]
-    statuses = ports.ratings.save_batch(ratings) if ratings else {}
-    if latest is not None:
-        ports.ratings.record_press(device.device_id, latest)
-    for i, item, _ in accepted:
-        results[i] = ItemResult(item.id, statuses[item.id])
+        accepted.append((i, item))
+    if accepted:
+        times = [item.rated_at for _, item in accepted]
+        history = ports.shifts.history(device.hall_code, device.counter_number, min(times), max(times))
+        ratings = [
+            _device_rating(device, item, item.staff_no or on_shift(history, item.rated_at), now) for _, item in accepted
+        ]
+        statuses = store_presses(device.device_id, ratings, ports.ratings, min_press_interval)
+        for i, item in accepted:
+            results[i] = ItemResult(item.id, statuses[item.id])
     return [r for r in results if r is not None]
+
+
+def _device_rating(device: DevicePrincipal, item: DevicePress, staff_no: str | None, now: datetime) -> Rating:
+    return Rating(
+        id=item.id,
+        channel=Channel.device,
+        hall_code=device.hall_code,
+        counter_number=device.counter_number,
+        staff_no=staff_no,
+        level=item.level,
+        business=item.business,
+        reasons=relevant_reasons(item.level, item.reasons),
+        rated_at=item.rated_at,
+        received_at=now,
+        device_id=device.device_id,
+    )
+
+
+def store_presses(
+    device_id: str, ratings: list[Rating], repo: RatingRepository, min_interval: timedelta
+) -> dict[str, str]:
+    """Store a device's new ratings a chunk at a time, in time order, each chunk judged against the
+    stored presses around it and written only if those did not change meanwhile (else read again)."""
+    statuses: dict[str, str] = {}
+    pending = sorted(ratings, key=lambda r: (r.rated_at, r.id))
+    size, changes = PRESS_CHUNK, 0
+    while pending:
+        chunk = pending[:size]
+        window = repo.presses_near(device_id, [r.rated_at for r in chunk], min_interval)
+        stored = {p.id for p in window.presses}
+        outcome = SaveOutcome(duplicates=tuple(r.id for r in chunk if r.id in stored))
+        if not outcome.duplicates:
+            judgement = judge(window.presses, [Press(r.rated_at, r.id) for r in chunk], min_interval)
+            flagged = [r.model_copy(update={"misuse": judgement.misuse[r.id]}) for r in chunk]
+            turned = [t for t in (repo.get_rating(i) for i in judgement.turned) if t is not None]
+            outcome = repo.save_presses(window, flagged, turned)
+        if outcome.saved:
+            statuses.update(dict.fromkeys((r.id for r in chunk), "created"))
+            pending = pending[len(chunk) :]
+        elif outcome.duplicates:
+            statuses.update(dict.fromkeys(outcome.duplicates, "duplicate"))
+            pending = [r for r in pending if r.id not in outcome.duplicates]
+        elif outcome.too_large and size > 1:
+            size = max(1, len(chunk) // 2)
+        else:  # another batch of this device changed the presses around these: read them again
+            changes += 1
+            if changes >= MAX_PRESS_CHANGES or outcome.too_large:
+                raise StorageBusy("The device's presses are changing too fast: please retry shortly.")
+    return statuses
 
 
 @dataclass(frozen=True)
@@ -228,7 +251,7 @@ def submit_qr_rating(
         channel=Channel.qr,
         hall_code=hall_code,
         counter_number=target.counter_number,
-        staff_no=ports.shifts.signed_in(hall_code, target.counter_number),
+        staff_no=clerk_at(ports.shifts, hall_code, target.counter_number, now),
         level=rating.level,
         business=rating.business,
         reasons=relevant_reasons(rating.level, rating.reasons),

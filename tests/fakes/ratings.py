@@ -1,14 +1,22 @@
-"""In-memory ratings, tallies, shifts and rate limits."""
+"""In-memory ratings, tallies, shifts and rate limits.
+
+A device's presses are kept by minute with a version each, as the DynamoDB
+repository keeps them, so a window read before another batch's write is
+refused (``changed``) here too.
+"""
 
 from __future__ import annotations
 
 import collections
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from chalicelib.domain.paging import Page
+from chalicelib.domain.presses import Press
 from chalicelib.domain.ratings import Rating
-from chalicelib.domain.stats import StatKey, StatKind, merge
+from chalicelib.domain.shifts import ClerkPlace, ShiftEvent
+from chalicelib.domain.stats import StatKey, StatKind, difference, merge
+from chalicelib.services.ports import PressWindow, SaveOutcome
 from tests.fakes.organisation import page_of
 
 
@@ -16,11 +24,13 @@ class InMemoryRatingRepository:
     def __init__(self) -> None:
         self.ratings: dict[str, Rating] = {}
         self.tallies: dict[StatKey, collections.Counter[str]] = {}
-        self.presses: dict[str, datetime] = {}
+        self.minutes: dict[tuple[str, str], tuple[int, dict[str, Press]]] = {}
 
     def save_batch(self, ratings: Sequence[Rating]) -> dict[str, str]:
-        statuses = {}
+        statuses: dict[str, str] = {}
         for r in ratings:
+            if r.id in statuses:  # an id given twice counts once: the first
+                continue
             if r.id in self.ratings:
                 statuses[r.id] = "duplicate"
                 continue
@@ -48,26 +58,71 @@ class InMemoryRatingRepository:
             if (k.hall_code, k.month, k.kind) == (hall_code, month, kind)
         }
 
-    def last_press(self, device_id: str) -> datetime | None:
-        return self.presses.get(device_id)
+    def presses_near(self, device_id: str, times: Sequence[datetime], min_interval: timedelta) -> PressWindow:
+        versions: dict[str, int] = {}
+        presses: list[Press] = []
+        for at in times:
+            minute = (at - min_interval).astimezone(UTC).replace(second=0, microsecond=0)
+            while minute <= at + min_interval:
+                key = _minute(minute)
+                version, stored = self.minutes.get((device_id, key), (0, {}))
+                if key not in versions:
+                    versions[key] = version
+                    presses += stored.values()
+                minute += timedelta(minutes=1)
+        return PressWindow(device_id, tuple(presses), versions)
 
-    def record_press(self, device_id: str, at: datetime) -> None:
-        if device_id not in self.presses or self.presses[device_id] < at:
-            self.presses[device_id] = at
+    def save_presses(self, window: PressWindow, ratings: Sequence[Rating], turned: Sequence[Rating]) -> SaveOutcome:
+        duplicates = tuple(r.id for r in ratings if r.id in self.ratings)
+        if duplicates:
+            return SaveOutcome(duplicates=duplicates)
+        read = all(self.minutes.get((window.device_id, k), (0, {}))[0] == v for k, v in window.versions.items())
+        if not read or any(self.ratings[t.id] != t for t in turned):
+            return SaveOutcome(changed=True)
+        touched = {_minute(r.rated_at) for r in (*ratings, *turned)}
+        for r in ratings:
+            self._press(window.device_id, Press(r.rated_at, r.id, r.misuse))
+        for before in turned:
+            after = before.model_copy(update={"misuse": True})
+            self.ratings[after.id] = after
+            self._press(window.device_id, Press(after.rated_at, after.id, True))
+            for key, delta in difference(before, after).items():
+                self.tallies.setdefault(key, collections.Counter()).update(delta)
+        for minute in touched:  # a minute written moves to its next version
+            version, stored = self.minutes[(window.device_id, minute)]
+            self.minutes[(window.device_id, minute)] = (version + 1, stored)
+        self.save_batch(ratings)
+        return SaveOutcome()
+
+    def _press(self, device_id: str, press: Press) -> None:
+        version, stored = self.minutes.get((device_id, _minute(press.rated_at)), (0, {}))
+        self.minutes[(device_id, _minute(press.rated_at))] = (version, {**stored, press.id: press})
+
+
+def _minute(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
 
 
 class InMemoryShiftRepository:
     def __init__(self) -> None:
-        self.shifts: dict[tuple[str, int], str] = {}
+        self.events: dict[tuple[str, int], set[ShiftEvent]] = {}
+        self.places: dict[str, ClerkPlace] = {}
 
-    def sign_in(self, hall_code: str, counter_number: int, staff_no: str, at: datetime) -> None:
-        self.shifts[(hall_code, counter_number)] = staff_no
+    def record(self, hall_code: str, counter_number: int, event: ShiftEvent) -> None:
+        self.events.setdefault((hall_code, counter_number), set()).add(event)
 
-    def sign_out(self, hall_code: str, counter_number: int) -> None:
-        self.shifts.pop((hall_code, counter_number), None)
+    def history(self, hall_code: str, counter_number: int, first: datetime, last: datetime) -> list[ShiftEvent]:
+        known = sorted(self.events.get((hall_code, counter_number), set()), key=lambda e: e.order)
+        before = [e for e in known if e.at <= first]
+        return before[-1:] + [e for e in known if first < e.at <= last]
 
-    def signed_in(self, hall_code: str, counter_number: int) -> str | None:
-        return self.shifts.get((hall_code, counter_number))
+    def place_of(self, staff_no: str) -> ClerkPlace | None:
+        return self.places.get(staff_no)
+
+    def move(self, staff_no: str, place: ClerkPlace) -> None:
+        known = self.places.get(staff_no)
+        if known is None or known.at <= place.at:
+            self.places[staff_no] = place
 
 
 class InMemoryRateLimiter:

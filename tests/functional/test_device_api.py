@@ -26,11 +26,11 @@ def device(admin: Api) -> Api:
     return api
 
 
-def item(level: int = 5, seconds: int = 0, **over):
+def item(level: int = 5, minutes: int = -30, seconds: int = 0, **over):
     return {
         "id": str(uuid.uuid4()),
         "level": level,
-        "rated_at": now_iso(minutes=-30, seconds=seconds),
+        "rated_at": now_iso(minutes=minutes, seconds=seconds),
         "business": "fee_payment",
         "reasons": [],
     } | over
@@ -50,14 +50,45 @@ def test_created_duplicate_and_rejected_items_answer_in_request_order(device: Ap
     assert [r["status"] for r in again] == ["duplicate", "rejected", "rejected", "duplicate", "duplicate"]
 
 
+def shift(device: Api, staff_no: str | None, minutes: int) -> int:
+    """Sign a clerk in (or out, with None) at the device clock, ``minutes`` from now."""
+    if staff_no is None:
+        return device.request("DELETE", "/api/v1/device/shift", {"at": now_iso(minutes=minutes)}).status
+    return device.request("PUT", "/api/v1/device/shift", {"staff_no": staff_no, "at": now_iso(minutes=minutes)}).status
+
+
 def test_a_clerk_signed_in_at_the_device_gets_its_ratings(device: Api):
-    assert device.request("PUT", "/api/v1/device/shift", {"staff_no": "A0456"}).status == 204
-    rated = item()
+    assert shift(device, "A0456", -1) == 204
+    rated = item() | {"rated_at": now_iso(seconds=-30)}
     device.post("/api/v1/device/ratings", {"ratings": [rated]})
     assert composition.ratings().get_rating(rated["id"]).staff_no == "A0456"
-    assert device.delete("/api/v1/device/shift").status == 204
+    assert device.delete("/api/v1/device/shift").status == 204  # no body: at now
+    later = item() | {"rated_at": now_iso(seconds=2)}
+    device.post("/api/v1/device/ratings", {"ratings": [later]})
+    assert composition.ratings().get_rating(later["id"]).staff_no is None
+    assert device.request("PUT", "/api/v1/device/shift", {"staff_no": "A0123"}).status == 204  # at: now
     refused = device.request("PUT", "/api/v1/device/shift", {"staff_no": "B0001"})
     assert (refused.status, refused.json["error"]["fields"]) == (400, {"staff_no": "belongs to another hall"})
+
+
+def test_a_clerks_buffered_ratings_stay_theirs_after_the_next_clerk_signs_in(device: Api, admin: Api):
+    assert shift(device, "A0123", -60) == 204  # clerk A serves from 09:00
+    # The device goes offline; clerk B signs in at 10:00; then A's 09:xx presses arrive without staff_no.
+    assert shift(device, "A0456", -5) == 204
+    presses = [item(level, minutes) for level, minutes in ((1, -40), (5, -30), (4, -20))]
+    answer = device.post("/api/v1/device/ratings", {"ratings": presses})
+    assert [r["status"] for r in answer.json["results"]] == ["created"] * 3
+    assert {composition.ratings().get_rating(p["id"]).staff_no for p in presses} == {"A0123"}
+    assert shift(device, "A0456", -5) == 204  # the same sign-in again changes nothing
+    assert shift(device, None, 1) == 204
+    assert shift(device, "A0123", 10) == 400  # beyond the clock window
+
+
+def test_a_reversed_late_burst_counts_once(device: Api, admin: Api):
+    burst = [item(1) | {"rated_at": now_iso(minutes=-30, seconds=s)} for s in (3, 2, 1, 0)]
+    results = device.post("/api/v1/device/ratings", {"ratings": burst}).json["results"]
+    assert [r["status"] for r in results] == ["created"] * 4
+    assert sorted(composition.ratings().get_rating(p["id"]).misuse for p in burst) == [False, True, True, True]
 
 
 @pytest.mark.parametrize(

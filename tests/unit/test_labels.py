@@ -10,12 +10,13 @@ from enum import Enum, IntEnum, StrEnum
 import pytest
 
 import chalicelib.domain
-from chalicelib.domain import appeals, callbacks, labels, outreach, ranking, ratings, suggestions
+from chalicelib.domain import appeals, callbacks, labels, outreach, ranking, ratings, reports, suggestions
 from chalicelib.domain.accounts import Role
 from chalicelib.domain.csv_export import key_cell
 from chalicelib.domain.notifications import Audience
 from chalicelib.domain.organisation import HallGrade
 from chalicelib.domain.reports import HALL_COLUMNS, RATING_COLUMNS, STAFF_COLUMNS
+from chalicelib.domain.shifts import ShiftChange
 from chalicelib.domain.stats import StatKind
 from chalicelib.domain.workdays import Basis
 
@@ -24,6 +25,7 @@ TABLES: dict[type[Enum], dict] = {
     ratings.Channel: labels.CHANNEL,
     ratings.Business: labels.BUSINESS,
     ratings.Reason: labels.REASON,
+    reports.RatingStatus: labels.RATING_STATUS,
     suggestions.SuggestionKind: labels.SUGGESTION_KIND,
     suggestions.SuggestionStatus: labels.SUGGESTION_STATUS,
     callbacks.Status: labels.CALLBACK_STATUS,
@@ -39,7 +41,7 @@ TABLES: dict[type[Enum], dict] = {
     appeals.AppealStatus: labels.APPEAL_STATUS,
 }
 # Enums no page, file or message shows by label: internal keys, or shown as they are (grade "A").
-NOT_SHOWN = {StatKind, Audience, Basis, HallGrade}
+NOT_SHOWN = {StatKind, Audience, Basis, HallGrade, ShiftChange}
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
@@ -113,7 +115,7 @@ def test_csv_cells_write_a_key_as_its_chinese_label_or_as_itself():
             "月份,分中心,营业厅编码,营业厅,评价数,非常满意,满意,基本满意,不满意,非常不满意,满意率,平均分,"
             "差评数,回访任务数,已办结回访,超期回访,意见建议数",
         ),
-        (RATING_COLUMNS, "评价时间,营业厅编码,窗口,工号,渠道,评价等级,业务类型,不满意原因,留言,联系电话"),
+        (RATING_COLUMNS, "评价时间,营业厅编码,窗口,工号,渠道,评价等级,业务类型,不满意原因,留言,联系电话,状态,编号"),
         (
             ("events", "community", "enterprise", "village", "household", "school", "participants", "covered"),
             "活动次数,进社区,进企业,进农村,进家庭,进学校,参与人数,是否达标",

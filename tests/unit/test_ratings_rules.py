@@ -4,7 +4,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from chalicelib.domain import qrcodes
-from chalicelib.domain.ratings import Business, Channel, Rating, Reason, flag_misuse, rated_at_problem
+from chalicelib.domain.presses import Press, judge
+from chalicelib.domain.ratings import Business, Channel, Rating, Reason, rated_at_problem
 from chalicelib.domain.stats import StatKey, StatKind, Tally, contributions, merge
 
 T0 = datetime(2026, 11, 24, 2, 0, 0, tzinfo=UTC)  # 10:00 in Shanghai, a Tuesday
@@ -25,19 +26,21 @@ def rating(**over) -> Rating:
     return Rating(**(values | over))
 
 
-def test_presses_closer_than_the_interval_are_misuse_and_the_clock_keeps_the_latest():
-    times = [T0, T0 + 2 * SEC, T0 + 5 * SEC, T0 + 8 * SEC]
-    flags, latest = flag_misuse(times, None, 3 * SEC)
-    assert flags == [False, True, False, False]
-    assert latest == T0 + 8 * SEC
+def test_a_press_is_misuse_when_the_press_just_before_it_is_closer_than_the_interval():
+    presses = [Press(T0 + n * SEC, f"p{n}") for n in (0, 2, 5, 8)]
+    assert judge([], presses, 3 * SEC).misuse == {"p0": False, "p2": True, "p5": False, "p8": False}
 
 
-def test_the_first_press_of_a_batch_is_compared_with_the_stored_last_press():
-    flags, _ = flag_misuse([T0 + SEC], T0, 3 * SEC)
-    assert flags == [True]
-    flags, latest = flag_misuse([T0 - 10 * SEC], T0, 3 * SEC)  # a late, older press
-    assert flags == [False]
-    assert latest == T0
+def test_a_late_earlier_press_turns_its_stored_successor_into_misuse_and_nothing_else():
+    stored = [Press(T0, "a"), Press(T0 + 10 * SEC, "b"), Press(T0 + 11 * SEC, "c", misuse=True)]
+    judged = judge(stored, [Press(T0 + 8 * SEC, "late")], 3 * SEC)
+    assert judged.misuse == {"late": False}  # 8 s after "a"
+    assert judged.turned == ("b",)  # "b" now comes 2 s after "late"; "c" was misuse already
+
+
+def test_presses_at_the_same_instant_are_ordered_by_id():
+    judged = judge([], [Press(T0, "b"), Press(T0, "a")], 3 * SEC)
+    assert judged.misuse == {"a": False, "b": True}
 
 
 @pytest.mark.parametrize(

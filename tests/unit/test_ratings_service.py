@@ -7,7 +7,7 @@ from chalicelib.domain.accounts import DevicePrincipal, Role, UserPrincipal
 from chalicelib.domain.errors import InvalidInput, NotFound, TooManyRequests
 from chalicelib.domain.organisation import HallGrade
 from chalicelib.domain.stats import StatKey, StatKind, Tally
-from chalicelib.services import organisation, ratings
+from chalicelib.services import organisation, ratings, shifts
 from chalicelib.services.ratings import DevicePress, Ports, QrLimits, QrRating, Unreadable
 from tests.fakes.clock import FixedClock
 from tests.fakes.organisation import InMemoryOrganisationRepository
@@ -77,22 +77,83 @@ def test_a_retried_batch_changes_nothing(ports):
     assert ports.ratings.tallies == before
 
 
-def test_ratings_go_to_the_clerk_signed_in_unless_the_device_names_one(ports):
-    ratings.sign_in(DEVICE, ports, "A0123")
+def sign_in(ports: Ports, staff_no: str, minutes_ago: float = 20, device: DevicePrincipal = DEVICE) -> None:
+    at = NOW - timedelta(minutes=minutes_ago)
+    shifts.sign_in(device, ports.org, ports.shifts, ports.clock, staff_no, at)
+
+
+def sign_out(ports: Ports, minutes_ago: float) -> None:
+    shifts.sign_out(DEVICE, ports.shifts, ports.clock, NOW - timedelta(minutes=minutes_ago))
+
+
+def test_ratings_go_to_the_clerk_on_shift_at_rated_at_unless_the_device_names_one(ports):
+    sign_in(ports, "A0123", minutes_ago=20)
     ratings.ingest_device_batch(DEVICE, [press(1, 0), press(2, 10, staff_no="A0456")], ports)
     assert ports.ratings.ratings[press(1).id].staff_no == "A0123"
     assert ports.ratings.ratings[press(2).id].staff_no == "A0456"
-    ratings.sign_out(DEVICE, ports)
-    ratings.ingest_device_batch(DEVICE, [press(3, 20)], ports)
+    sign_out(ports, minutes_ago=9)
+    ratings.ingest_device_batch(DEVICE, [press(3, 90)], ports)  # 8.5 minutes ago: nobody on shift
     assert ports.ratings.ratings[press(3).id].staff_no is None
+
+
+def test_an_offline_clerks_buffered_ratings_stay_theirs_when_the_next_clerk_has_signed_in(ports):
+    sign_in(ports, "A0123", minutes_ago=60)  # A serves from 09:00
+    sign_in(ports, "A0456", minutes_ago=5)  # the device was offline; B signs in at 10:00
+    late = [press(1, -30 * 60, level=1), press(2, -20 * 60, level=5)]  # A's presses at 09:xx, sent now
+    ratings.ingest_device_batch(DEVICE, late, ports)
+    assert {ports.ratings.ratings[p.id].staff_no for p in late} == {"A0123"}
+    staff = ports.ratings.tallies_of_kind("A01", "2026-11", StatKind.staff)
+    assert set(staff) == {StatKey("A01", "2026-11", StatKind.staff, "A0123", None)}
+
+
+def test_signing_in_elsewhere_ends_the_earlier_shift_but_not_someone_elses(ports):
+    other = DevicePrincipal(device_id="dev-2", hall_code="A01", counter_number=2)
+    sign_in(ports, "A0123", minutes_ago=30)
+    sign_in(ports, "A0123", minutes_ago=20, device=other)  # A moves to counter 2
+    ratings.ingest_device_batch(DEVICE, [press(1, 0)], ports)  # at counter 1, 10 minutes ago
+    assert ports.ratings.ratings[press(1).id].staff_no is None
+    sign_in(ports, "A0456", minutes_ago=15, device=other)  # B takes counter 2
+    sign_in(ports, "A0123", minutes_ago=12)  # A goes back to counter 1: B keeps counter 2
+    assert shifts.clerk_at(ports.shifts, "A01", 2, NOW) == "A0456"
+    assert shifts.clerk_at(ports.shifts, "A01", 1, NOW) == "A0123"
+
+
+def test_a_sign_in_sent_again_changes_nothing(ports):
+    sign_in(ports, "A0123", minutes_ago=30)
+    sign_in(ports, "A0456", minutes_ago=20)
+    before = ports.shifts.history("A01", 1, NOW - timedelta(hours=1), NOW)
+    sign_in(ports, "A0123", minutes_ago=30)
+    assert ports.shifts.history("A01", 1, NOW - timedelta(hours=1), NOW) == before
+    assert shifts.clerk_at(ports.shifts, "A01", 1, NOW) == "A0456"
+
+
+def test_a_shift_time_outside_the_window_is_refused(ports):
+    with pytest.raises(InvalidInput) as e:
+        sign_in(ports, "A0123", minutes_ago=8 * 24 * 60)
+    assert e.value.fields == {"at": "more than 7 days ago"}
 
 
 def test_a_clerk_of_another_hall_cannot_sign_in(ports):
     with pytest.raises(InvalidInput) as e:
-        ratings.sign_in(DEVICE, ports, "B0001")
+        sign_in(ports, "B0001")
     assert e.value.fields == {"staff_no": "belongs to another hall"}
     with pytest.raises(NotFound):
-        ratings.sign_in(DEVICE, ports, "ZZZ")
+        sign_in(ports, "ZZZ")
+
+
+def test_a_reversed_late_burst_counts_once(ports):
+    burst = [press(n, n, level=1) for n in range(4)]  # four presses a second apart
+    ratings.ingest_device_batch(DEVICE, list(reversed(burst)), ports)
+    month = Tally.of(ports.ratings.tallies[StatKey("A01", "2026-11", StatKind.month, "", 1)])
+    assert (month.n, month.n1, month.misuse) == (1, 1, 3)
+
+
+def test_a_late_earlier_press_moves_its_successors_counts_to_misuse(ports):
+    ratings.ingest_device_batch(DEVICE, [press(1, 0, level=5), press(2, 10, level=1)], ports)
+    ratings.ingest_device_batch(DEVICE, [press(3, 8, level=4)], ports)  # arrives late, 2 s before press 2
+    assert ports.ratings.ratings[press(2).id].misuse
+    month = Tally.of(ports.ratings.tallies[StatKey("A01", "2026-11", StatKind.month, "", 1)])
+    assert (month.n, month.n5, month.n4, month.n1, month.misuse) == (2, 1, 1, 0, 1)
 
 
 def test_quick_presses_are_kept_but_left_out_of_scores_even_across_batches(ports):
@@ -107,7 +168,7 @@ def test_quick_presses_are_kept_but_left_out_of_scores_even_across_batches(ports
 def test_a_qr_rating_needs_a_genuine_code_and_counts_for_the_clerk_signed_in(ports):
     limiter = InMemoryRateLimiter()
     code = qrcodes.counter_code(QR_KEY, "A01", 1)
-    ratings.sign_in(DEVICE, ports, "A0456")
+    sign_in(ports, "A0456")
     stored = ratings.submit_qr_rating(ports, limiter, QR_KEY, code, QrRating(level=4), client="1.2.3.4")
     assert (stored.channel.value, stored.staff_no, stored.hall_code) == ("qr", "A0456", "A01")
     with pytest.raises(NotFound):

@@ -29,6 +29,10 @@ def _appeal(item: dict[str, Any]) -> Appeal:
     return Appeal(**fields_of(item, Appeal))
 
 
+# The condition that a rating's misuse flag is still what was read.
+_MISUSE_AS_READ = {True: " AND misuse = :t", False: " AND (attribute_not_exists(misuse) OR misuse = :f)"}
+
+
 class DynamoAppealRepository:
     def __init__(self, table: Table) -> None:
         self.table = table
@@ -71,9 +75,15 @@ class DynamoAppealRepository:
                         "TableName": self.table.name,
                         "Key": to_item(dict(zip(("pk", "sk"), keys.rating(rating.id), strict=True))),
                         "UpdateExpression": "SET appeal_upheld = :t",
-                        # A rating leaves the scores once: never subtract its tallies twice.
+                        # A rating leaves the scores once: never subtract its tallies twice. Its
+                        # misuse flag must be as read too (a late press may have turned it since).
                         "ConditionExpression": (
                             "attribute_exists(pk) AND (attribute_not_exists(appeal_upheld) OR appeal_upheld = :f)"
+                            + (
+                                " AND misuse = :t"
+                                if rating.misuse
+                                else " AND (attribute_not_exists(misuse) OR misuse = :f)"
+                            )
                         ),
                         "ExpressionAttributeValues": to_item({":t": True, ":f": False}),
                     }

@@ -7,6 +7,8 @@ children. ``gsi1`` serves the lists an admin or manager pages through.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from chalicelib.domain.stats import StatKey, StatKind
 
 
@@ -86,6 +88,32 @@ def outreach_quarter_events(quarter: str) -> str:
     return f"OUTREACH#{quarter}#EVENTS"
 
 
+# Month publication. A month's versions share one partition: a small header
+# per version (who, when, how many chunks) and, beside it, the frozen rows as
+# compressed chunks (a large month passes one item's 400 KB), so listing the
+# versions never reads the rows.
+def month_publications(month: str) -> str:
+    return f"MONTH#{month}"
+
+
+def month_version(month: str, version: int) -> tuple[str, str]:
+    # Zero-padded so the latest version is the last item of a Query on the prefix.
+    return month_publications(month), f"VERSION#{version:06d}"
+
+
+MONTH_VERSION_PREFIX = "VERSION#"
+
+
+def month_chunk(month: str, version: int, index: int) -> tuple[str, str]:
+    # A prefix apart from the headers' ("CHUNK#" < "VERSION#"), zero-padded so a
+    # version's chunks come back in order from one Query.
+    return month_publications(month), f"{month_chunks(version)}{index:03d}"
+
+
+def month_chunks(version: int) -> str:
+    return f"CHUNK#{version:06d}#"
+
+
 # ---- ratings -------------------------------------------------------------
 def rating(rating_id: str) -> tuple[str, str]:
     # Keyed by the device-chosen id: the conditional put on it is what makes
@@ -121,18 +149,44 @@ def parse_stat(hall_code: str, month: str, sk: str) -> StatKey:
     return StatKey(hall_code, month, kind, "#".join(rest[:-1]), int(rest[-1][1:]))
 
 
-def device_presses(device_id: str) -> tuple[str, str]:
-    return f"DEVICE#{device_id}", "PRESS"
+def instant(at: datetime) -> str:
+    """A UTC time of one fixed width (microseconds, ``Z``): such strings sort in time order."""
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def shift(hall_code: str, counter_number: int) -> tuple[str, str]:
-    return f"HALL#{hall_code}", f"SHIFT#{counter_number:03d}"
+def press_minute(device_id: str, at: datetime) -> tuple[str, str]:
+    # A device's presses are kept by the UTC minute they were made in: one item
+    # per minute holds them (a map, id -> time and flag) and a version that every
+    # write of the minute conditions on, so two batches judging the same presses
+    # cannot both write.
+    return f"DEVICE#{device_id}#PRESSES", at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
+
+
+def shift_event(hall_code: str, counter_number: int, at: datetime, change: str, staff_no: str) -> tuple[str, str]:
+    # A counter's shift history, in time order by sort key; at one instant an
+    # end ("0") sorts before a start ("1"). The same event always has the same
+    # key, so recording it again overwrites it with itself.
+    order = "0" if change == "out" else "1"
+    return shift_history(hall_code, counter_number), f"{instant(at)}#{order}#{change}#{staff_no}"
+
+
+def shift_history(hall_code: str, counter_number: int) -> str:
+    return f"SHIFTS#{hall_code}#{counter_number:03d}"
+
+
+def clerk_place(staff_no: str) -> tuple[str, str]:
+    return f"STAFF#{staff_no}", "PLACE"
 
 
 def rate_window(scope: str, client: str, window_start: int) -> tuple[str, str]:
     # The window's start is part of the key, so an expired window (TTL is lazy)
     # is never counted again.
     return f"LIMIT#{scope}#{client}#{window_start}", "LIMIT"
+
+
+def sign_in_failures(account: str, client: str) -> tuple[str, str]:
+    """The failed sign-ins of one account (a hash of the name typed) from one address."""
+    return f"SIGNIN#{account}#{client}", "FAILURES"
 
 
 # ---- suggestion box (意见箱) ---------------------------------------------

@@ -13,19 +13,17 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from chalicelib.adapters.dynamodb import keys
-from chalicelib.adapters.dynamodb.faults import error_code
+from chalicelib.adapters.dynamodb import keys, presses
 from chalicelib.adapters.dynamodb.table import GSI1, Table, fields_of, from_item, to_item
 from chalicelib.adapters.dynamodb.tallies import tally_update
 from chalicelib.adapters.dynamodb.transactions import ConditionFailed
 from chalicelib.domain.paging import Page
 from chalicelib.domain.ratings import Rating
 from chalicelib.domain.stats import StatKey, StatKind, merge
+from chalicelib.services.ports import PressWindow, SaveOutcome
 
 MAX_TRANSACTION_ITEMS = 100
 
@@ -47,7 +45,10 @@ class DynamoRatingRepository:
 
     def save_batch(self, ratings: Sequence[Rating]) -> dict[str, str]:
         statuses: dict[str, str] = {}
-        pending = list(ratings)
+        first: dict[str, Rating] = {}
+        for r in ratings:  # an id given twice counts once, the first (a transaction may not touch an item twice)
+            first.setdefault(r.id, r)
+        pending = list(first.values())
         while pending:
             chunk = self._next_chunk(pending)
             del pending[: len(chunk)]
@@ -117,25 +118,11 @@ class DynamoRatingRepository:
             ExpressionAttributeValues=to_item({":p": keys.hall_ratings_of_day(hall_code, day)}),
         )
 
-    def last_press(self, device_id: str) -> datetime | None:
-        item = self.table.get(*keys.device_presses(device_id))
-        return datetime.fromisoformat(item["last_press_at"]) if item else None
+    def presses_near(self, device_id: str, times: Sequence[datetime], min_interval: timedelta) -> PressWindow:
+        return presses.read_window(self.table, device_id, times, min_interval)
 
-    def record_press(self, device_id: str, at: datetime) -> None:
-        pk, sk = keys.device_presses(device_id)
-        try:
-            self.table.client.update_item(
-                TableName=self.table.name,
-                Key=to_item({"pk": pk, "sk": sk}),
-                UpdateExpression="SET last_press_at = :at",
-                # Only move forward: a late, older batch must not rewind the clock.
-                # ISO-8601 UTC strings of one format compare in time order.
-                ConditionExpression="attribute_not_exists(last_press_at) OR last_press_at < :at",
-                ExpressionAttributeValues=to_item({":at": at.astimezone(UTC).isoformat()}),
-            )
-        except ClientError as e:
-            if error_code(e) != "ConditionalCheckFailedException":
-                raise
+    def save_presses(self, window: PressWindow, ratings: Sequence[Rating], turned: Sequence[Rating]) -> SaveOutcome:
+        return presses.save(self.table, window, ratings, turned, _rating_item)
 
     def tallies_of_kind(self, hall_code: str, month: str, kind: StatKind) -> dict[StatKey, Counter[str]]:
         # A kind's bare sort key (``STAFF``, ``DAY``, ``CALLBACKS``) begins every
