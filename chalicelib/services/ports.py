@@ -324,5 +324,6 @@ class AppealRepository(Protocol):
     def decide(self, appeal: Appeal, rating: Rating | None) -> None:
         """Store a decision of a pending appeal (Conflict if decided meanwhile or never lodged); with
         ``rating`` (upheld), mark it so and take it out of the tallies in the same transaction
-        (Conflict, and nothing changes, if the rating is not stored or left the scores already)."""
+        (Conflict, and nothing changes, if the rating is not stored, left the scores already or
+        has another misuse flag than ``rating`` shows)."""
         ...

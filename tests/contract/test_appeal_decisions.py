@@ -49,3 +49,17 @@ def test_upholding_an_appeal_of_a_rating_that_is_not_stored_is_a_conflict_and_le
     assert repos.appeals.get(appeal.rating_id).status is AppealStatus.pending
     assert repos.ratings.get_rating(rating(2).id) is None
     assert every_tally(repos.ratings, "A01", "2026-11") == {}
+
+
+def test_upholding_against_a_rating_whose_misuse_flag_changed_since_it_was_read_is_a_conflict(repos):
+    stored = rating(3)
+    repos.ratings.save_batch([stored])
+    appeal = rules.lodge(stored, Ground.malicious, "", "mgr", T0)
+    repos.appeals.lodge(appeal)
+    as_read = stored.model_copy(update={"misuse": True})  # read before a late press turned it back, say
+    before = every_tally(repos.ratings, "A01", "2026-11")
+    with pytest.raises(Conflict):
+        repos.appeals.decide(rules.decide(appeal, True, "", "admin", T0), as_read)
+    assert repos.appeals.get(appeal.rating_id).status is AppealStatus.pending
+    assert not repos.ratings.get_rating(stored.id).appeal_upheld
+    assert every_tally(repos.ratings, "A01", "2026-11") == before

@@ -38,7 +38,8 @@ class InMemoryAppealRepository:
             raise Conflict("The appeal was decided meanwhile.")
         if rating is not None:
             stored = self.ratings.ratings.get(rating.id)
-            if stored is None or stored.appeal_upheld:
+            # Its misuse flag must be as read (a late press may have turned it since).
+            if stored is None or stored.appeal_upheld or stored.misuse != rating.misuse:
                 raise Conflict(f"Rating {appeal.rating_id} is gone or has left the scores already.")
             upheld = stored.model_copy(update={"appeal_upheld": True})
             for key, inc in difference(stored, upheld).items():
