@@ -11,8 +11,10 @@ import pytest
 
 from chalicelib.adapters.dynamodb.ratings import DynamoRatingRepository
 from chalicelib.adapters.dynamodb.table import Table
+from chalicelib.domain.presses import Press, judge
 from chalicelib.domain.ratings import Channel, Rating
 from chalicelib.domain.stats import merge
+from chalicelib.services.ratings import store_presses
 from devstack import tables
 from tests.tallies import every_tally
 
@@ -72,3 +74,33 @@ def test_devices_of_one_hall_writing_at_once_lose_and_double_count_nothing(table
     assert outcomes == [{"created", "retry-duplicate"}] * 3
     everything = [r for batch in batches.values() for r in batch]
     assert every_tally(DynamoRatingRepository(table), "A01", "2026-11") == merge(everything)
+
+
+def test_two_batches_of_one_device_judging_the_same_presses_at_once_count_as_one_stream(table):
+    """Interleaved presses 1.5 s apart, half in each of two batches posted at the same moment:
+    whichever writes second reads the other's presses first, so the flags are those of the whole set.
+    Even rounds start in a minute with nothing stored yet, odd ones in a minute that holds a press."""
+    for round_ in range(6):
+        start = T0 + timedelta(hours=round_, seconds=30)
+        if round_ % 2:
+            seed = rating(2099 + 100 * round_).model_copy(update={"rated_at": start - timedelta(seconds=20)})
+            store_presses(f"dev-{round_}", [seed], DynamoRatingRepository(table), timedelta(seconds=3))
+        presses = [
+            rating(2000 + 100 * round_ + n).model_copy(update={"rated_at": start + timedelta(seconds=1.5 * n)})
+            for n in range(12)
+        ]
+        gate = threading.Barrier(2)
+
+        def post(
+            half: int, presses: list[Rating] = presses, gate: threading.Barrier = gate, device: str = f"dev-{round_}"
+        ) -> dict[str, str]:
+            repo = DynamoRatingRepository(table)
+            gate.wait()
+            return store_presses(device, presses[half::2], repo, timedelta(seconds=3))
+
+        with ThreadPoolExecutor(2) as pool:
+            statuses = [s for answer in pool.map(post, range(2)) for s in answer.values()]
+        assert statuses == ["created"] * 12
+        stored = [DynamoRatingRepository(table).get_rating(p.id) for p in presses]
+        expected = judge([], [Press(p.rated_at, p.id) for p in presses], timedelta(seconds=3)).misuse
+        assert {r.id: r.misuse for r in stored if r} == expected
