@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from http.cookies import CookieError, SimpleCookie
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
@@ -49,7 +50,13 @@ def _unfit(data: Any) -> tuple[str, str] | None:
             stack.extend((item, f"{path}.{i}" if path != "body" else str(i), depth + 1) for i, item in enumerate(value))
         elif isinstance(value, str) and not _encodable(value):
             return path, "not valid Unicode text"
+        elif isinstance(value, str) and _CONTROL.search(value):
+            return path, "holds a control character"
     return None
+
+
+# C0 controls and DEL, but tab and line breaks (free text keeps its lines).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _encodable(text: str) -> bool:
@@ -95,6 +102,8 @@ def form_fields(request: Any, repeatable: tuple[str, ...] = ()) -> dict[str, Any
         raise InvalidInput("The form is not UTF-8.", {"body": "not UTF-8"}) from None
     data: dict[str, Any] = {name: [] for name in repeatable}
     for name, value in parse_qsl(text, keep_blank_values=True):
+        if _CONTROL.search(value):
+            raise InvalidInput("A field holds a control character.", {name: "holds a control character"})
         if name in repeatable:
             data[name].append(value)
         else:

@@ -93,3 +93,26 @@ def test_sixty_complaints_from_one_address_open_ten_tasks_then_429_with_retry_af
     )
     assert page.status == 429 and page.headers["content-type"].startswith("text/html")
     assert len(suggestions_of(admin).json["items"]) == 10
+
+
+def test_a_name_with_a_nul_or_another_control_character_is_refused_naming_the_field(admin: Api):
+    answer = admin.post(
+        "/api/v1/admin/halls", {"code": "A09", "name": "城东\x00营业厅", "branch": "城东", "grade": "A"}
+    )
+    assert answer.status == 400
+    assert answer.json["error"]["fields"] == {"name": "holds a control character"}
+    assert admin.get("/api/v1/admin/halls/A09").status == 404
+    admin.seed_hall("A01", counters=1)
+    form = "kind=suggestion&content=" + "椅子不够坐%07" * 2
+    page = admin.request("POST", "/s/A01", form, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert page.status == 400
+
+
+def test_pages_forbid_framing_scripts_and_sniffing(admin: Api):
+    admin.seed_hall("A01", counters=1)
+    page = admin.request("GET", "/s/A01", token="")
+    policy = page.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in policy and "default-src 'none'" in policy and "script-src" not in policy
+    assert page.headers["x-frame-options"] == "DENY"
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert admin.get("/api/v1/admin/halls").headers["x-content-type-options"] == "nosniff"

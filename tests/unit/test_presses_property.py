@@ -61,8 +61,9 @@ def _shift(ports: Ports, second: int, what: str, who: str) -> None:
 def _outcome(ports: Ports) -> tuple[object, ...]:
     repo = ports.ratings
     assert isinstance(repo, InMemoryRatingRepository)
-    staff = {k.part: dict(v) for k, v in repo.tallies_of_kind("A01", "2026-11", StatKind.staff).items()}
-    month = {k.shard: dict(v) for k, v in repo.tallies_of_kind("A01", "2026-11", StatKind.month).items()}
+    # A counter moved back to zero (a turned press's old level) reads as absent.
+    staff = {k.part: +v for k, v in repo.tallies_of_kind("A01", "2026-11", StatKind.staff).items() if +v}
+    month = {k.shard: +v for k, v in repo.tallies_of_kind("A01", "2026-11", StatKind.month).items() if +v}
     flags = {r.id: (r.misuse, r.staff_no) for r in repo.ratings.values()}
     return staff, month, flags
 
