@@ -23,7 +23,8 @@ Cell = str | int | float | bool | None
 BOM = "\ufeff"
 
 # A text cell starting with one of these is read as a formula (or can smuggle one in).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
+# OWASP's list, and the fullwidth forms a Chinese input method types (spreadsheets read ＝ as =).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0", "＝", "＋", "－", "＠")
 
 
 def header(key: str, lang: Lang) -> str:

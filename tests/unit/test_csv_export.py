@@ -30,7 +30,23 @@ def test_every_spec_column_has_a_chinese_header():
         assert HEADERS_ZH[key] and HEADERS_ZH[key] != key
 
 
-@pytest.mark.parametrize("risky", ["=1+1", "+86", "-2", "@SUM(A1)", "\tx", "\rx", "\0x", '=HYPERLINK("http://x")'])
+@pytest.mark.parametrize(
+    "risky",
+    [
+        "=1+1",
+        "+86",
+        "-2",
+        "@SUM(A1)",
+        "\tx",
+        "\rx",
+        "\0x",
+        '=HYPERLINK("http://x")',
+        "＝1+1",
+        "＋86",
+        "－2",
+        "＠SUM(A1)",
+    ],
+)
 def test_text_that_a_spreadsheet_would_run_is_prefixed_with_a_quote(risky):
     rows = read_back(to_csv(["hall"], [{"hall": risky}]))
     assert rows[1] == ["'" + risky]
