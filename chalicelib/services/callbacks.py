@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from chalicelib.domain import callback_context, qrcodes
 from chalicelib.domain import callbacks as rules
-from chalicelib.domain import qrcodes
 from chalicelib.domain.accounts import Role, UserPrincipal
+from chalicelib.domain.callback_context import Context
 from chalicelib.domain.callbacks import (
     Attempt,
     AttemptResult,
@@ -33,6 +34,7 @@ from chalicelib.domain.workdays import WorkingDays
 from chalicelib.services.ports import CallbackRepository, Clock, OrganisationRepository
 
 CHECK_BATCH = 200
+MAX_PURGE_BATCHES = 100  # a night's purge stops at 20,000 tasks and goes on the next night
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ def _open(
     task_type: TaskType,
     phone: str | None,
     created_at: datetime,
+    context: Context,
 ) -> CallbackTask | None:
     task = rules.new_task(
         source_type=source_type,
@@ -63,15 +66,20 @@ def _open(
         created_at=created_at,
         clocks=ports.clocks.get(task_type, Clocks()),
         calendar=ports.calendar,
+        context=context,
     )
     return task if ports.callbacks.create(task, rules.tally(task, "opened", created_at)) else None
 
 
 def open_for_rating(ports: CallbackPorts, rating: Rating) -> CallbackTask | None:
-    """A task for a stored 差评 with a phone; None when none is due or it exists already."""
+    """A task for a stored 差评 with a phone; None when none is due or it exists already.
+
+    Its context names the clerk as the organisation knows them now (the rating keeps the number only).
+    """
     task_type = rules.task_type_of_rating(rating)
     if task_type is None:
         return None
+    staff = ports.org.get_staff(rating.staff_no) if rating.staff_no else None
     return _open(
         ports,
         source_type=SourceType.rating,
@@ -80,6 +88,7 @@ def open_for_rating(ports: CallbackPorts, rating: Rating) -> CallbackTask | None
         task_type=task_type,
         phone=rating.phone,
         created_at=rating.received_at,
+        context=callback_context.of_rating(rating, staff.name if staff else None),
     )
 
 
@@ -95,6 +104,7 @@ def open_for_suggestion(ports: CallbackPorts, suggestion: Suggestion) -> Callbac
         task_type=task_type,
         phone=suggestion.phone,
         created_at=suggestion.created_at,
+        context=callback_context.of_suggestion(suggestion),
     )
 
 
@@ -238,8 +248,14 @@ def check_clocks(ports: CallbackPorts) -> int:
 
 
 def purge_expired_phones(ports: CallbackPorts) -> int:
-    """Phones go CONTACT_RETENTION after their task closed, from the task and its source."""
-    tasks = ports.callbacks.phones_to_purge(ports.clock.now() - CONTACT_RETENTION, CHECK_BATCH)
-    for task in tasks:
-        ports.callbacks.purge_phone(task)
-    return len(tasks)
+    """Phones go CONTACT_RETENTION after their task closed, from the task and its source: a batch at a
+    time until none is left (each purge takes the task off the list it was read from)."""
+    cutoff, purged = ports.clock.now() - CONTACT_RETENTION, 0
+    for _ in range(MAX_PURGE_BATCHES):
+        tasks = ports.callbacks.phones_to_purge(cutoff, CHECK_BATCH)
+        for task in tasks:
+            ports.callbacks.purge_phone(task)
+        purged += len(tasks)
+        if len(tasks) < CHECK_BATCH:
+            break
+    return purged

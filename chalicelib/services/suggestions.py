@@ -30,6 +30,7 @@ from chalicelib.domain.suggestions import (
 from chalicelib.services.organisation import existing_hall
 from chalicelib.services.ports import Clock, OrganisationRepository, RateLimiter, SuggestionRepository
 
+MAX_PURGE_BATCHES = 100  # a night's purge stops at 20,000 items and goes on the next night
 MAX_OPENED_AT_ONCE = 200  # keeps one answer well inside Lambda's 6 MB response limit
 _TRACKING_NO_TRIES = 3  # 40 random bits a day: a clash is already unlikely once
 
@@ -284,8 +285,16 @@ def close_suggestion(actor: UserPrincipal, repo: SuggestionRepository, clock: Cl
 
 
 def purge_expired_contacts(repo: SuggestionRepository, clock: Clock, batch: int = 200) -> int:
-    """Names and phones go CONTACT_RETENTION after their suggestion closed (tracking then needs no phone4)."""
-    found = repo.contacts_to_purge(clock.now() - CONTACT_RETENTION, batch)
-    for suggestion in found:
-        repo.purge_contact(suggestion)
-    return len(found)
+    """Names and phones go CONTACT_RETENTION after their suggestion closed (tracking then needs no phone4).
+
+    A batch at a time until none is left: each purge takes the suggestion off the list it was read from.
+    """
+    cutoff, purged = clock.now() - CONTACT_RETENTION, 0
+    for _ in range(MAX_PURGE_BATCHES):
+        found = repo.contacts_to_purge(cutoff, batch)
+        for suggestion in found:
+            repo.purge_contact(suggestion)
+        purged += len(found)
+        if len(found) < batch:
+            break
+    return purged

@@ -3,11 +3,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from chalicelib.domain.accounts import Role, UserPrincipal
+from chalicelib.domain.callback_context import RatingContext, SuggestionContext
 from chalicelib.domain.callbacks import DEFAULT_CLOCKS, AttemptResult, CallbackRates, Outcome, Status
 from chalicelib.domain.errors import Forbidden, NotFound
 from chalicelib.domain.notifications import Audience
-from chalicelib.domain.ratings import Channel, Rating
+from chalicelib.domain.organisation import Staff
+from chalicelib.domain.ratings import Channel, Rating, Reason
 from chalicelib.domain.stats import StatKey, StatKind
+from chalicelib.domain.suggestions import Suggestion, SuggestionKind
 from chalicelib.domain.workdays import WorkingDays
 from chalicelib.services import callbacks
 from chalicelib.services.callbacks import CallbackPorts
@@ -121,3 +124,55 @@ def test_phones_are_removed_after_the_retention_period(ports):
     assert callbacks.purge_expired_phones(ports) == 1
     assert ports.callbacks.tasks[task.id].phone is None
     assert ports.callbacks.purged_sources == ["r-00000001"]
+
+
+def test_a_night_with_more_expired_phones_than_a_batch_removes_them_all(ports):
+    tasks = [callbacks.open_for_rating(ports, bad_rating(n)) for n in range(1, 2 * callbacks.CHECK_BATCH + 6)]
+    for task in tasks:
+        callbacks.record_attempt(AGENT, ports, task.id, AttemptResult.reached, "")
+        callbacks.close_task(AGENT, ports, task.id, Outcome.resolved_satisfied, "")
+    ports.clock.current = NOW + timedelta(days=181)
+    assert callbacks.purge_expired_phones(ports) == len(tasks)
+    assert {ports.callbacks.tasks[t.id].phone for t in tasks} == {None}
+
+
+def test_a_task_from_a_bad_rating_carries_what_the_agent_needs(ports):
+    ports.org.add_staff(Staff(staff_no="S01", name="王芳", hall_code="A01", created_at=NOW))
+    rating = bad_rating(
+        level=2,
+        reasons=(Reason.long_wait, Reason.attitude),
+        comment="请回电13812345678，身份证11010119900307123X",
+        counter_number=3,
+        staff_no="S01",
+        rated_at=NOW - timedelta(minutes=5),
+    )
+    task = callbacks.open_for_rating(ports, rating)
+    assert task is not None and task.context == RatingContext(
+        level=2,
+        reasons=(Reason.long_wait, Reason.attitude),
+        comment="请回电138****5678，身份证110***********123X",
+        channel=Channel.qr,
+        counter=3,
+        staff_no="S01",
+        staff_name="王芳",
+        rated_at=NOW - timedelta(minutes=5),
+    )
+    assert ports.callbacks.get(task.id) == task
+    unknown_clerk = callbacks.open_for_rating(ports, bad_rating(2, staff_no="S99"))
+    assert unknown_clerk is not None and isinstance(unknown_clerk.context, RatingContext)
+    assert (unknown_clerk.context.staff_no, unknown_clerk.context.staff_name) == ("S99", None)
+
+
+def test_a_task_from_a_complaint_carries_its_kind_content_and_tracking_number(ports):
+    complaint = Suggestion(
+        id="s1",
+        tracking_no="TS20261124-7K3M9QXD",
+        hall_code="A01",
+        kind=SuggestionKind.complaint,
+        content="排队一小时，请联系 139 1234 5678",
+        created_at=NOW,
+    )
+    task = callbacks.open_for_suggestion(ports, complaint)
+    assert task is not None and task.context == SuggestionContext(
+        kind=SuggestionKind.complaint, content="排队一小时，请联系 139****5678", tracking_no="TS20261124-7K3M9QXD"
+    )
