@@ -57,6 +57,11 @@ REASON: dict[str, Pair] = {
     "facilities": ("环境设施", "Facilities"),
     "other": ("其他", "Other"),
 }
+RATING_STATUS: dict[str, Pair] = {  # reports.RatingStatus: where a stored rating counts
+    "scored": ("计分", "Scored"),
+    "misuse": ("误按", "Misuse"),
+    "appeal_upheld": ("申诉核准", "Appeal upheld"),
+}
 
 # ---- the suggestion box (suggestions.SuggestionKind, SuggestionStatus) ------------
 SUGGESTION_KIND: dict[str, Pair] = {
@@ -178,6 +183,8 @@ HEADERS_ZH: dict[str, str] = {
     "reasons": "不满意原因",
     "comment": "留言",
     "phone": "联系电话",
+    "status": "状态",
+    "id": "编号",
     "events": "活动次数",
     **{key: zh for key, (zh, _) in OUTREACH_CATEGORY.items()},
     "participants": "参与人数",

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
 
 from . import labels
 from .csv_export import Cell, key_cell
@@ -75,6 +76,8 @@ RATING_COLUMNS = (
     "reasons",
     "comment",
     "phone",
+    "status",
+    "id",
 )
 
 MAX_EXPORT_DAYS = 31  # longer ranges belong to the export job (S3), not to one Lambda answer
@@ -212,9 +215,30 @@ def hall_csv_row(row: HallRow) -> dict[str, Cell]:
     }
 
 
+class RatingStatus(StrEnum):
+    """Where a stored rating counts: in the scores, or kept on record only (SPEC §3 Misuse)."""
+
+    scored = "scored"
+    misuse = "misuse"
+    appeal_upheld = "appeal_upheld"
+
+
+def rating_status(r: Rating) -> RatingStatus:
+    """Misuse first: a press too soon after another never counted, whatever its appeal said.
+
+    The tallies count such a rating once, as misuse (``stats.contributions``), so
+    the file's statuses add up to the summaries' ``total``, ``misuse`` and ``appealed``.
+    """
+    if r.misuse:
+        return RatingStatus.misuse
+    if r.appeal_upheld:
+        return RatingStatus.appeal_upheld
+    return RatingStatus.scored
+
+
 def rating_csv_row(r: Rating, lang: str) -> dict[str, Cell]:
     """One stored rating as a row: local time, labels in Chinese files, the phone masked and
-    phone and ID numbers inside the comment masked too (SPEC §4.4)."""
+    phone and ID numbers inside the comment masked too, its status and id (SPEC §4.4)."""
     reasons: Iterable[str] = (key_cell(labels.REASON, x, lang) for x in r.reasons)
     return {
         "rated_at": r.local_time.strftime("%Y-%m-%d %H:%M:%S"),
@@ -227,6 +251,8 @@ def rating_csv_row(r: Rating, lang: str) -> dict[str, Cell]:
         "reasons": ("、" if lang == "zh" else ";").join(reasons),
         "comment": mask_personal_data(r.comment) if r.comment else None,
         "phone": mask_phone(r.phone) if r.phone else None,
+        "status": key_cell(labels.RATING_STATUS, rating_status(r), lang),
+        "id": r.id,
     }
 
 

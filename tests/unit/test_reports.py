@@ -329,6 +329,38 @@ def test_rating_rows_mask_phone_and_id_numbers_inside_the_comment():
     assert rating_csv_row(rating(2), "zh")["comment"] is None
 
 
+def test_a_rows_status_and_id_say_where_the_rating_counts():
+    cases = [
+        (rating(1), "scored", "计分"),
+        (rating(2, misuse=True), "misuse", "误按"),
+        (rating(3, appeal_upheld=True), "appeal_upheld", "申诉核准"),
+        (rating(4, misuse=True, appeal_upheld=True), "misuse", "误按"),  # counted once, as misuse (stats)
+    ]
+    for r, en, zh in cases:
+        assert rating_csv_row(r, "en")["status"] == en and rating_csv_row(r, "zh")["status"] == zh
+        assert rating_csv_row(r, "zh")["id"] == r.id
+    assert RATING_COLUMNS[-2:] == ("status", "id")
+
+
+def test_the_ratings_file_reconciles_with_the_hall_summary_through_status(org):
+    repo = InMemoryRatingRepository()
+    stored = [rating(i, level=1 + i % 5) for i in range(20)]
+    stored += [rating(100 + i, misuse=True) for i in range(3)] + [rating(200 + i, appeal_upheld=True) for i in range(2)]
+    repo.save_batch(stored)
+    exported = reports.ratings_export(ADMIN, org, repo, first=date(2026, 11, 1), last=date(2026, 11, 30), hall="A01")
+    rows = read_csv(csv_export.to_csv(RATING_COLUMNS, (rating_csv_row(r, "en") for r in exported), "en"))
+    by_status = collections.Counter(row["status"] for row in rows)
+    [hall] = reports.hall_monthly(ADMIN, org, repo, month="2026-11", hall="A01")
+    assert (by_status["scored"], by_status["misuse"], by_status["appeal_upheld"]) == (
+        hall.tally.n,
+        hall.tally.misuse,
+        hall.tally.appealed,
+    )
+    scored = [row for row in rows if row["status"] == "scored"]
+    assert sum(int(row["level"]) for row in scored) == hall.tally.score
+    assert len({row["id"] for row in rows}) == len(rows) == 25
+
+
 @pytest.mark.parametrize(("value", "ok"), [("2026-11", True), ("2026-13", False), ("26-11", False), ("2026-1", False)])
 def test_months_are_yyyy_mm(value, ok):
     assert is_month(value) is ok
