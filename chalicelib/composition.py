@@ -25,6 +25,7 @@ from chalicelib.services.ports import (
     CalendarRepository,
     CallbackRepository,
     Clock,
+    MonthPublicationRepository,
     OrganisationRepository,
     Outbox,
     OutreachRepository,
@@ -203,6 +204,13 @@ def appeals() -> AppealRepository:
 
 
 @functools.cache
+def month_publications() -> MonthPublicationRepository:
+    from chalicelib.adapters.dynamodb.publications import DynamoMonthPublications
+
+    return DynamoMonthPublications(table())
+
+
+@functools.cache
 def callback_clocks() -> Mapping[TaskType, Clocks]:
     """The clocks of each task type: the defaults (1 and 7 working days) and TINGSHENG_CALLBACK_CLOCKS."""
     import json
@@ -246,6 +254,7 @@ _BUILT = (
     publisher,
     outbox,
     appeals,
+    month_publications,
     callback_clocks,
 )
 

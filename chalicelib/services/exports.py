@@ -1,6 +1,10 @@
 """The CSV files of SPEC §4.4, as the JSON API and the console both serve them:
 each function reads its report with the caller's rights and returns the file's
 text and its names (Chinese, and an ASCII fallback that says what and when).
+
+A published version's file is rendered from the version's frozen rows and
+named by the day it was published, so it is the same file byte for byte
+whenever it is asked for.
 """
 
 from __future__ import annotations
@@ -12,17 +16,26 @@ from chalicelib.domain import csv_export
 from chalicelib.domain.accounts import UserPrincipal
 from chalicelib.domain.business_time import SHANGHAI, today_in_shanghai
 from chalicelib.domain.outreach import Coverage, Snapshot
+from chalicelib.domain.publications import Publication, Wanted
 from chalicelib.domain.reports import (
     HALL_COLUMNS,
     RATING_COLUMNS,
     STAFF_COLUMNS,
+    HallRow,
     capped,
     hall_csv_row,
     rating_csv_row,
     staff_csv_row,
 )
-from chalicelib.services import outreach, reports
-from chalicelib.services.ports import Clock, OrganisationRepository, OutreachRepository, RatingRepository, TallyReader
+from chalicelib.services import outreach, publications, reports
+from chalicelib.services.ports import (
+    Clock,
+    MonthPublicationRepository,
+    OrganisationRepository,
+    OutreachRepository,
+    RatingRepository,
+    TallyReader,
+)
 
 COVERAGE_COLUMNS = (
     "quarter",
@@ -49,15 +62,34 @@ class CsvFile:
     ascii_name: str  # the fallback every client reads
 
 
-def _named(text: str, lang: csv_export.Lang, zh_stem: str, en_stem: str, clock: Clock) -> CsvFile:
+def _named(text: str, zh_stem: str, en_stem: str, *, lang: csv_export.Lang, clock: Clock) -> CsvFile:
     stamp = today_in_shanghai(clock.now()).strftime("%Y%m%d")
     ascii_name = f"{en_stem}-{stamp}.csv"
     return CsvFile(text, ascii_name if lang == "en" else f"{zh_stem}-{stamp}.csv", ascii_name)
 
 
+def _published(text: str, zh_stem: str, en_stem: str, *, lang: csv_export.Lang, version: Publication) -> CsvFile:
+    """A published version's file: named by its number and the day it was published, never today."""
+    day = version.published_at.astimezone(SHANGHAI).strftime("%Y%m%d")
+    ascii_name = f"{en_stem}-v{version.version}-{day}.csv"
+    return CsvFile(text, ascii_name if lang == "en" else f"{zh_stem}-第{version.version}版-{day}.csv", ascii_name)
+
+
 def _what(hall: str | None, branch: str | None) -> str:
     """The scope part of a filename: the hall, the branch, or ``all``."""
     return hall or branch or "all"
+
+
+def _staff_file(report: reports.StaffMonthly, lang: csv_export.Lang, what: str) -> tuple[str, str, str]:
+    """The ranking's text and its filename stems (Chinese, English)."""
+    text = csv_export.to_csv(STAFF_COLUMNS, (staff_csv_row(r, lang) for r in report.rows), lang)
+    scope = "branch-" if report.scope == "branch" else ""
+    return text, f"员工月度排名-{report.month}-{what}", f"staff-monthly-{report.month}-{scope}{what}"
+
+
+def _hall_file(month: str, rows: list[HallRow], lang: csv_export.Lang, what: str) -> tuple[str, str, str]:
+    text = csv_export.to_csv(HALL_COLUMNS, (hall_csv_row(r) for r in rows), lang)
+    return text, f"营业厅月度汇总-{month}-{what}", f"hall-monthly-{month}-{what}"
 
 
 def staff_monthly_csv(
@@ -76,9 +108,7 @@ def staff_monthly_csv(
     report = reports.staff_monthly(
         actor, org, tallies, month=month, hall=hall, branch=branch, by_branch=by_branch, min_ratings=min_ratings
     )
-    text = csv_export.to_csv(STAFF_COLUMNS, (staff_csv_row(r, lang) for r in report.rows), lang)
-    scope, what = ("branch-" if report.scope == "branch" else ""), _what(hall, branch)
-    return _named(text, lang, f"员工月度排名-{month}-{what}", f"staff-monthly-{month}-{scope}{what}", clock)
+    return _named(*_staff_file(report, lang, _what(hall, branch)), clock=clock, lang=lang)
 
 
 def hall_monthly_csv(
@@ -92,9 +122,38 @@ def hall_monthly_csv(
     lang: csv_export.Lang,
 ) -> CsvFile:
     rows = reports.hall_monthly(actor, org, tallies, month=month, hall=hall)
-    text = csv_export.to_csv(HALL_COLUMNS, (hall_csv_row(r) for r in rows), lang)
-    what = _what(hall, None)
-    return _named(text, lang, f"营业厅月度汇总-{month}-{what}", f"hall-monthly-{month}-{what}", clock)
+    return _named(*_hall_file(month, rows, lang, _what(hall, None)), clock=clock, lang=lang)
+
+
+def published_staff_monthly_csv(
+    actor: UserPrincipal,
+    repo: MonthPublicationRepository,
+    *,
+    month: str,
+    version: Wanted,
+    hall: str | None,
+    branch: str | None,
+    by_branch: bool,
+    lang: csv_export.Lang,
+) -> CsvFile:
+    """A published version's ranking: the same query answers the same bytes for ever."""
+    snapshot = publications.published_month(actor, repo, month, version)
+    report = publications.published_staff(actor, snapshot, hall=hall, branch=branch, by_branch=by_branch)
+    return _published(*_staff_file(report, lang, _what(hall, branch)), version=snapshot.publication, lang=lang)
+
+
+def published_hall_monthly_csv(
+    actor: UserPrincipal,
+    repo: MonthPublicationRepository,
+    *,
+    month: str,
+    version: Wanted,
+    hall: str | None,
+    lang: csv_export.Lang,
+) -> CsvFile:
+    snapshot = publications.published_month(actor, repo, month, version)
+    rows = publications.published_halls(actor, snapshot, hall=hall)
+    return _published(*_hall_file(month, rows, lang, _what(hall, None)), version=snapshot.publication, lang=lang)
 
 
 def ratings_csv(
@@ -111,7 +170,7 @@ def ratings_csv(
     stored = reports.ratings_export(actor, org, ratings, first=first, last=last, hall=hall)
     text = csv_export.to_csv(RATING_COLUMNS, capped(rating_csv_row(r, lang) for r in stored), lang)
     span, what = f"{first:%Y%m%d}-{last:%Y%m%d}", _what(hall, None)
-    return _named(text, lang, f"评价明细-{span}-{what}", f"ratings-{span}-{what}", clock)
+    return _named(text, f"评价明细-{span}-{what}", f"ratings-{span}-{what}", lang=lang, clock=clock)
 
 
 def _coverage_text(cov: Coverage, lang: csv_export.Lang) -> str:
@@ -129,7 +188,8 @@ def coverage_csv(
     lang: csv_export.Lang,
 ) -> CsvFile:
     cov = outreach.quarter_coverage(actor, org, repo, quarter)
-    return _named(_coverage_text(cov, lang), lang, f"五进覆盖-{quarter}", f"outreach-coverage-{quarter}", clock)
+    text = _coverage_text(cov, lang)
+    return _named(text, f"五进覆盖-{quarter}", f"outreach-coverage-{quarter}", lang=lang, clock=clock)
 
 
 def published_csv(snapshot: Snapshot, lang: csv_export.Lang) -> CsvFile:

@@ -75,10 +75,23 @@ class StaffMonthly:
     rows: list[StaffRow]
 
 
-def _ranked_group(
-    month: str, halls: list[Hall], org: OrganisationRepository, tallies: TallyReader, min_ratings: int
-) -> list[StaffRow]:
-    """One ranking over ``halls``: their staff lists plus anyone with ratings there.
+@dataclass(frozen=True)
+class HallStaff:
+    """What a hall's ranking reads of one month: its staff list and its clerks' tallies."""
+
+    hall: Hall
+    names: dict[str, str]  # the staff listed at the hall now
+    tallies: dict[str, Tally]  # everyone rated at the hall in the month
+
+
+def hall_staff(month: str, hall: Hall, org: OrganisationRepository, tallies: TallyReader) -> HallStaff:
+    names = {s.staff_no: s.name for s in _staff_of(org, hall.code)}
+    found = by_part(tallies.tallies_of_kind(hall.code, month, StatKind.staff), StatKind.staff)
+    return HallStaff(hall, names, found)
+
+
+def rank_group(month: str, group: list[HallStaff], min_ratings: int) -> list[StaffRow]:
+    """One ranking over the halls of ``group``: their staff lists plus anyone with ratings there.
 
     A clerk rated in two halls of the group (moved mid-month) is one person:
     their tallies add up and they are shown at their current hall.
@@ -86,20 +99,24 @@ def _ranked_group(
     totals: dict[str, Tally] = {}
     home: dict[str, Hall] = {}
     names: dict[str, str] = {}
-    for hall in halls:
-        for staff in _staff_of(org, hall.code):
-            totals.setdefault(staff.staff_no, Tally())
-            home[staff.staff_no] = hall
-            names[staff.staff_no] = staff.name
-        for staff_no, tally in by_part(
-            tallies.tallies_of_kind(hall.code, month, StatKind.staff), StatKind.staff
-        ).items():
+    for read in group:
+        for staff_no, name in read.names.items():
+            totals.setdefault(staff_no, Tally())
+            home[staff_no] = read.hall
+            names[staff_no] = name
+        for staff_no, tally in read.tallies.items():
             totals[staff_no] = totals.get(staff_no, Tally()) + tally
-            home.setdefault(staff_no, hall)
+            home.setdefault(staff_no, read.hall)
     return [
         StaffRow(month=month, hall=home[r.staff_no], name=names.get(r.staff_no, ""), result=r)
         for r in rank_staff(totals, min_ratings)
     ]
+
+
+def _ranked_group(
+    month: str, halls: list[Hall], org: OrganisationRepository, tallies: TallyReader, min_ratings: int
+) -> list[StaffRow]:
+    return rank_group(month, [hall_staff(month, h, org, tallies) for h in halls], min_ratings)
 
 
 def _branch_halls(actor: UserPrincipal, org: OrganisationRepository, branch: str) -> list[Hall]:
@@ -149,15 +166,16 @@ def hall_monthly(
     actor: UserPrincipal, org: OrganisationRepository, tallies: TallyReader, *, month: str, hall: str | None = None
 ) -> list[HallRow]:
     """Per hall (the named one, else the actor's): levels, rates, callbacks and suggestions of the month."""
-    rows = []
-    for h in _halls(actor, org, hall):
-        read = {
-            **tallies.tallies_of_kind(h.code, month, StatKind.month),
-            **tallies.tallies_of_kind(h.code, month, StatKind.callbacks),
-            **tallies.tallies_of_kind(h.code, month, StatKind.suggestions),
-        }
-        rows.append(hall_row(month, h, read))
-    return rows
+    return [hall_summary(month, h, tallies) for h in _halls(actor, org, hall)]
+
+
+def hall_summary(month: str, hall: Hall, tallies: TallyReader) -> HallRow:
+    read = {
+        **tallies.tallies_of_kind(hall.code, month, StatKind.month),
+        **tallies.tallies_of_kind(hall.code, month, StatKind.callbacks),
+        **tallies.tallies_of_kind(hall.code, month, StatKind.suggestions),
+    }
+    return hall_row(month, hall, read)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from chalicelib.adapters.dynamodb.callbacks import DynamoCallbackRepository
 from chalicelib.adapters.dynamodb.organisation import DynamoOrganisationRepository
 from chalicelib.adapters.dynamodb.outbox import DynamoOutbox
 from chalicelib.adapters.dynamodb.outreach import DynamoOutreachRepository
+from chalicelib.adapters.dynamodb.publications import DynamoMonthPublications
 from chalicelib.adapters.dynamodb.rate_limits import DynamoRateLimiter
 from chalicelib.adapters.dynamodb.ratings import DynamoRatingRepository
 from chalicelib.adapters.dynamodb.shifts import DynamoShiftRepository
@@ -29,6 +30,7 @@ from tests.fakes.appeals import InMemoryAppealRepository
 from tests.fakes.callbacks import InMemoryCallbackRepository, InMemoryOutbox
 from tests.fakes.organisation import InMemoryOrganisationRepository, InMemoryUserRepository
 from tests.fakes.outreach import InMemoryOutreachRepository
+from tests.fakes.publications import InMemoryMonthPublications
 from tests.fakes.ratings import InMemoryRateLimiter, InMemoryRatingRepository, InMemoryShiftRepository
 from tests.fakes.suggestions import InMemorySuggestionRepository
 
@@ -43,6 +45,7 @@ MEMORY: dict[str, Callable[[], Any]] = {
     "callbacks": InMemoryCallbackRepository,
     "outbox": InMemoryOutbox,
     "appeals": InMemoryAppealRepository,
+    "publications": InMemoryMonthPublications,
 }
 
 DYNAMODB: dict[str, Callable[[Table], Any]] = {
@@ -56,6 +59,7 @@ DYNAMODB: dict[str, Callable[[Table], Any]] = {
     "callbacks": DynamoCallbackRepository,
     "outbox": DynamoOutbox,
     "appeals": DynamoAppealRepository,
+    "publications": DynamoMonthPublications,
 }
 
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from tests.fakes.clock import FixedClock
     from tests.fakes.organisation import InMemoryOrganisationRepository, InMemoryUserRepository
     from tests.fakes.outreach import InMemoryOutreachRepository
+    from tests.fakes.publications import InMemoryMonthPublications
     from tests.fakes.ratings import InMemoryRateLimiter, InMemoryRatingRepository, InMemoryShiftRepository
     from tests.fakes.suggestions import InMemorySuggestionRepository
 
@@ -41,4 +42,5 @@ if TYPE_CHECKING:
     outbox: ports.Outbox = InMemoryOutbox()
     publisher: ports.Publisher = RecordingPublisher()
     appeals: ports.AppealRepository = InMemoryAppealRepository()
+    month_publications: ports.MonthPublicationRepository = InMemoryMonthPublications()
     holidays: HolidaySource = NoHolidays()
