@@ -7,6 +7,7 @@ from chalicelib.api import (
     calendar,
     callbacks,
     device,
+    month_reports,
     outreach,
     public,
     qr,
@@ -16,5 +17,18 @@ from chalicelib.api import (
 
 BLUEPRINTS = tuple(
     m.routes.blueprint
-    for m in (public, auth, admin, outreach, device, qr, suggestions, callbacks, reports, calendar, appeals)
+    for m in (
+        public,
+        auth,
+        admin,
+        outreach,
+        device,
+        qr,
+        suggestions,
+        callbacks,
+        reports,
+        month_reports,
+        calendar,
+        appeals,
+    )
 )

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from chalicelib.domain.reports import HallRow, StaffRow, rounded
 from chalicelib.domain.stats import Tally
@@ -41,6 +41,10 @@ class StaffMonthlyOut(BaseModel):
     scope: Literal["hall", "branch"]
     min_ratings: int
     items: list[StaffRowOut]
+    # Which published version answered (SPEC §3 Month publication); null for the live numbers.
+    version: int | None = Field(default=None, description="the published version; null: the live numbers")
+    published_at: datetime | None = None
+    published_by: str | None = None
 
 
 class HallRowOut(Levels):
@@ -58,6 +62,9 @@ class HallRowOut(Levels):
 class HallMonthlyOut(BaseModel):
     month: str
     items: list[HallRowOut]
+    version: int | None = Field(default=None, description="the published version; null: the live numbers")
+    published_at: datetime | None = None
+    published_by: str | None = None
 
 
 class DayOut(Levels):

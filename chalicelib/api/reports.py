@@ -1,7 +1,7 @@
-"""Reports: the CSV downloads of SPEC §4.4 (outreach.csv lives with outreach)
-and their JSON twins for the console's dashboard.
+"""Reports: the raw ratings export of SPEC §4.4 and the dashboard's series (the
+month's ranking and hall summary live in month_reports.py, outreach.csv with outreach).
 
-Summaries come from the tallies; ratings.csv reads the stored ratings day by
+The series come from the tallies; ratings.csv reads the stored ratings day by
 day and writes rows as it reads them (Lambda still answers the whole body, so
 it is capped at 31 days; the export job will serve longer periods).
 """
@@ -15,21 +15,14 @@ from chalicelib.api.report_schemas import (
     BreakdownOut,
     DailyOut,
     DayOut,
-    HallMonthlyOut,
     HeatCellOut,
     HeatmapOut,
     ShareOut,
-    StaffMonthlyOut,
-    hall_out,
     levels,
-    staff_out,
 )
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.labels import BUSINESS, REASON, label
-from chalicelib.domain.reports import (
-    HallRow,
-    rounded,
-)
+from chalicelib.domain.reports import rounded
 from chalicelib.domain.stats import StatKind, Tally
 from chalicelib.services import exports, reports
 from chalicelib.web import params
@@ -43,18 +36,7 @@ routes = Routes(__name__, tag="reports")
 MONTH_QUERY = QueryParam("month", "e.g. 2026-11 (Asia/Shanghai)", required=True, schema=MONTH)
 HALL_QUERY = QueryParam("hall", "hall code; default: your halls (every hall for admins)", schema=HALL_CODE)
 LANG_QUERY = LANG
-SCOPE_QUERIES = (
-    QueryParam(
-        "scope",
-        "hall (default): rank within each hall; branch: rank all halls of a branch together",
-        schema=schema(enum=["hall", "branch"]),
-    ),
-    QueryParam("branch", "only with scope=branch: the branch (default: the hall's, else each of yours)"),
-)
 HALL_PATH = (PathParam("hall_code", HALL_CODE),)
-
-
-# ---- reading the query ------------------------------------------------------
 
 
 def _path_hall(hall_code: str) -> str:
@@ -63,69 +45,7 @@ def _path_hall(hall_code: str) -> str:
     return hall_code
 
 
-def _staff_monthly(request: Any) -> reports.StaffMonthly:
-    return reports.staff_monthly(
-        routes.principal(),
-        composition.organisation(),
-        composition.ratings(),
-        **params.staff_report(request),
-        min_ratings=composition.settings().min_ratings,
-    )
-
-
-def _hall_monthly(request: Any) -> list[HallRow]:
-    return reports.hall_monthly(
-        routes.principal(),
-        composition.organisation(),
-        composition.ratings(),
-        **params.hall_report(request),
-    )
-
-
 # ---- CSV downloads ----------------------------------------------------------
-@routes(
-    "/api/v1/reports/staff-monthly.csv",
-    "GET",
-    summary="Monthly staff ranking as CSV (per hall, or per branch with scope=branch)",
-    query=(MONTH_QUERY, HALL_QUERY, *SCOPE_QUERIES, LANG_QUERY),
-    produces=CSV,
-    statuses=(404,),
-)
-def staff_monthly_csv():  # type: ignore[no-untyped-def]
-    request = routes.request
-    file = exports.staff_monthly_csv(
-        routes.principal(),
-        composition.organisation(),
-        composition.ratings(),
-        composition.clock(),
-        **params.staff_report(request),
-        min_ratings=composition.settings().min_ratings,
-        lang=params.lang(request),
-    )
-    return file_download(file)
-
-
-@routes(
-    "/api/v1/reports/hall-monthly.csv",
-    "GET",
-    summary="Monthly hall summary as CSV",
-    query=(MONTH_QUERY, HALL_QUERY, LANG_QUERY),
-    produces=CSV,
-    statuses=(404,),
-)
-def hall_monthly_csv():  # type: ignore[no-untyped-def]
-    request = routes.request
-    file = exports.hall_monthly_csv(
-        routes.principal(),
-        composition.organisation(),
-        composition.ratings(),
-        composition.clock(),
-        **params.hall_report(request),
-        lang=params.lang(request),
-    )
-    return file_download(file)
-
-
 @routes(
     "/api/v1/reports/ratings.csv",
     "GET",
@@ -152,41 +72,7 @@ def ratings_csv():  # type: ignore[no-untyped-def]
     return file_download(file)
 
 
-# ---- JSON for the console ---------------------------------------------------
-@routes(
-    "/api/v1/reports/staff-monthly",
-    "GET",
-    summary="Monthly staff ranking",
-    response=StaffMonthlyOut,
-    query=(MONTH_QUERY, HALL_QUERY, *SCOPE_QUERIES),
-    statuses=(404,),
-)
-def staff_monthly():  # type: ignore[no-untyped-def]
-    report = _staff_monthly(routes.request)
-    body = StaffMonthlyOut(
-        month=report.month,
-        scope="branch" if report.scope == "branch" else "hall",
-        min_ratings=report.min_ratings,
-        items=[staff_out(r) for r in report.rows],
-    )
-    return json_response(body.model_dump(mode="json"))
-
-
-@routes(
-    "/api/v1/reports/hall-monthly",
-    "GET",
-    summary="Monthly hall summary",
-    response=HallMonthlyOut,
-    query=(MONTH_QUERY, HALL_QUERY),
-    statuses=(404,),
-)
-def hall_monthly():  # type: ignore[no-untyped-def]
-    request = routes.request
-    rows = _hall_monthly(request)
-    body = HallMonthlyOut(month=params.month(request), items=[hall_out(r) for r in rows])
-    return json_response(body.model_dump(mode="json"))
-
-
+# ---- the dashboard's series ------------------------------------------------
 def _days(request: Any) -> int:
     raw = query(request, "days")
     if raw is None:

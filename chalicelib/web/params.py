@@ -10,10 +10,12 @@ from chalicelib.domain.csv_export import Lang
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.organisation import CODE_PATTERN
 from chalicelib.domain.outreach import is_quarter
+from chalicelib.domain.publications import LATEST, Wanted
 from chalicelib.domain.reports import is_month
 from chalicelib.web.requests import query
 
 HALL_CODE = re.compile(CODE_PATTERN)
+VERSION = re.compile(r"^[1-9][0-9]{0,5}$")
 
 
 def month(request: Any) -> str:
@@ -57,6 +59,18 @@ def by_branch(request: Any) -> bool:
     if scope == "hall" and query(request, "branch") is not None:
         raise InvalidInput("A branch is ranked with scope=branch.", {"branch": "only with scope=branch"})
     return scope == "branch"
+
+
+def version(request: Any) -> Wanted | None:
+    """``version=N`` or ``latest``: a published version of the month; None (absent) for the live numbers."""
+    value = query(request, "version")
+    if value is None:
+        return None
+    if value == LATEST:
+        return LATEST
+    if not VERSION.match(value):
+        raise InvalidInput("Bad version.", {"version": "a version number (1, 2, ...) or latest"})
+    return int(value)
 
 
 def lang(request: Any) -> Lang:

@@ -190,6 +190,7 @@ class Routes:
 HALL_CODE = schema(type="string", pattern=CODE_PATTERN)
 MONTH = schema(type="string", pattern=r"^2[0-9]{3}-(0[1-9]|1[0-2])$", description="YYYY-MM, years 2000-2999")
 QUARTER = schema(type="string", pattern=QUARTER_PATTERN)
+VERSION = schema(type="string", pattern=r"^([1-9][0-9]{0,5}|latest)$", description="a version number, or latest")
 DAY = schema(type="string", format="date")
 LANG = QueryParam(
     "lang", "en for English; Chinese otherwise", schema=schema(type="string", enum=["zh", "en"]), checked=False

@@ -1,0 +1,197 @@
+"""The month's staff ranking and hall summary (SPEC §3 Month publication, §4.4): the
+live numbers or, with ``?version=N|latest``, a published version, as CSV and as
+JSON; and publishing the month.
+
+A version answers from its frozen rows alone: the same query (language, hall,
+branch, format) answers the same bytes for ever.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from chalicelib import composition
+from chalicelib.api.report_schemas import HallMonthlyOut, StaffMonthlyOut, hall_out, staff_out
+from chalicelib.api.reports import HALL_QUERY, LANG_QUERY, MONTH_QUERY
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.publications import Publication
+from chalicelib.domain.reports import HallRow, is_month
+from chalicelib.services import exports, publications, reports
+from chalicelib.web import params
+from chalicelib.web.downloads import file_download
+from chalicelib.web.responses import json_response
+from chalicelib.web.routing import CSV, MONTH, VERSION, PathParam, QueryParam, Routes, schema
+
+routes = Routes(__name__, tag="reports")
+
+SCOPE_QUERIES = (
+    QueryParam(
+        "scope",
+        "hall (default): rank within each hall; branch: rank all halls of a branch together",
+        schema=schema(enum=["hall", "branch"]),
+    ),
+    QueryParam("branch", "only with scope=branch: the branch (default: the hall's, else each of yours)"),
+)
+VERSION_QUERY = QueryParam(
+    "version",
+    "a published version: its number, or latest (404 before the first); absent: the live numbers",
+    schema=VERSION,
+)
+
+
+class PublishedOut(BaseModel):
+    month: str
+    version: int
+
+
+def _staff_monthly(request: Any) -> tuple[reports.StaffMonthly, Publication | None]:
+    """The live ranking, or a published version's with ``version=``."""
+    actor, version, asked = routes.principal(), params.version(request), params.staff_report(request)
+    if version is None:
+        org, tallies, min_ratings = (
+            composition.organisation(),
+            composition.ratings(),
+            composition.settings().min_ratings,
+        )
+        return reports.staff_monthly(actor, org, tallies, **asked, min_ratings=min_ratings), None
+    snapshot = publications.published_month(actor, composition.month_publications(), asked.pop("month"), version)
+    return publications.published_staff(actor, snapshot, **asked), snapshot.publication
+
+
+def _hall_monthly(request: Any) -> tuple[list[HallRow], Publication | None]:
+    actor, version, asked = routes.principal(), params.version(request), params.hall_report(request)
+    if version is None:
+        return reports.hall_monthly(actor, composition.organisation(), composition.ratings(), **asked), None
+    snapshot = publications.published_month(actor, composition.month_publications(), asked.pop("month"), version)
+    return publications.published_halls(actor, snapshot, **asked), snapshot.publication
+
+
+def _version_fields(version: Publication | None) -> dict[str, Any]:
+    if version is None:
+        return {"version": None, "published_at": None, "published_by": None}
+    return version.model_dump(include={"version", "published_at", "published_by"})
+
+
+# ---- CSV downloads ----------------------------------------------------------
+@routes(
+    "/api/v1/reports/staff-monthly.csv",
+    "GET",
+    summary="Monthly staff ranking as CSV (per hall, or per branch with scope=branch), live or a published version",
+    query=(MONTH_QUERY, HALL_QUERY, *SCOPE_QUERIES, VERSION_QUERY, LANG_QUERY),
+    produces=CSV,
+    statuses=(404,),
+)
+def staff_monthly_csv():  # type: ignore[no-untyped-def]
+    request = routes.request
+    actor, version, lang = routes.principal(), params.version(request), params.lang(request)
+    if version is not None:
+        repo = composition.month_publications()
+        file = exports.published_staff_monthly_csv(
+            actor, repo, **params.staff_report(request), version=version, lang=lang
+        )
+        return file_download(file)
+    file = exports.staff_monthly_csv(
+        actor,
+        composition.organisation(),
+        composition.ratings(),
+        composition.clock(),
+        **params.staff_report(request),
+        min_ratings=composition.settings().min_ratings,
+        lang=lang,
+    )
+    return file_download(file)
+
+
+@routes(
+    "/api/v1/reports/hall-monthly.csv",
+    "GET",
+    summary="Monthly hall summary as CSV, live or a published version",
+    query=(MONTH_QUERY, HALL_QUERY, VERSION_QUERY, LANG_QUERY),
+    produces=CSV,
+    statuses=(404,),
+)
+def hall_monthly_csv():  # type: ignore[no-untyped-def]
+    request = routes.request
+    actor, version, lang = routes.principal(), params.version(request), params.lang(request)
+    if version is not None:
+        repo = composition.month_publications()
+        file = exports.published_hall_monthly_csv(
+            actor, repo, **params.hall_report(request), version=version, lang=lang
+        )
+        return file_download(file)
+    file = exports.hall_monthly_csv(
+        actor,
+        composition.organisation(),
+        composition.ratings(),
+        composition.clock(),
+        **params.hall_report(request),
+        lang=lang,
+    )
+    return file_download(file)
+
+
+# ---- JSON twins ---------------------------------------------------------------
+@routes(
+    "/api/v1/reports/staff-monthly",
+    "GET",
+    summary="Monthly staff ranking, live or a published version",
+    response=StaffMonthlyOut,
+    query=(MONTH_QUERY, HALL_QUERY, *SCOPE_QUERIES, VERSION_QUERY),
+    statuses=(404,),
+)
+def staff_monthly():  # type: ignore[no-untyped-def]
+    report, version = _staff_monthly(routes.request)
+    body = StaffMonthlyOut(
+        month=report.month,
+        scope="branch" if report.scope == "branch" else "hall",
+        min_ratings=report.min_ratings,
+        items=[staff_out(r) for r in report.rows],
+        **_version_fields(version),
+    )
+    return json_response(body.model_dump(mode="json"))
+
+
+@routes(
+    "/api/v1/reports/hall-monthly",
+    "GET",
+    summary="Monthly hall summary, live or a published version",
+    response=HallMonthlyOut,
+    query=(MONTH_QUERY, HALL_QUERY, VERSION_QUERY),
+    statuses=(404,),
+)
+def hall_monthly():  # type: ignore[no-untyped-def]
+    request = routes.request
+    rows, version = _hall_monthly(request)
+    body = HallMonthlyOut(month=params.month(request), items=[hall_out(r) for r in rows], **_version_fields(version))
+    return json_response(body.model_dump(mode="json"))
+
+
+# ---- publishing -----------------------------------------------------------------
+def _month(month: str) -> str:
+    if not is_month(month):
+        raise InvalidInput("A month such as 2026-11 is required.", {"month": "a month such as 2026-11"})
+    return month
+
+
+@routes(
+    "/api/v1/reports/{month}/publish",
+    "POST",
+    summary="Publish the month's staff ranking and hall summary as a new version (admin)",
+    status=201,
+    response=PublishedOut,
+    statuses=(409, 413),
+    path_params=(PathParam("month", MONTH, "e.g. 2026-11", checked=True),),
+)
+def publish(month: str):  # type: ignore[no-untyped-def]
+    snapshot = publications.publish_month(
+        routes.principal(),
+        composition.organisation(),
+        composition.ratings(),
+        composition.month_publications(),
+        composition.clock(),
+        month=_month(month),
+        min_ratings=composition.settings().min_ratings,
+    )
+    return json_response({"month": snapshot.month, "version": snapshot.version}, status=201)
