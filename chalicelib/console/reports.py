@@ -1,4 +1,8 @@
-"""Console: the monthly staff ranking and the report downloads.
+"""Console: the monthly staff ranking with its published versions, and the report downloads.
+
+The ranking page lists the month's versions (who published each, when), says
+whether the live numbers now differ from the latest one, shows a version on
+request, and lets admins publish the next (SPEC §3 Month publication).
 
 The CSV downloads are console twins of /api/v1/reports/*.csv: the same
 service (services.exports) behind the session instead of a bearer token, so
@@ -12,16 +16,16 @@ from typing import Any
 
 from chalicelib import composition
 from chalicelib.console.halls import halls_of
-from chalicelib.console.layout import HALL_QUERY, ConsoleRoutes, principal, render
-from chalicelib.domain.business_time import today_in_shanghai
+from chalicelib.console.layout import DONE_QUERY, HALL_QUERY, ConsoleRoutes, principal, redirect, render
+from chalicelib.domain.business_time import local_minute, today_in_shanghai
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.outreach import quarter_of
 from chalicelib.domain.reports import is_month
-from chalicelib.services import exports, reports
+from chalicelib.services import exports, publications, reports
 from chalicelib.web import params
 from chalicelib.web.downloads import file_download
 from chalicelib.web.requests import query
-from chalicelib.web.routing import CSV, DAY, LANG, MONTH, QUARTER, QueryParam, schema
+from chalicelib.web.routing import CSV, DAY, LANG, MONTH, QUARTER, VERSION, PathParam, QueryParam, schema
 
 routes = ConsoleRoutes(__name__)
 MONTH_QUERY = QueryParam("month", "YYYY-MM (default: this month, Asia/Shanghai)", schema=MONTH)
@@ -31,6 +35,9 @@ SCOPE_QUERIES = (
 )
 # The downloads take the API's query (api/reports.py), their headers in English with lang=en.
 REQUIRED_MONTH = QueryParam("month", "YYYY-MM (Asia/Shanghai)", required=True, schema=MONTH)
+VERSION_QUERY = QueryParam(
+    "version", "a published version: its number or latest; absent: the live numbers", schema=VERSION
+)
 
 
 def this_month() -> str:
@@ -51,8 +58,8 @@ def month_span(month: str) -> tuple[str, str]:
 
 @routes.page(
     "/console/ranking",
-    summary="The month's staff ranking with the reward and assess flags",
-    query=(MONTH_QUERY, HALL_QUERY, *SCOPE_QUERIES),
+    summary="The month's staff ranking with the reward and assess flags, its published versions and publishing",
+    query=(MONTH_QUERY, HALL_QUERY, *SCOPE_QUERIES, VERSION_QUERY, DONE_QUERY),
     statuses=(404,),
 )
 def ranking():  # type: ignore[no-untyped-def]
@@ -61,15 +68,17 @@ def ranking():  # type: ignore[no-untyped-def]
     month = month_param(request)
     hall = params.hall_code(request)
     by_branch = params.by_branch(request)
-    report = reports.staff_monthly(
-        actor,
-        composition.organisation(),
-        composition.ratings(),
-        month=month,
-        hall=hall,
-        by_branch=by_branch,
-        min_ratings=composition.settings().min_ratings,
+    version = params.version(request)
+    org, tallies, repo = composition.organisation(), composition.ratings(), composition.month_publications()
+    min_ratings = composition.settings().min_ratings
+    live = reports.staff_monthly(
+        actor, org, tallies, month=month, hall=hall, by_branch=by_branch, min_ratings=min_ratings
     )
+    status = publications.month_status(actor, org, tallies, repo, live=live, hall=hall)
+    shown, snapshot = live, None
+    if version is not None:
+        snapshot = publications.published_month(actor, repo, month, version)
+        shown = publications.published_staff(actor, snapshot, hall=hall, branch=None, by_branch=by_branch)
     return render(
         request,
         "ranking.html",
@@ -77,10 +86,36 @@ def ranking():  # type: ignore[no-untyped-def]
         halls=halls_of(actor),
         hall=hall,
         month=month,
-        scope=report.scope,
-        min_ratings=report.min_ratings,
-        rows=report.rows,
+        scope=shown.scope,
+        min_ratings=shown.min_ratings,
+        rows=shown.rows,
+        shown=snapshot.publication if snapshot else None,
+        versions=status.versions,
+        differs=status.differs,
+        local=local_minute,
+        done=query(request, "done"),
     )
+
+
+@routes.action(
+    "/console/ranking/{month}/publish",
+    summary="Publish the month's staff ranking and hall summary as a new version (admin)",
+    statuses=(409, 413),
+    path_params=(PathParam("month", MONTH, "e.g. 2026-11", checked=True),),
+)
+def publish(month: str):  # type: ignore[no-untyped-def]
+    if not is_month(month):
+        raise InvalidInput("A month such as 2026-11 is required.", {"month": "a month such as 2026-11"})
+    snapshot = publications.publish_month(
+        principal(routes.request),
+        composition.organisation(),
+        composition.ratings(),
+        composition.month_publications(),
+        composition.clock(),
+        month=month,
+        min_ratings=composition.settings().min_ratings,
+    )
+    return redirect(routes.request, "/console/ranking", month=snapshot.month, done="published")
 
 
 @routes.page("/console/reports", summary="The report downloads (CSV, opens in Excel)", query=(MONTH_QUERY, HALL_QUERY))
@@ -106,12 +141,22 @@ def downloads():  # type: ignore[no-untyped-def]
 @routes.page(
     "/console/reports/staff-monthly.csv",
     summary="Monthly staff ranking as CSV",
-    query=(REQUIRED_MONTH, HALL_QUERY, *SCOPE_QUERIES, LANG),
+    query=(REQUIRED_MONTH, HALL_QUERY, *SCOPE_QUERIES, VERSION_QUERY, LANG),
     produces=CSV,
     statuses=(404,),
 )
 def staff_monthly_csv():  # type: ignore[no-untyped-def]
     request = routes.request
+    version = params.version(request)
+    if version is not None:
+        file = exports.published_staff_monthly_csv(
+            principal(request),
+            composition.month_publications(),
+            **params.staff_report(request),
+            version=version,
+            lang=params.lang(request),
+        )
+        return file_download(file)
     file = exports.staff_monthly_csv(
         principal(request),
         composition.organisation(),
@@ -127,12 +172,22 @@ def staff_monthly_csv():  # type: ignore[no-untyped-def]
 @routes.page(
     "/console/reports/hall-monthly.csv",
     summary="Monthly hall summary as CSV",
-    query=(REQUIRED_MONTH, HALL_QUERY, LANG),
+    query=(REQUIRED_MONTH, HALL_QUERY, VERSION_QUERY, LANG),
     produces=CSV,
     statuses=(404,),
 )
 def hall_monthly_csv():  # type: ignore[no-untyped-def]
     request = routes.request
+    version = params.version(request)
+    if version is not None:
+        file = exports.published_hall_monthly_csv(
+            principal(request),
+            composition.month_publications(),
+            **params.hall_report(request),
+            version=version,
+            lang=params.lang(request),
+        )
+        return file_download(file)
     file = exports.hall_monthly_csv(
         principal(request),
         composition.organisation(),

@@ -17,8 +17,9 @@ import pytest
 
 from chalicelib import composition
 from tests.fakes.clock import FixedClock
+from tests.functional.test_console import Browser, add_user
 from tests.functional.test_reports_api import rating, rows_of, store, user
-from tests.http import Answer, Api
+from tests.http import ADMIN_PASSWORD, ADMIN_USER, Answer, Api
 
 DECEMBER_1 = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 NOV_28 = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai, inside the devices' 7-day window
@@ -108,6 +109,35 @@ def test_a_published_month_keeps_its_bytes_while_the_live_numbers_move(november:
     assert (frozen["S01"]["total"], frozen["S01"]["n5"], frozen["S01"]["n1"]) == ("4", "4", "0")
     assert (live["S01"]["total"], live["S01"]["n5"], live["S01"]["n1"]) == ("6", "3", "3")
     assert admin.get(versioned(FILES[0], "2")).status == 404
+
+
+def test_the_console_ranking_shows_the_versions_and_when_the_live_numbers_differ(november: dict, admin: Api):
+    browser = Browser(admin.client)
+    assert browser.sign_in(ADMIN_USER, ADMIN_PASSWORD).status == 303
+    page = browser.get("/console/ranking?month=2026-11")
+    assert "本月尚未发布" in page.text and "发布本月排名与汇总（生成第 1 版）" in page.text
+    answer = browser.post("/console/ranking/2026-11/publish", {}, csrf=browser.csrf("/console/ranking?month=2026-11"))
+    assert (answer.status, answer.headers["location"]) == (303, "/console/ranking?month=2026-11&done=published")
+    page = browser.get(answer.headers["location"])
+    assert "已发布第 1 版" in page.text and "实时数据与最新发布版本（第 1 版）一致" in page.text
+    assert "2026-12-01 10:00" in page.text and ">admin<" in page.text
+
+    late = [press(1, NOV_28 + timedelta(days=2))]
+    assert november["device"].post("/api/v1/device/ratings", {"ratings": late}).status == 200
+    page = browser.get("/console/ranking?month=2026-11&lang=en")
+    assert "The live numbers now differ from the latest published version (version 1)" in page.text
+    shown = browser.get("/console/ranking?month=2026-11&hall=A01&version=1")
+    assert "以下为第 1 版" in shown.text
+    csv = browser.get("/console/reports/staff-monthly.csv?month=2026-11&hall=A01&version=latest")
+    assert csv.raw == admin.get("/api/v1/reports/staff-monthly.csv?month=2026-11&hall=A01&version=1").raw
+
+    add_user(admin, "mgr1", "manager", ["A01"])
+    manager = Browser(admin.client)
+    manager.sign_in("mgr1", "password-123")
+    page = manager.get("/console/ranking?month=2026-11")
+    assert page.status == 200 and "第 1 版" in page.text and "/console/ranking/2026-11/publish" not in page.text
+    refused = manager.post("/console/ranking/2026-11/publish", {}, csrf=manager.csrf("/console/ranking?month=2026-11"))
+    assert refused.status == 403
 
 
 def test_managers_read_only_their_halls_of_a_version(november: dict, admin: Api):
