@@ -1,6 +1,7 @@
 """Console: the callback queue (回访), earliest due first; claim, record an
 attempt, close with an outcome. The same service calls as /api/v1/callbacks,
-so roles, halls and phone masking are the API's."""
+so roles, halls and phone masking are the API's. Each card shows what the task
+follows up (its context) and, to the task's agent, the number as a tel: link."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from typing import Any
 
 from chalicelib import composition
 from chalicelib.console.halls import hall_param, halls_of
-from chalicelib.console.layout import LIST_QUERY, ConsoleRoutes, form_of, principal, redirect, render
+from chalicelib.console.layout import LIST_QUERY, ConsoleRoutes, form_of, lang_of, principal, redirect, render
 from chalicelib.domain.business_time import local_minute
+from chalicelib.domain.callback_context import RatingContext, SuggestionContext
 from chalicelib.domain.callbacks import AttemptResult, CallbackTask, Outcome, Status
 from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.labels import CHANNEL, LEVEL, REASON, SUGGESTION_KIND, label
 from chalicelib.domain.privacy import mask_personal_data
 from chalicelib.inputs import AttemptIn, CloseIn
 from chalicelib.services import callbacks
@@ -33,13 +36,38 @@ def _status(raw: str | None) -> Status | None:
     return Status.closed
 
 
-def _row(task: CallbackTask, actor: Any) -> dict[str, Any]:
+def _context(task: CallbackTask, lang: str) -> dict[str, Any] | None:
+    """The task's source as the card shows it: labels in the page's language (free text came masked)."""
+    found = task.context
+    if isinstance(found, RatingContext):
+        return {
+            "source": "rating",
+            "level": int(found.level),
+            "level_label": label(LEVEL, found.level, lang),
+            "reasons": [label(REASON, r, lang) for r in found.reasons],
+            "comment": found.comment,
+            "channel": label(CHANNEL, found.channel, lang),
+            "counter": found.counter,
+            "clerk": " ".join(p for p in (found.staff_no, found.staff_name) if p),
+            "at": local(found.rated_at),
+        }
+    if isinstance(found, SuggestionContext):
+        kind = label(SUGGESTION_KIND, found.kind, lang)
+        return {"source": "suggestion", "kind": kind, "content": found.content, "tracking_no": found.tracking_no}
+    return None
+
+
+def _row(task: CallbackTask, actor: Any, lang: str) -> dict[str, Any]:
     follow_up = task.follow_up
+    phone = callbacks.shown_phone(task, actor)
     return {
         "task": task,
-        "phone": callbacks.shown_phone(task, actor),
+        "phone": phone,
+        # Only a number shown in full can be dialled: a tel: link for the task's agent (and admins).
+        "dial": phone if phone and phone == task.phone else None,
         "due": task.next_due(),
         "follow_up_comment": mask_personal_data(follow_up.comment) if follow_up and follow_up.comment else "",
+        "context": _context(task, lang),
     }
 
 
@@ -65,7 +93,7 @@ def queue():  # type: ignore[no-untyped-def]
         halls=halls_of(actor),
         hall=hall,
         shown=status,
-        rows=[_row(t, actor) for t in page.items] if page else [],
+        rows=[_row(t, actor, lang_of(request)) for t in page.items] if page else [],
         next=page.next if page else None,
         now=composition.clock().now(),
         local=local,

@@ -19,6 +19,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from .business_time import SHANGHAI
+from .callback_context import Context
 from .errors import Conflict, InvalidInput
 from .ratings import BAD_UP_TO_LEVEL, Rating
 from .stats import StatKey, StatKind, hall_event
@@ -136,6 +137,7 @@ class CallbackTask(BaseModel):
     closed_at: datetime | None = None
     closed_by: str | None = None
     follow_up: FollowUp | None = None
+    context: Context | None = None  # what the agent needs to call well, from the source (callback_context)
     was_overdue: bool = False  # counted once in the hall's overdue tally, whichever clock ran out
     version: int = 0  # bumped on every save: concurrent edits of one task cannot both win
 
@@ -240,6 +242,7 @@ def new_task(
     created_at: datetime,
     clocks: Clocks,
     calendar: WorkingDays,
+    context: Context | None = None,
 ) -> CallbackTask:
     return CallbackTask(
         id=task_id(source_type, source_id),
@@ -251,6 +254,7 @@ def new_task(
         phone=phone,
         first_contact_due=deadline(created_at, clocks.first_contact_days, calendar),
         resolution_due=deadline(created_at, clocks.resolution_days, calendar),
+        context=context,
     )
 
 
