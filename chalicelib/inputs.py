@@ -5,15 +5,15 @@ apart from the domain's, so the contract stays fixed while the domain changes.""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from chalicelib.domain.accounts import Role, Username
 from chalicelib.domain.appeals import Ground
 from chalicelib.domain.callbacks import AttemptResult, Outcome
-from chalicelib.domain.organisation import Code, CounterNumber, HallGrade, Name
+from chalicelib.domain.organisation import ClockTime, Code, CounterNumber, HallGrade, Name, Opening
 from chalicelib.domain.outreach import MAX_PHOTOS, Category, Count, Notes, PhotoKey, Quarter, Text
 from chalicelib.domain.suggestions import Reply
 from chalicelib.services.accounts import MIN_PASSWORD_LENGTH
@@ -80,3 +80,59 @@ def event_fields(body: EventIn) -> dict[str, Any]:
 
 class ReplyIn(Strict):
     reply: Reply
+
+
+# ---- corrections (SPEC §4.3 PATCH): only the fields sent change --------------------------
+WEEKDAYS = ("1", "2", "3", "4", "5", "6", "7")
+
+
+def _in_order(span: tuple[str, str]) -> tuple[str, str]:
+    if span[1] <= span[0]:
+        raise ValueError("closes must come after opens")
+    return span
+
+
+Span = Annotated[tuple[ClockTime, ClockTime], AfterValidator(_in_order)]
+WireHours = dict[Literal["1", "2", "3", "4", "5", "6", "7"], Span | None]
+
+
+class HallChanges(Strict):
+    name: Name | None = None
+    branch: Name | None = None
+    grade: HallGrade | None = None
+    active: bool | None = Field(default=None, strict=True)
+    hours: WireHours | None = Field(
+        default=None, description='by ISO weekday: {"1": ["08:30", "17:30"], …, "7": null}; days not sent are closed'
+    )
+
+    def changes(self) -> dict[str, Any]:
+        """The fields sent, as the domain spells them (hours as openings)."""
+        sent = self.model_dump(exclude_unset=True, exclude={"hours"})
+        if self.hours is not None:
+            openings: dict[str, Opening | None] = dict.fromkeys(WEEKDAYS)
+            for day, span in self.hours.items():
+                openings[day] = Opening(opens=span[0], closes=span[1]) if span else None
+            sent["hours"] = openings
+        return sent
+
+
+class CounterChanges(Strict):
+    active: bool = Field(strict=True)
+
+
+class StaffChanges(Strict):
+    name: Name | None = None
+    hall_code: Code | None = Field(default=None, description="moves the clerk to this hall (their shift ends)")
+    active: bool | None = Field(default=None, strict=True)
+
+    def changes(self) -> dict[str, Any]:
+        return {k: v for k, v in self.model_dump(exclude_unset=True).items() if v is not None}
+
+
+def wire_hours(hours: Any) -> dict[str, list[str] | None]:
+    """Opening hours as the API writes them: ``{"1": ["08:30", "17:30"], …, "7": null}``."""
+    written: dict[str, list[str] | None] = {}
+    for day, opening in sorted(dict(hours).items()):
+        found = opening.model_dump() if isinstance(opening, Opening) else opening
+        written[day] = [found["opens"], found["closes"]] if found else None
+    return written

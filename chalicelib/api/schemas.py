@@ -4,10 +4,10 @@ so the contract stays fixed while the domain changes."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
 from chalicelib.domain.accounts import Role
 from chalicelib.domain.appeals import AppealStatus, Ground
@@ -15,6 +15,7 @@ from chalicelib.domain.callbacks import AttemptResult, Outcome
 from chalicelib.domain.organisation import Code, CounterNumber, HallGrade, Name, StaffNo
 from chalicelib.domain.ratings import Business, Channel, Reason
 from chalicelib.domain.suggestions import SuggestionKind
+from chalicelib.inputs import wire_hours
 from chalicelib.web.schemas import Strict
 
 T = TypeVar("T")
@@ -40,12 +41,20 @@ class HallOut(BaseModel):
     branch: str
     grade: HallGrade
     created_at: datetime
+    active: bool = True
+    hours: dict[str, list[str] | None] = Field(description='by ISO weekday: {"1": ["08:30", "17:30"], …, "7": null}')
+
+    @field_validator("hours", mode="before")
+    @classmethod
+    def _as_written(cls, value: Any) -> Any:
+        return wire_hours(value)
 
 
 class CounterOut(BaseModel):
     hall_code: str
     number: int
     created_at: datetime
+    active: bool = True
 
 
 class StaffIn(Strict):
@@ -59,6 +68,7 @@ class StaffOut(BaseModel):
     name: str
     hall_code: str
     created_at: datetime
+    active: bool = True
 
 
 class DeviceIn(Strict):

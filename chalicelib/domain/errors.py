@@ -31,6 +31,12 @@ class NotFound(DomainError):
     code = "not_found"
 
 
+class Deactivated(NotFound):
+    """The record exists but is deactivated: it takes nothing new (SPEC §2)."""
+
+    code = "deactivated"
+
+
 class Conflict(DomainError):
     """The thing exists already, or changed under us."""
 

@@ -1,12 +1,16 @@
-"""The organisation: branches, halls, counters, staff and counter devices."""
+"""The organisation: branches, halls, counters, staff and counter devices.
+
+Records are edited and deactivated, never deleted (SPEC §2): history keeps
+pointing at them. A deactivated hall or counter takes no ratings.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 # Codes travel in URLs (Chalice does not URL-decode path parameters), so they
 # are kept to ASCII letters, digits, '-' and '_'.
@@ -23,6 +27,35 @@ class HallGrade(StrEnum):
     C = "C"
 
 
+_CLOCK = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+ClockTime = Annotated[str, StringConstraints(pattern=_CLOCK)]
+
+
+class Opening(BaseModel):
+    """One day's opening hours, e.g. 08:30–17:30 (Asia/Shanghai)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    opens: ClockTime
+    closes: ClockTime
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Opening:
+        if self.closes <= self.opens:
+            raise ValueError("closes must come after opens")
+        return self
+
+
+# ISO weekday ("1" Monday … "7" Sunday) -> the day's hours, or None: closed.
+OpeningHours = dict[Literal["1", "2", "3", "4", "5", "6", "7"], Opening | None]
+
+
+def default_hours() -> OpeningHours:
+    """08:30–17:30 Monday to Friday, weekends closed (SPEC §2)."""
+    weekday = Opening(opens="08:30", closes="17:30")
+    return {"1": weekday, "2": weekday, "3": weekday, "4": weekday, "5": weekday, "6": None, "7": None}
+
+
 class Hall(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -31,6 +64,8 @@ class Hall(BaseModel):
     branch: Name
     grade: HallGrade
     created_at: datetime
+    active: bool = True
+    hours: OpeningHours = Field(default_factory=default_hours)
 
 
 class Counter(BaseModel):
@@ -39,6 +74,7 @@ class Counter(BaseModel):
     hall_code: Code
     number: CounterNumber
     created_at: datetime
+    active: bool = True
 
 
 class Staff(BaseModel):
@@ -48,6 +84,7 @@ class Staff(BaseModel):
     name: Name
     hall_code: Code
     created_at: datetime
+    active: bool = True
 
 
 class Device(BaseModel):

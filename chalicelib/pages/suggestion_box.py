@@ -87,7 +87,7 @@ def _form_values(request: Any) -> dict[str, str]:
 )
 def suggestion_form(hall_code: str):  # type: ignore[no-untyped-def]
     lang = pages.lang_of(routes.request)
-    hall = organisation.existing_hall(composition.organisation(), hall_code)
+    hall = organisation.open_hall(composition.organisation(), hall_code)
     return pages.render("suggestion_form.html", lang, hall=hall, values={}, errors={}, **_labels(lang))
 
 

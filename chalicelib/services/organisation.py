@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from chalicelib.domain import credentials
 from chalicelib.domain.accounts import DevicePrincipal, Role, UserPrincipal
-from chalicelib.domain.errors import NotFound, Unauthenticated
+from chalicelib.domain.errors import Deactivated, NotFound, Unauthenticated
 from chalicelib.domain.organisation import Counter, Device, Hall, HallGrade, Staff
 from chalicelib.domain.paging import MAX_PAGE_SIZE, Page
-from chalicelib.services.ports import Clock, OrganisationRepository
+from chalicelib.domain.shifts import ShiftChange, ShiftEvent, on_shift
+from chalicelib.services.ports import Clock, OrganisationRepository, ShiftRepository
 
 
 def existing_hall(repo: OrganisationRepository, code: str, field: str = "hall_code") -> Hall:
@@ -18,6 +21,14 @@ def existing_hall(repo: OrganisationRepository, code: str, field: str = "hall_co
     hall = repo.get_hall(code)
     if hall is None:
         raise NotFound(f"No hall {code}.", {field: "unknown hall"})
+    return hall
+
+
+def open_hall(repo: OrganisationRepository, code: str) -> Hall:
+    """A hall that takes ratings and suggestions: NotFound if unknown, Deactivated if not active."""
+    hall = existing_hall(repo, code)
+    if not hall.active:
+        raise Deactivated(f"Hall {code} takes nothing new now.", {"hall_code": "deactivated"})
     return hall
 
 
@@ -155,3 +166,70 @@ def authenticate_device(repo: OrganisationRepository, key: str) -> DevicePrincip
     if device is None or device.revoked or not credentials.device_key_matches(key, device.key_hash):
         raise Unauthenticated("Unknown or revoked device key.")
     return DevicePrincipal(device_id=device.device_id, hall_code=device.hall_code, counter_number=device.counter_number)
+
+
+# ---- corrections: edit and deactivate, never delete (SPEC §2) -------------------------
+def update_hall(actor: UserPrincipal, repo: OrganisationRepository, code: str, changes: dict[str, Any]) -> Hall:
+    """Change a hall's name, branch, grade, opening hours or whether it is active (admin)."""
+    actor.require_admin()
+    hall = existing_hall(repo, code)
+    changed = Hall.model_validate({**hall.model_dump(), **changes})
+    repo.save_hall(changed)
+    return changed
+
+
+def update_counter(
+    actor: UserPrincipal, repo: OrganisationRepository, hall_code: str, number: int, *, active: bool
+) -> Counter:
+    actor.require_admin()
+    existing_hall(repo, hall_code)
+    counter = repo.get_counter(hall_code, number)
+    if counter is None:
+        raise NotFound(f"Hall {hall_code} has no counter {number}.", {"number": "unknown counter"})
+    changed = counter.model_copy(update={"active": active})
+    repo.save_counter(changed)
+    return changed
+
+
+def update_staff(
+    actor: UserPrincipal,
+    repo: OrganisationRepository,
+    shifts: ShiftRepository,
+    clock: Clock,
+    staff_no: str,
+    changes: dict[str, Any],
+) -> Staff:
+    """Rename, move to another hall or deactivate a clerk (admin). Moving or deactivating ends
+    their shift now; their past ratings stay with the hall where they were given."""
+    actor.require_admin()
+    staff = repo.get_staff(staff_no)
+    if staff is None:
+        raise NotFound(f"No staff number {staff_no}.", {"staff_no": "unknown staff number"})
+    if "hall_code" in changes:
+        existing_hall(repo, changes["hall_code"])
+    changed = Staff.model_validate({**staff.model_dump(), **changes})
+    if changed.hall_code != staff.hall_code or not changed.active:
+        end_shift(shifts, staff_no, clock.now())
+    repo.save_staff(changed)
+    return changed
+
+
+def end_shift(shifts: ShiftRepository, staff_no: str, at: datetime) -> None:
+    """The clerk's shift, wherever it is, ends at ``at``."""
+    place = shifts.place_of(staff_no)
+    if place is None or place.at > at:
+        return
+    history = shifts.history(place.hall_code, place.counter_number, at, at)
+    if on_shift(history, at) == staff_no:
+        shifts.record(place.hall_code, place.counter_number, ShiftEvent(at, ShiftChange.end, staff_no))
+
+
+def rating_counter(repo: OrganisationRepository, hall_code: str, number: int) -> Counter:
+    """A counter that takes ratings: it and its hall exist and are active; else NotFound saying which."""
+    hall = repo.get_hall(hall_code)
+    counter = repo.get_counter(hall_code, number) if hall else None
+    if hall is None or counter is None:
+        raise NotFound("Unknown counter.", {"counter": "unknown"})
+    if not hall.active or not counter.active:
+        raise Deactivated("This counter takes no ratings now.", {"counter": "deactivated"})
+    return counter

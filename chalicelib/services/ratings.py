@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from chalicelib.domain import qrcodes
 from chalicelib.domain.accounts import DevicePrincipal
-from chalicelib.domain.errors import DomainError, InvalidInput, NotFound, StorageBusy, TooManyRequests
+from chalicelib.domain.errors import Deactivated, DomainError, InvalidInput, NotFound, StorageBusy, TooManyRequests
 from chalicelib.domain.organisation import Hall, Staff
 from chalicelib.domain.presses import Press, judge
 from chalicelib.domain.ratings import (
@@ -22,6 +22,7 @@ from chalicelib.domain.ratings import (
     relevant_reasons,
 )
 from chalicelib.domain.shifts import on_shift
+from chalicelib.services.organisation import rating_counter
 from chalicelib.services.ports import (
     Clock,
     OrganisationRepository,
@@ -99,6 +100,10 @@ def ingest_device_batch(
     around it (SPEC §3), so arrival order and batching change nothing.
     """
     now = ports.clock.now()
+    try:
+        rating_counter(ports.org, device.hall_code, device.counter_number)
+    except Deactivated as closed:  # a deactivated counter or hall takes none of the batch
+        return [ItemResult(item.id, "rejected", closed) for item in items]
     results: list[ItemResult | None] = [None] * len(items)
     staff = _StaffLookup(ports.org)
     accepted: list[tuple[int, DevicePress]] = []
@@ -214,11 +219,14 @@ class RatedCounter:
 
 
 def counter_of_code(org: OrganisationRepository, qr_key: bytes, code: str) -> RatedCounter:
-    """The counter a QR code names; NotFound for forged codes and removed counters."""
+    """The counter a QR code names; NotFound for forged codes and unknown counters, Deactivated for a
+    counter or hall that takes no ratings now."""
     target = qrcodes.parse_counter_code(qr_key, code)
-    hall = org.get_hall(target.hall_code) if target else None
-    if target is None or hall is None or org.get_counter(target.hall_code, target.counter_number) is None:
+    if target is None:
         raise NotFound("Unknown QR code.")
+    rating_counter(org, target.hall_code, target.counter_number)
+    hall = org.get_hall(target.hall_code)
+    assert hall is not None  # rating_counter found it
     return RatedCounter(hall, target.counter_number)
 
 

@@ -27,7 +27,7 @@ from chalicelib.domain.suggestions import (
     SuggestionStatus,
     TooManyAttempts,
 )
-from chalicelib.services.organisation import existing_hall
+from chalicelib.services.organisation import existing_hall, open_hall
 from chalicelib.services.ports import Clock, OrganisationRepository, RateLimiter, SuggestionRepository
 
 MAX_PURGE_BATCHES = 100  # a night's purge stops at 20,000 items and goes on the next night
@@ -86,7 +86,7 @@ def submit_suggestion(
     consent: bool,
     wants_reply: bool,
 ) -> Suggestion:
-    existing_hall(org, hall_code)
+    open_hall(org, hall_code)
     rules.check_consent(consent=consent, name=name, phone=phone)
     now = clock.now()
     _within_limits(limiter, BoxLimits(), client, hall_code, now)

@@ -27,6 +27,7 @@ STATUS: dict[type[errors.DomainError], int] = {
     errors.Unauthenticated: 401,
     errors.Forbidden: 403,
     errors.NotFound: 404,
+    errors.Deactivated: 410,
     errors.Conflict: 409,
     errors.PayloadTooLarge: 413,
     errors.TooManyRequests: 429,

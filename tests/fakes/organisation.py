@@ -35,6 +35,11 @@ class InMemoryOrganisationRepository:
             raise Conflict(f"Hall {hall.code} exists already.")
         self.halls[hall.code] = hall
 
+    def save_hall(self, hall: Hall) -> None:
+        if hall.code not in self.halls:
+            raise NotFound(f"No hall {hall.code}.")
+        self.halls[hall.code] = hall
+
     def get_hall(self, code: str) -> Hall | None:
         return self.halls.get(code)
 
@@ -47,6 +52,11 @@ class InMemoryOrganisationRepository:
             raise Conflict("Counter exists already.")
         self.counters[key] = counter
 
+    def save_counter(self, counter: Counter) -> None:
+        if (counter.hall_code, counter.number) not in self.counters:
+            raise NotFound(f"No counter {counter.number}.")
+        self.counters[(counter.hall_code, counter.number)] = counter
+
     def get_counter(self, hall_code: str, number: int) -> Counter | None:
         return self.counters.get((hall_code, number))
 
@@ -56,6 +66,11 @@ class InMemoryOrganisationRepository:
     def add_staff(self, staff: Staff) -> None:
         if staff.staff_no in self.staff:
             raise Conflict(f"Staff number {staff.staff_no} exists already.")
+        self.staff[staff.staff_no] = staff
+
+    def save_staff(self, staff: Staff) -> None:
+        if staff.staff_no not in self.staff:
+            raise NotFound(f"No staff number {staff.staff_no}.")
         self.staff[staff.staff_no] = staff
 
     def get_staff(self, staff_no: str) -> Staff | None:

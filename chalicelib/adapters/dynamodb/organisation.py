@@ -26,6 +26,24 @@ class DynamoOrganisationRepository:
             f"Hall {hall.code}",
         )
 
+    def save_hall(self, hall: Hall) -> None:
+        pk, sk = keys.hall(hall.code)
+        self._replace(
+            {"pk": pk, "sk": sk, "gsi1pk": keys.ALL_HALLS, "gsi1sk": hall.code, **hall.model_dump(mode="json")},
+            f"hall {hall.code}",
+        )
+
+    def _replace(self, item: dict[str, object], what: str) -> None:
+        """Put over a stored item: a record is edited, never created by an edit."""
+        try:
+            self.table.client.put_item(
+                TableName=self.table.name, Item=to_item(item), ConditionExpression="attribute_exists(pk)"
+            )
+        except ClientError as e:
+            if error_code(e) == "ConditionalCheckFailedException":
+                raise NotFound(f"No {what}.") from None
+            raise
+
     def get_hall(self, code: str) -> Hall | None:
         item = self.table.get(*keys.hall(code))
         return Hall(**fields_of(item, Hall)) if item else None
@@ -47,6 +65,10 @@ class DynamoOrganisationRepository:
             {"pk": pk, "sk": sk, **counter.model_dump(mode="json")},
             f"Counter {counter.number} of hall {counter.hall_code}",
         )
+
+    def save_counter(self, counter: Counter) -> None:
+        pk, sk = keys.counter(counter.hall_code, counter.number)
+        self._replace({"pk": pk, "sk": sk, **counter.model_dump(mode="json")}, f"counter {counter.number}")
 
     def get_counter(self, hall_code: str, number: int) -> Counter | None:
         item = self.table.get(*keys.counter(hall_code, number))
@@ -75,6 +97,12 @@ class DynamoOrganisationRepository:
             },
             f"Staff number {staff.staff_no}",
         )
+
+    def save_staff(self, staff: Staff) -> None:
+        pk, sk = keys.staff(staff.staff_no)
+        # The staff list of a hall is gsi1; a moved clerk's entry moves with the put.
+        item = {"gsi1pk": keys.hall_staff(staff.hall_code), "gsi1sk": staff.staff_no, **staff.model_dump(mode="json")}
+        self._replace({"pk": pk, "sk": sk, **item}, f"staff number {staff.staff_no}")
 
     def get_staff(self, staff_no: str) -> Staff | None:
         item = self.table.get(*keys.staff(staff_no))
