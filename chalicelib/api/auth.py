@@ -19,6 +19,7 @@ routes = Routes(__name__, tag="auth")
     auth=Auth.public,
     request=LoginIn,
     response=LoginOut,
+    statuses=(401, 429),  # a wrong pair; too many attempts
 )
 def login():  # type: ignore[no-untyped-def]
     body = parse_json(routes.request, LoginIn)

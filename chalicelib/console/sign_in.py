@@ -16,10 +16,23 @@ from chalicelib.domain.accounts import Role
 from chalicelib.domain.errors import Forbidden, TooManyRequests, Unauthenticated
 from chalicelib.services import accounts
 from chalicelib.web.requests import client_address, form_fields, query
-from chalicelib.web.routing import Auth
+from chalicelib.web.routing import Auth, QueryParam
+from chalicelib.web.schemas import Strict
 
 routes = ConsoleRoutes(__name__)
 MAX_FIELD = 256
+NEXT_QUERY = QueryParam(
+    "next", "the same-site page to go on to once signed in (else the console's start)", checked=False
+)
+
+
+class SignInForm(Strict):
+    """The sign-in form's fields (read by ``login``); ``csrf`` echoes the ``ts_login`` cookie."""
+
+    username: str
+    password: str
+    csrf: str
+    next: str = ""
 
 
 def _login_page(status: int = 200, failed: bool = False, username: str = "", throttled: bool = False) -> Response:
@@ -40,7 +53,13 @@ def _login_page(status: int = 200, failed: bool = False, username: str = "", thr
     return response
 
 
-@routes.page("/console/login", summary="The console's sign-in page", auth=Auth.public)
+@routes.page(
+    "/console/login",
+    summary="The console's sign-in page (303 on when already signed in)",
+    auth=Auth.public,
+    query=(NEXT_QUERY,),
+    statuses=(303,),
+)
 def login_page():  # type: ignore[no-untyped-def]
     request = routes.request
     token = console_session.session_token(request)
@@ -54,7 +73,13 @@ def login_page():  # type: ignore[no-untyped-def]
     return _login_page()
 
 
-@routes.action("/console/login", summary="Sign in to the console", auth=Auth.public)
+@routes.action(
+    "/console/login",
+    summary="Sign in to the console: 303 on, with the session cookie",
+    auth=Auth.public,
+    request=SignInForm,
+    statuses=(401, 403, 429),  # the page again: a wrong pair, an expired form, too many attempts
+)
 def login():  # type: ignore[no-untyped-def]
     request = routes.request
     form = form_fields(request)
@@ -88,7 +113,9 @@ def logout():  # type: ignore[no-untyped-def]
     return response
 
 
-@routes.page("/console", summary="The console's start: the dashboard, or the callback queue for agents")
+@routes.page(
+    "/console", summary="The console's start: on to the dashboard, or the callback queue for agents", status=303
+)
 def home():  # type: ignore[no-untyped-def]
     actor = principal(routes.request)
     if actor.role is Role.agent:

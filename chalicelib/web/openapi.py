@@ -48,6 +48,7 @@ _SECURITY: dict[Auth, list[dict[str, list[str]]]] = {
     Auth.session: [{"consoleSession": []}],
     Auth.public: [],
 }
+_LOCATION = {"Location": {"description": "the page to go on to", "schema": {"type": "string"}, "required": True}}
 _CSRF = {"type": "string", "description": "the form's CSRF token (the console's pages carry it)"}
 
 
@@ -147,6 +148,8 @@ class _Document:
 
     def success(self, op: Operation) -> dict[str, Any]:
         answer: dict[str, Any] = {"description": op.summary}
+        if op.status == 303:
+            answer["headers"] = _LOCATION
         if op.status in (204, 303):
             return answer
         content: dict[str, Any] = {}
@@ -161,7 +164,7 @@ class _Document:
     def failure(self, status: int, op: Operation) -> dict[str, Any]:
         answer: dict[str, Any] = {"description": _DESCRIPTIONS.get(status, "")}
         if status == 303:
-            answer["headers"] = {"Location": {"schema": {"type": "string"}, "required": True}}
+            answer["headers"] = _LOCATION
             return answer
         # Chalice itself refuses a wrong media type, always in the JSON error shape.
         media = (JSON,) if status == 415 else op.error_media
