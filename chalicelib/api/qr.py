@@ -51,7 +51,12 @@ def list_qr_codes(hall_code: str):  # type: ignore[no-untyped-def]
 
 
 @routes(
-    "/r/{code}/qr.svg", "GET", summary="A counter's rating QR code as SVG", auth=Auth.public, produces="image/svg+xml"
+    "/r/{code}/qr.svg",
+    "GET",
+    summary="A counter's rating QR code as SVG",
+    auth=Auth.public,
+    produces="image/svg+xml",
+    statuses=(410,),
 )
 def counter_qr_svg(code: str):  # type: ignore[no-untyped-def]
     ratings.counter_of_code(composition.organisation(), composition.settings().qr_key, code)

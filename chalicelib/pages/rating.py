@@ -64,7 +64,14 @@ def _thanks(code: str, lang: str, already: bool, follow_up: str | None = None) -
     return pages.render("rating_thanks.html", lang, hall=target.hall, already=already, follow_up=follow_up)
 
 
-@routes("/r/{code}", "GET", summary="The rating form of a counter's QR code", auth=Auth.public, produces=HTML)
+@routes(
+    "/r/{code}",
+    "GET",
+    summary="The rating form of a counter's QR code (410: the counter or its hall is deactivated)",
+    auth=Auth.public,
+    produces=HTML,
+    statuses=(410,),
+)
 def rating_form(code: str):  # type: ignore[no-untyped-def]
     return _form_page(code, pages.lang_of(routes.request))
 
@@ -78,7 +85,7 @@ def rating_form(code: str):  # type: ignore[no-untyped-def]
     response=RatingCreated,
     produces=(HTML, JSON),
     content_types=[FORM],
-    statuses=(303, 429),  # 429: this browser rated the counter lately, or too many from the address
+    statuses=(303, 410, 429),  # 429: this browser rated the counter lately, or too many from the address
 )
 def submit_rating(code: str):  # type: ignore[no-untyped-def]
     request = routes.request
@@ -128,6 +135,7 @@ def submit_rating(code: str):  # type: ignore[no-untyped-def]
     summary="Thank-you page after rating",
     auth=Auth.public,
     produces=HTML,
+    statuses=(410,),
     query=(QueryParam("f", "the follow-up code of the rating's callback, linked from the page", checked=False),),
 )
 def thanks(code: str):  # type: ignore[no-untyped-def]

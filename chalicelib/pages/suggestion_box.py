@@ -80,9 +80,10 @@ def _form_values(request: Any) -> dict[str, str]:
 @routes(
     "/s/{hall_code}",
     "GET",
-    summary="The hall's suggestion-box form",
+    summary="The hall's suggestion-box form (410: the hall is deactivated)",
     auth=Auth.public,
     produces=HTML,
+    statuses=(410,),
     path_params=(PathParam("hall_code", HALL_CODE),),
 )
 def suggestion_form(hall_code: str):  # type: ignore[no-untyped-def]
@@ -101,7 +102,7 @@ def suggestion_form(hall_code: str):  # type: ignore[no-untyped-def]
     produces=(HTML, JSON),
     content_types=[FORM, JSON],
     path_params=(PathParam("hall_code", HALL_CODE),),
-    statuses=(429,),  # too many notes from one address, or into one hall
+    statuses=(410, 429),  # a deactivated hall; too many notes from one address, or into one hall
 )
 def drop_suggestion(hall_code: str):  # type: ignore[no-untyped-def]
     request = routes.request

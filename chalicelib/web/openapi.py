@@ -33,6 +33,7 @@ _DESCRIPTIONS = {
     403: "outside your role or halls",
     404: "not found",
     409: "conflicts with the current state: nothing was changed",
+    410: "deactivated: the hall or counter takes nothing new",
     413: "too large: the body (over 256 KB, or over 100 ratings a batch), or what it would store",
     415: "the body's media type is not one this route takes",
     429: "too many requests: wait `Retry-After` seconds",
