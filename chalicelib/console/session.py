@@ -3,7 +3,8 @@ token the API takes, and CSRF tokens for every form.
 
 - ``ts_session``: the token; HttpOnly, SameSite=Lax, Path=/console, Secure
   outside the local stage. The user's role and halls are re-read on every
-  request (``accounts.authenticate``), exactly as for a bearer token.
+  request (``accounts.authenticate``), exactly as for a bearer token. A cookie
+  holding anything else (any text may arrive) is simply no session.
 - CSRF: a double-submit token derived from the session token by HMAC with the
   token key; every console form sends it as the hidden field ``csrf`` and the
   boundary checks it on every POST of an ``Auth.session`` route. The sign-in
@@ -24,10 +25,10 @@ from chalice import Response
 
 from chalicelib import composition
 from chalicelib.domain.accounts import UserPrincipal
-from chalicelib.domain.credentials import b64url
+from chalicelib.domain.credentials import b64url, same_secret
 from chalicelib.domain.errors import Forbidden, Unauthenticated
 from chalicelib.services import accounts
-from chalicelib.web.requests import cookies, form_fields
+from chalicelib.web.requests import form_fields
 from chalicelib.web.responses import cookie
 
 SESSION_COOKIE = "ts_session"
@@ -43,8 +44,21 @@ class SignInRequired(Unauthenticated):
     """No valid session: people are sent to the sign-in page instead of a 401."""
 
 
+def _cookie_sent(request: Any, name: str) -> str | None:
+    """One of our cookies, read on its own. A Cookie header may hold anything (another
+    site's cookie on the domain, a planted one with non-ASCII text) and the standard
+    parser then drops every cookie in it: which would sign nobody in, ever, until the
+    browser forgets it. Our values are plain ASCII; the first of a name wins (the most
+    specific path comes first)."""
+    for part in (request.headers.get("cookie") or "").split(";"):
+        key, sep, value = part.strip().partition("=")
+        if sep and key == name:
+            return value.strip() or None
+    return None
+
+
 def session_token(request: Any) -> str | None:
-    return cookies(request).get(SESSION_COOKIE) or None
+    return _cookie_sent(request, SESSION_COOKIE)
 
 
 def _mac(purpose: str, value: str) -> str:
@@ -57,7 +71,7 @@ def csrf_token(token: str) -> str:
 
 
 def _same(given: object, expected: str) -> bool:
-    return isinstance(given, str) and bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
+    return isinstance(given, str) and bool(expected) and same_secret(given, expected)
 
 
 def principal_of(request: Any) -> UserPrincipal:
@@ -77,12 +91,12 @@ def principal_of(request: Any) -> UserPrincipal:
 # ---- the sign-in form's own token -------------------------------------------
 def login_nonce(request: Any) -> tuple[str, bool]:
     """The sign-in form's token, and whether it is new (to be set as a cookie)."""
-    known = cookies(request).get(LOGIN_COOKIE)
+    known = _cookie_sent(request, LOGIN_COOKIE)
     return (known, False) if known else (secrets.token_urlsafe(24), True)
 
 
 def login_form_is_ours(request: Any, form: dict[str, Any]) -> bool:
-    known = cookies(request).get(LOGIN_COOKIE) or ""
+    known = _cookie_sent(request, LOGIN_COOKIE) or ""
     return _same(form.get("csrf"), known)
 
 

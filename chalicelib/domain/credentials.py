@@ -5,6 +5,10 @@
   device with one read; only a SHA-256 of the key is stored (the key is random
   enough that a fast hash suffices).
 - Tokens: an HMAC-SHA256 over a small JSON payload, keyed from configuration.
+
+Every secret comparison is constant-time on bytes: ``hmac.compare_digest`` on
+two ``str`` raises TypeError when either holds a non-ASCII character, and
+whatever a client sends (a header, a cookie) may hold one.
 """
 
 from __future__ import annotations
@@ -46,7 +50,7 @@ def verify_password(password: str, encoded: str) -> bool:
         )
     except ValueError:
         return False
-    return hmac.compare_digest(candidate, unb64url(digest))
+    return hmac.compare_digest(candidate, unb64url(digest))  # bytes, never str
 
 
 def new_device_id() -> str:
@@ -69,8 +73,19 @@ def hash_device_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def same_secret(given: str, expected: str) -> bool:
+    """Constant-time equality of two texts, whatever characters either holds (compared as UTF-8)."""
+    try:
+        return hmac.compare_digest(given.encode(), expected.encode())
+    except UnicodeEncodeError:  # a lone surrogate: never anything we issued
+        return False
+
+
 def device_key_matches(key: str, stored_hash: str) -> bool:
-    return hmac.compare_digest(hash_device_key(key), stored_hash)
+    try:
+        return same_secret(hash_device_key(key), stored_hash)
+    except UnicodeEncodeError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -87,18 +102,18 @@ def sign_token(claims: TokenClaims, key: bytes) -> str:
 
 
 def verify_token(token: str, key: bytes, now: int) -> TokenClaims | None:
-    """The claims of a well-signed, unexpired token, else None."""
+    """The claims of a well-signed, unexpired token, else None (whatever the text holds)."""
     parts = token.split(".")
-    if len(parts) != 3 or parts[0] != _TOKEN_VERSION:
+    if len(parts) != 3 or parts[0] != _TOKEN_VERSION or not parts[1].isascii():
         return None
     body = f"{parts[0]}.{parts[1]}"
     expected = b64url(hmac.new(key, body.encode(), hashlib.sha256).digest())
-    if not hmac.compare_digest(expected, parts[2]):
+    if not same_secret(parts[2], expected):
         return None
     try:
         data = json.loads(unb64url(parts[1]))
         claims = TokenClaims(subject=str(data["sub"]), expires_at=int(data["exp"]))
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         return None
     if claims.expires_at <= now:
         return None

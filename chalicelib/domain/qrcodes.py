@@ -13,7 +13,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
-from .credentials import b64url, unb64url
+from .credentials import b64url, same_secret, unb64url
 
 _SIGNATURE_BYTES = 12  # 96 bits: far beyond guessing over HTTP
 
@@ -35,7 +35,8 @@ def _signed(key: bytes, text: str) -> str:
 
 def _verified(key: bytes, code: str) -> str | None:
     payload, _, signature = code.partition(".")
-    if not payload or not hmac.compare_digest(_sign(key, payload), signature):
+    # Codes we issue are ASCII; anything else (any text may arrive) is no code, and never an error.
+    if not payload or not code.isascii() or not same_secret(signature, _sign(key, payload)):
         return None
     try:
         return unb64url(payload).decode()
