@@ -102,3 +102,26 @@ def test_another_cookie_holding_non_ascii_text_does_not_keep_anyone_from_signing
     browser.cookies["other_app"] = "中文"  # a cookie of another app on the domain, or a planted one
     assert browser.sign_in(MANAGER, OWNER_PASSWORD).status == 303
     assert browser.get("/console/callbacks").status == 200
+
+
+# ---- weak passwords ------------------------------------------------------------------
+WEAK = [
+    pytest.param(" " * 12, id="blank"),
+    pytest.param("short-1", id="short"),
+    pytest.param("MGR.WANG-2026", id="holds-the-username"),
+    pytest.param("woaini1314", id="common-chinese"),
+    pytest.param("QwertyUiop", id="common-keyboard"),
+    pytest.param("1234567890", id="common-digits"),
+    pytest.param("Password12", id="common-word"),
+]
+
+
+@pytest.mark.parametrize("password", WEAK)
+def test_a_weak_password_is_refused_for_a_new_user_naming_the_field(admin: Api, password: str):
+    admin.seed_hall("A01", counters=1)
+    body = {"username": MANAGER, "password": password, "role": "manager", "halls": ["A01"]}
+    answer = admin.post("/api/v1/admin/users", body)
+    assert answer.status == 400, answer.raw
+    assert set(answer.json["error"]["fields"]) == {"password"}
+    assert answer.json["error"]["message"]
+    assert admin.post("/api/v1/auth/login", {"username": MANAGER, "password": password}, token="").status == 401
