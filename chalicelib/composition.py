@@ -33,6 +33,7 @@ from chalicelib.services.ports import (
     RateLimiter,
     RatingRepository,
     ShiftRepository,
+    SignInFailureLog,
     SuggestionRepository,
     UserRepository,
 )
@@ -118,6 +119,13 @@ def rate_limiter() -> RateLimiter:
     from chalicelib.adapters.dynamodb.rate_limits import DynamoRateLimiter
 
     return DynamoRateLimiter(table())
+
+
+@functools.cache
+def sign_in_failures() -> SignInFailureLog:
+    from chalicelib.adapters.dynamodb.rate_limits import DynamoSignInFailureLog
+
+    return DynamoSignInFailureLog(table())
 
 
 def rating_ports() -> RatingPorts:

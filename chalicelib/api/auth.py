@@ -15,7 +15,8 @@ routes = Routes(__name__, tag="auth")
 @routes(
     "/api/v1/auth/login",
     "POST",
-    summary="Sign in; returns a bearer token",
+    summary="Sign in; returns a bearer token. After 5 failures of one account from one address "
+    "that pair waits (429 with Retry-After), doubling from 5 s up to 15 min; successes never count",
     auth=Auth.public,
     request=LoginIn,
     response=LoginOut,
@@ -27,7 +28,7 @@ def login():  # type: ignore[no-untyped-def]
         composition.users(),
         composition.clock(),
         composition.token_policy(),
-        composition.rate_limiter(),
+        composition.sign_in_failures(),
         username=body.username,
         password=body.password,
         client=client_address(routes.request),

@@ -35,7 +35,17 @@ class SignInForm(Strict):
     next: str = ""
 
 
-def _login_page(status: int = 200, failed: bool = False, username: str = "", throttled: bool = False) -> Response:
+def wait_text(seconds: int) -> tuple[str, str]:
+    """How long to wait, in Chinese and in English: seconds under two minutes, else whole minutes."""
+    if seconds < 120:
+        return f"{seconds}秒", f"{seconds} seconds"
+    minutes = -(-seconds // 60)
+    return f"{minutes}分钟", f"{minutes} minutes"
+
+
+def _login_page(
+    status: int = 200, failed: bool = False, username: str = "", retry_after: int | None = None
+) -> Response:
     request = routes.request
     nonce, new = console_session.login_nonce(request)
     response = render(
@@ -43,13 +53,16 @@ def _login_page(status: int = 200, failed: bool = False, username: str = "", thr
         "login.html",
         status=status,
         failed=failed,
-        throttled=throttled,
+        throttled=retry_after is not None,
+        wait=wait_text(retry_after or 0),
         username=username,
         login_csrf=nonce,
         next=console_session.safe_next(query(request, "next")),
     )
     if new:
         response.headers["Set-Cookie"] = console_session.login_cookie(nonce)
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
     return response
 
 
@@ -92,13 +105,13 @@ def login():  # type: ignore[no-untyped-def]
             composition.users(),
             composition.clock(),
             composition.token_policy(),
-            composition.rate_limiter(),
+            composition.sign_in_failures(),
             username=username,
             password=password,
             client=client_address(request),
         )
-    except TooManyRequests:
-        return _login_page(status=429, failed=True, username=username, throttled=True)
+    except TooManyRequests as e:  # the name typed stays in the form
+        return _login_page(status=429, failed=True, username=username, retry_after=e.retry_after or 1)
     except Unauthenticated:
         return _login_page(status=401, failed=True, username=username)
     response = redirect(request, console_session.safe_next(str(form.get("next", ""))))

@@ -1,9 +1,11 @@
-"""Accounts, roles and who may act on which hall; the password policy."""
+"""Accounts, roles and who may act on which hall; the password policy and the
+rule that slows down password guessing."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated
 
@@ -149,3 +151,52 @@ def check_password(password: str, username: str | None = None, field: str = "pas
     problem = password_problem(password, username)
     if problem is not None:
         raise InvalidInput(f"{problem.message} Choose another.", {field: problem.note})
+
+
+# ---- slowing down password guessing ------------------------------------------------
+@dataclass(frozen=True)
+class SignInFailures:
+    """The failed sign-ins that bear on an attempt to sign in to one account from one address."""
+
+    pair: int = 0  # of this account from this address, not yet forgotten
+    pair_last: datetime | None = None  # the latest of those
+    address: int = 0  # from this address, to any account, in the current window
+    address_window_ends: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SignInThrottle:
+    """How failed sign-ins slow down the next attempts (successes never count).
+
+    Failures are counted per (account, address) pair: after ``free_failures``
+    failures of a pair, each next attempt of that pair waits, the wait doubling
+    from ``first_wait_seconds`` up to ``max_wait_seconds``. Someone guessing
+    from one address slows down only themselves: the account's owner, from any
+    other address, signs in as ever. A pair's failures are forgotten after a
+    success or ``forget_after_seconds`` without a failure. An address (a hall's
+    NAT is shared) may fail ``address_ceiling`` times a window across all
+    accounts before it waits for the next window.
+    """
+
+    free_failures: int = 5
+    first_wait_seconds: int = 5
+    max_wait_seconds: int = 15 * 60
+    forget_after_seconds: int = 24 * 3600
+    address_ceiling: int = 100
+    address_window_seconds: int = 3600
+
+    def pair_wait(self, failures: int) -> int:
+        """Seconds a pair waits after the last of ``failures`` failures."""
+        if failures < self.free_failures:
+            return 0
+        doublings = min(failures - self.free_failures, 30)
+        return min(self.first_wait_seconds << doublings, self.max_wait_seconds)
+
+    def retry_after(self, failures: SignInFailures, now: datetime) -> int:
+        """0 when an attempt may go ahead now, else the whole seconds to wait."""
+        until = now
+        if failures.pair_last is not None:
+            until = max(until, failures.pair_last + timedelta(seconds=self.pair_wait(failures.pair)))
+        if failures.address >= self.address_ceiling and failures.address_window_ends is not None:
+            until = max(until, failures.address_window_ends)
+        return math.ceil((until - now).total_seconds())

@@ -1,4 +1,5 @@
-"""Accounts: creating users, signing in, and checking a bearer token."""
+"""Accounts: creating users, signing in (throttled: ``SignInThrottle``), and
+checking a bearer token."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from datetime import UTC, datetime
 
 from chalicelib.domain import credentials
 from chalicelib.domain.accounts import MIN_PASSWORD_LENGTH as MIN_PASSWORD_LENGTH  # stated in the API's document
-from chalicelib.domain.accounts import Role, User, UserPrincipal, check_password
+from chalicelib.domain.accounts import Role, SignInThrottle, User, UserPrincipal, check_password
 from chalicelib.domain.errors import InvalidInput, NotFound, TooManyRequests, Unauthenticated
 from chalicelib.domain.paging import Page
-from chalicelib.services.ports import Clock, OrganisationRepository, RateLimiter, UserRepository
+from chalicelib.services.ports import Clock, OrganisationRepository, SignInFailureLog, UserRepository
+
+THROTTLE = SignInThrottle()
 
 
 @dataclass(frozen=True)
@@ -62,42 +65,67 @@ def list_users(actor: UserPrincipal, users: UserRepository, cursor: str | None, 
     return users.list_users(cursor, limit)
 
 
-@dataclass(frozen=True)
-class LoginLimits:
-    """Sign-in attempts allowed per window: per account, and per client address (a hall's NAT is shared)."""
+def _account_key(username: str) -> str:
+    """The key failures of a typed name are counted under: any text may be typed, keys stay plain."""
+    return hashlib.sha256(username.encode(errors="replace")).hexdigest()[:32]
 
-    per_user: int = 10
-    per_client: int = 50
-    window_seconds: int = 900
+
+class _Throttled:
+    """The failure log of one (account, address) pair, read and written by one rule."""
+
+    def __init__(self, log: SignInFailureLog, throttle: SignInThrottle, username: str, client: str) -> None:
+        self.log, self.throttle = log, throttle
+        self.account, self.client = _account_key(username), client
+        self.had_failures = False
+
+    def check(self, now: datetime) -> None:
+        """TooManyRequests (with Retry-After) while this pair or this address must wait."""
+        t = self.throttle
+        failures = self.log.failures(self.account, self.client, now, t.forget_after_seconds, t.address_window_seconds)
+        self.had_failures = failures.pair > 0
+        wait = t.retry_after(failures, now)
+        if wait > 0:
+            raise TooManyRequests(
+                f"Too many failed sign-ins from your address: try again in {wait} seconds.", retry_after=wait
+            )
+
+    def failed(self, now: datetime) -> None:
+        t = self.throttle
+        self.log.add_failure(self.account, self.client, now, t.forget_after_seconds, t.address_window_seconds)
+
+    def succeeded(self) -> None:
+        if self.had_failures:  # no write on an ordinary sign-in
+            self.log.forget_pair(self.account, self.client)
 
 
 def login(
     users: UserRepository,
     clock: Clock,
     policy: TokenPolicy,
-    limiter: RateLimiter,
+    failures: SignInFailureLog,
     *,
     username: str,
     password: str,
     client: str,
-    limits: LoginLimits = LoginLimits(),
+    throttle: SignInThrottle = THROTTLE,
 ) -> IssuedToken:
-    """A token for the right password; TooManyRequests once an account or an address tries too often."""
+    """A token for the right password; TooManyRequests while this account from this
+    address (or this address overall) has failed too often, right password or not."""
     now = clock.now()
-    account = hashlib.sha256(username.encode()).hexdigest()[:32]  # any text may be typed: keep keys plain
-    if not (
-        limiter.allow("login-user", account, limits.per_user, limits.window_seconds, now)
-        and limiter.allow("login-client", client, limits.per_client, limits.window_seconds, now)
-    ):
-        raise TooManyRequests("Too many sign-in attempts: wait a few minutes and try again.")
+    attempt = _Throttled(failures, throttle, username, client)
+    attempt.check(now)
     user = users.get_user(username)
     # Hash even for an unknown user so timing does not tell which names exist.
     stored = user.password_hash if user else _unknown_user_hash()
     if not credentials.verify_password(password, stored) or user is None:
+        attempt.failed(now)
         raise Unauthenticated("Wrong username or password.")
+    attempt.succeeded()
     expires = int(now.timestamp()) + policy.ttl_seconds
-    token = credentials.sign_token(credentials.TokenClaims(subject=user.username, expires_at=expires), policy.key)
-    return IssuedToken(token=token, expires_at=datetime.fromtimestamp(expires, UTC))
+    claims = credentials.TokenClaims(subject=user.username, expires_at=expires)
+    return IssuedToken(
+        token=credentials.sign_token(claims, policy.key), expires_at=datetime.fromtimestamp(expires, UTC)
+    )
 
 
 def authenticate(users: UserRepository, clock: Clock, policy: TokenPolicy, token: str) -> UserPrincipal:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from chalicelib.domain.workdays import HolidaySource, NoHolidays
     from chalicelib.services import ports
+    from tests.fakes.accounts import InMemorySignInFailureLog
     from tests.fakes.appeals import InMemoryAppealRepository
     from tests.fakes.callbacks import InMemoryCallbackRepository, InMemoryOutbox, RecordingPublisher
     from tests.fakes.clock import FixedClock
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     clock: ports.Clock = FixedClock()
     organisation: ports.OrganisationRepository = InMemoryOrganisationRepository()
     users: ports.UserRepository = InMemoryUserRepository()
+    sign_in_failures: ports.SignInFailureLog = InMemorySignInFailureLog()
     ratings: ports.RatingRepository = InMemoryRatingRepository()
     shifts: ports.ShiftRepository = InMemoryShiftRepository()
     rate_limiter: ports.RateLimiter = InMemoryRateLimiter()

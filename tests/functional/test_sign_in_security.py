@@ -125,3 +125,75 @@ def test_a_weak_password_is_refused_for_a_new_user_naming_the_field(admin: Api, 
     assert set(answer.json["error"]["fields"]) == {"password"}
     assert answer.json["error"]["message"]
     assert admin.post("/api/v1/auth/login", {"username": MANAGER, "password": password}, token="").status == 401
+
+
+# ---- guessing, and not locking the owner out ---------------------------------------
+def test_an_attacker_guessing_from_one_address_is_slowed_while_the_owner_signs_in_from_another(
+    manager: Api, address: Address, clock: FixedClock
+):
+    address(ATTACKER)
+    answers = [sign_in(manager, f"guess-number-{i}") for i in range(20)]
+
+    assert [a.status for a in answers[:5]] == [401] * 5
+    assert {a.status for a in answers[5:]} == {429}
+    throttled = answers[-1]
+    assert throttled.json["error"]["code"] == "too_many_requests"
+    wait = int(throttled.headers["retry-after"])
+    assert 1 <= wait <= 15 * 60
+    # The right password from the attacker's address waits too: the pair is throttled, not a password.
+    assert sign_in(manager, OWNER_PASSWORD).status == 429
+
+    address(OWNER)
+    token = token_of(sign_in(manager, OWNER_PASSWORD))
+    assert whoami(manager, token).status == 200
+
+    # Once the wait is over the attacker may try again, and the next failure waits longer.
+    address(ATTACKER)
+    clock.advance(seconds=wait)
+    assert sign_in(manager, "guess-number-20").status == 401
+    again = sign_in(manager, "guess-number-21")
+    assert again.status == 429
+    assert int(again.headers["retry-after"]) == 2 * wait
+
+
+def test_the_wait_doubles_from_a_few_seconds_up_to_fifteen_minutes(manager: Api, address: Address, clock: FixedClock):
+    address(ATTACKER)
+    for i in range(5):
+        assert sign_in(manager, f"guess-number-{i}").status == 401
+    waits = []
+    for i in range(10):
+        refused = sign_in(manager, "guess-while-waiting")
+        assert refused.status == 429, refused.raw
+        waits.append(int(refused.headers["retry-after"]))
+        clock.advance(seconds=waits[-1])
+        assert sign_in(manager, f"guess-after-waiting-{i}").status == 401  # judged, and counted
+    assert waits == [5, 10, 20, 40, 80, 160, 320, 640, 900, 900]
+
+
+def test_a_success_never_counts_and_clears_the_failures_of_its_address(manager: Api, address: Address):
+    address(OWNER)
+    for _ in range(25):
+        token_of(sign_in(manager, OWNER_PASSWORD))
+    for _ in range(4):
+        assert sign_in(manager, "a-typo-of-mine").status == 401
+    token_of(sign_in(manager, OWNER_PASSWORD))
+    for _ in range(4):  # counted from zero again: still no wait
+        assert sign_in(manager, "a-typo-of-mine").status == 401
+    token_of(sign_in(manager, OWNER_PASSWORD))
+
+
+def test_the_console_shows_the_wait_in_chinese_and_keeps_the_name_typed(
+    manager: Api, address: Address, clock: FixedClock
+):
+    address(ATTACKER)
+    browser = Browser(manager.client)
+    for _ in range(5):
+        assert browser.sign_in(MANAGER, "guess-in-the-console").status == 401
+    answer = browser.sign_in(MANAGER, "guess-in-the-console")
+    assert answer.status == 429
+    assert answer.headers["retry-after"] == "5"
+    assert "登录失败次数过多，请5秒后再试。" in answer.text
+    assert f'value="{MANAGER}"' in answer.text
+    # The owner, elsewhere, signs in to the console as ever.
+    address(OWNER)
+    assert Browser(manager.client).sign_in(MANAGER, OWNER_PASSWORD).status == 303

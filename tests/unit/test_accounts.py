@@ -1,17 +1,17 @@
 import pytest
 
 from chalicelib.domain.accounts import Role, UserPrincipal
-from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests, Unauthenticated
+from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from chalicelib.domain.organisation import HallGrade
 from chalicelib.services import accounts, organisation
 from chalicelib.services.accounts import TokenPolicy
+from tests.fakes.accounts import InMemorySignInFailureLog
 from tests.fakes.clock import FixedClock
 from tests.fakes.organisation import InMemoryOrganisationRepository, InMemoryUserRepository
-from tests.fakes.ratings import InMemoryRateLimiter
 
 ADMIN = UserPrincipal(username="root", role=Role.admin)
 POLICY = TokenPolicy(key=b"s" * 32, ttl_seconds=3600)
-LIMITER = InMemoryRateLimiter()
+LIMITER = InMemorySignInFailureLog()
 
 
 @pytest.fixture
@@ -101,15 +101,3 @@ def test_only_admins_create_users_and_usernames_are_unique(users, org, clock):
         accounts.create_user(
             ADMIN, users, org, clock, username="xadmin", password="long-enough-2", role=Role.admin, halls=[]
         )
-
-
-def test_too_many_sign_in_attempts_on_one_account_are_refused_even_with_the_right_password(users, clock):
-    accounts.ensure_first_admin(users, clock, username="admin", password="s3cret-enough")
-    limiter = InMemoryRateLimiter()
-    for _ in range(10):
-        with pytest.raises(Unauthenticated):
-            accounts.login(users, clock, POLICY, limiter, username="admin", password="guess", client="1.2.3.4")
-    with pytest.raises(TooManyRequests):
-        accounts.login(users, clock, POLICY, limiter, username="admin", password="s3cret-enough", client="5.6.7.8")
-    clock.advance(minutes=15)
-    assert accounts.login(users, clock, POLICY, limiter, username="admin", password="s3cret-enough", client="c").token
