@@ -2,9 +2,11 @@
 token the API takes, and CSRF tokens for every form.
 
 - ``ts_session``: the token; HttpOnly, SameSite=Lax, Path=/console, Secure
-  outside the local stage. The user's role and halls are re-read on every
-  request (``accounts.authenticate``), exactly as for a bearer token. A cookie
-  holding anything else (any text may arrive) is simply no session.
+  outside the local stage. The user's role, halls and session epoch are
+  re-read on every request (``accounts.authenticate``), exactly as for a bearer
+  token: after signing out, a password change or deactivation, the old cookie
+  sends its bearer back to the sign-in page at once. A cookie holding anything
+  else (any text may arrive) is simply no session.
 - CSRF: a double-submit token derived from the session token by HMAC with the
   token key; every console form sends it as the hidden field ``csrf`` and the
   boundary checks it on every POST of an ``Auth.session`` route. The sign-in

@@ -2,7 +2,8 @@
 
 The session is the API's own signed bearer token in an HttpOnly cookie
 (console_session.py); the pages of each area live in the other console_*
-modules and call the same service functions as the JSON API.
+modules and call the same service functions as the JSON API. Signing out ends
+every session of the user (the cookie's token and any API token) at once.
 """
 
 from __future__ import annotations
@@ -119,8 +120,9 @@ def login():  # type: ignore[no-untyped-def]
     return response
 
 
-@routes.action("/console/logout", summary="Sign out of the console")
+@routes.action("/console/logout", summary="Sign out: every session of yours ends at once, the API's too")
 def logout():  # type: ignore[no-untyped-def]
+    accounts.sign_out(composition.users(), principal(routes.request))
     response = redirect(routes.request, console_session.LOGIN)
     response.headers["Set-Cookie"] = console_session.ended_session_cookie()
     return response

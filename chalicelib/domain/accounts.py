@@ -31,6 +31,9 @@ class User(BaseModel):
     role: Role
     halls: tuple[Code, ...] = ()
     created_at: datetime
+    # Signed into every token; bumping it ends every session of the user at once
+    # (sign-out, a password change, deactivation). Items stored before it existed read 0.
+    session_epoch: int = 0
 
 
 class UserPrincipal(BaseModel):

@@ -5,6 +5,8 @@
   device with one read; only a SHA-256 of the key is stored (the key is random
   enough that a fast hash suffices).
 - Tokens: an HMAC-SHA256 over a small JSON payload, keyed from configuration.
+  The payload carries the user's session epoch: bumping the stored epoch ends
+  every token signed before (tokens from before epochs existed read epoch 0).
 
 Every secret comparison is constant-time on bytes: ``hmac.compare_digest`` on
 two ``str`` raises TypeError when either holds a non-ASCII character, and
@@ -92,13 +94,17 @@ def device_key_matches(key: str, stored_hash: str) -> bool:
 class TokenClaims:
     subject: str
     expires_at: int  # Unix seconds
+    epoch: int = 0  # the user's session epoch when the token was signed
+
+
+def _signature(body: str, key: bytes) -> str:
+    return b64url(hmac.new(key, body.encode(), hashlib.sha256).digest())
 
 
 def sign_token(claims: TokenClaims, key: bytes) -> str:
-    payload = b64url(json.dumps({"sub": claims.subject, "exp": claims.expires_at}, separators=(",", ":")).encode())
-    body = f"{_TOKEN_VERSION}.{payload}"
-    signature = b64url(hmac.new(key, body.encode(), hashlib.sha256).digest())
-    return f"{body}.{signature}"
+    data = {"sub": claims.subject, "exp": claims.expires_at, "ep": claims.epoch}
+    body = f"{_TOKEN_VERSION}.{b64url(json.dumps(data, separators=(',', ':')).encode())}"
+    return f"{body}.{_signature(body, key)}"
 
 
 def verify_token(token: str, key: bytes, now: int) -> TokenClaims | None:
@@ -107,13 +113,12 @@ def verify_token(token: str, key: bytes, now: int) -> TokenClaims | None:
     if len(parts) != 3 or parts[0] != _TOKEN_VERSION or not parts[1].isascii():
         return None
     body = f"{parts[0]}.{parts[1]}"
-    expected = b64url(hmac.new(key, body.encode(), hashlib.sha256).digest())
-    if not same_secret(parts[2], expected):
+    if not same_secret(parts[2], _signature(body, key)):
         return None
     try:
         data = json.loads(unb64url(parts[1]))
-        claims = TokenClaims(subject=str(data["sub"]), expires_at=int(data["exp"]))
-    except (ValueError, KeyError, TypeError, RecursionError):
+        claims = TokenClaims(subject=str(data["sub"]), expires_at=int(data["exp"]), epoch=int(data.get("ep", 0)))
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return None
     if claims.expires_at <= now:
         return None

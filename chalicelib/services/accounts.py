@@ -1,5 +1,11 @@
-"""Accounts: creating users, signing in (throttled: ``SignInThrottle``), and
-checking a bearer token."""
+"""Accounts: creating users, signing in and out, checking a bearer token, and
+changing passwords.
+
+A token carries the user's session epoch; ``authenticate`` re-reads the user on
+every request and refuses a token of an older epoch. Signing out, a password
+change and deactivation (``end_sessions``) add one to the epoch, so every
+session of that user ends at once, on every surface.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,7 @@ from datetime import UTC, datetime
 from chalicelib.domain import credentials
 from chalicelib.domain.accounts import MIN_PASSWORD_LENGTH as MIN_PASSWORD_LENGTH  # stated in the API's document
 from chalicelib.domain.accounts import Role, SignInThrottle, User, UserPrincipal, check_password
-from chalicelib.domain.errors import InvalidInput, NotFound, TooManyRequests, Unauthenticated
+from chalicelib.domain.errors import Forbidden, InvalidInput, NotFound, TooManyRequests, Unauthenticated
 from chalicelib.domain.paging import Page
 from chalicelib.services.ports import Clock, OrganisationRepository, SignInFailureLog, UserRepository
 
@@ -122,19 +128,73 @@ def login(
         raise Unauthenticated("Wrong username or password.")
     attempt.succeeded()
     expires = int(now.timestamp()) + policy.ttl_seconds
-    claims = credentials.TokenClaims(subject=user.username, expires_at=expires)
+    claims = credentials.TokenClaims(subject=user.username, expires_at=expires, epoch=user.session_epoch)
     return IssuedToken(
         token=credentials.sign_token(claims, policy.key), expires_at=datetime.fromtimestamp(expires, UTC)
     )
 
 
 def authenticate(users: UserRepository, clock: Clock, policy: TokenPolicy, token: str) -> UserPrincipal:
-    """The principal a bearer token stands for, with the user's current role and halls."""
+    """The principal a bearer token stands for, with the user's current role and halls;
+    Unauthenticated for a token that is malformed, expired or of an ended session."""
     claims = credentials.verify_token(token, policy.key, int(clock.now().timestamp()))
     user = users.get_user(claims.subject) if claims else None
-    if user is None:
+    if user is None or claims is None or claims.epoch != user.session_epoch:
         raise Unauthenticated("Missing, invalid or expired token.")
     return UserPrincipal(username=user.username, role=user.role, halls=frozenset(user.halls))
+
+
+def end_sessions(users: UserRepository, username: str) -> None:
+    """End every session of a user at once: every token and console cookie signed so far
+    stops working (sign-out, deactivation). NotFound when there is no such user."""
+    users.end_sessions(username)
+
+
+def sign_out(users: UserRepository, actor: UserPrincipal) -> None:
+    """Sign out: the user's sessions end everywhere (this one included), at once."""
+    end_sessions(users, actor.username)
+
+
+def change_password(
+    users: UserRepository,
+    clock: Clock,
+    failures: SignInFailureLog,
+    actor: UserPrincipal,
+    *,
+    old_password: str,
+    new_password: str,
+    client: str,
+    throttle: SignInThrottle = THROTTLE,
+) -> None:
+    """The signed-in user's new password, given the current one; every session of the
+    user ends (this one included: sign in again with the new password). A wrong current
+    password counts as a failed sign-in, so a stolen session cannot guess it quickly."""
+    now = clock.now()
+    attempt = _Throttled(failures, throttle, actor.username, client)
+    attempt.check(now)
+    user = users.get_user(actor.username)
+    if user is None:
+        raise Unauthenticated("Your account no longer exists.")
+    if not credentials.verify_password(old_password, user.password_hash):
+        attempt.failed(now)
+        raise Forbidden("The current password is wrong.", {"old_password": "wrong password"})
+    attempt.succeeded()
+    check_password(new_password, user.username, field="new_password")
+    if credentials.verify_password(new_password, user.password_hash):
+        raise InvalidInput(
+            "The new password is the current one.", {"new_password": "must differ from the current password"}
+        )
+    users.set_password(user.username, credentials.hash_password(new_password))
+
+
+def reset_password(actor: UserPrincipal, users: UserRepository, *, username: str, password: str) -> None:
+    """An admin sets another user's password (forgotten, or to lock someone out); every
+    session of that user ends."""
+    actor.require_admin()
+    if users.get_user(username) is None:
+        raise NotFound(f"No user {username}.")
+    check_password(password, username)
+    users.set_password(username, credentials.hash_password(password))
 
 
 def ensure_first_admin(users: UserRepository, clock: Clock, *, username: str, password: str | None) -> str | None:

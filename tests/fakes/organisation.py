@@ -119,3 +119,17 @@ class InMemoryUserRepository:
 
     def any_admin(self) -> bool:
         return any(u.role is Role.admin for u in self.users.values())
+
+    def end_sessions(self, username: str) -> int:
+        return self._update(username, {})
+
+    def set_password(self, username: str, password_hash: str) -> int:
+        return self._update(username, {"password_hash": password_hash})
+
+    def _update(self, username: str, changes: dict[str, str]) -> int:
+        user = self.users.get(username)
+        if user is None:
+            raise NotFound(f"No user {username}.")
+        epoch = user.session_epoch + 1
+        self.users[username] = user.model_copy(update={**changes, "session_epoch": epoch})
+        return epoch

@@ -74,7 +74,7 @@ def token_of(answer: Answer) -> str:
 # ---- credentials holding any text ----------------------------------------------------
 @pytest.mark.parametrize("token", ["v1.a.é", "v1.é.a", "é", "v1.eyJzdWIiOiJhZG1pbiJ9.签名", "v1.a.\u00a0"])
 def test_a_bearer_token_with_non_ascii_text_is_a_401_not_a_500(manager: Api, token: str):
-    for answer in (whoami(manager, token),):
+    for answer in (whoami(manager, token), manager.post("/api/v1/auth/logout", token=token)):
         assert answer.status == 401, answer.raw
         assert answer.json["error"]["code"] == "unauthenticated"
 
@@ -125,6 +125,22 @@ def test_a_weak_password_is_refused_for_a_new_user_naming_the_field(admin: Api, 
     assert set(answer.json["error"]["fields"]) == {"password"}
     assert answer.json["error"]["message"]
     assert admin.post("/api/v1/auth/login", {"username": MANAGER, "password": password}, token="").status == 401
+
+
+@pytest.mark.parametrize("password", WEAK)
+def test_a_weak_new_password_is_refused_naming_new_password_and_nothing_ends(manager: Api, password: str):
+    token = token_of(sign_in(manager, OWNER_PASSWORD))
+    body = {"old_password": OWNER_PASSWORD, "new_password": password}
+    answer = manager.post("/api/v1/auth/password", body, token=token)
+    assert answer.status == 400, answer.raw
+    assert set(answer.json["error"]["fields"]) == {"new_password"}
+    assert whoami(manager, token).status == 200
+
+
+def test_an_admin_may_not_set_a_weak_password_either(admin: Api, manager: Api):
+    answer = admin.post(f"/api/v1/admin/users/{MANAGER}/password", {"password": "woaini1314"})
+    assert answer.status == 400 and set(answer.json["error"]["fields"]) == {"password"}
+    token_of(sign_in(manager, OWNER_PASSWORD))
 
 
 # ---- guessing, and not locking the owner out ---------------------------------------
@@ -197,3 +213,86 @@ def test_the_console_shows_the_wait_in_chinese_and_keeps_the_name_typed(
     # The owner, elsewhere, signs in to the console as ever.
     address(OWNER)
     assert Browser(manager.client).sign_in(MANAGER, OWNER_PASSWORD).status == 303
+
+
+# ---- sessions end when they should ---------------------------------------------------
+def test_signing_out_ends_the_token_at_once(manager: Api):
+    token = token_of(sign_in(manager, OWNER_PASSWORD))
+    assert whoami(manager, token).status == 200
+    assert manager.post("/api/v1/auth/logout", token=token).status == 204
+    refused = whoami(manager, token)
+    assert refused.status == 401 and refused.json["error"]["code"] == "unauthenticated"
+    assert manager.post("/api/v1/auth/logout", token=token).status == 401
+    fresh = token_of(sign_in(manager, OWNER_PASSWORD))
+    assert whoami(manager, fresh).status == 200
+
+
+def test_signing_out_of_the_console_ends_the_cookie_and_the_api_token(manager: Api):
+    token = token_of(sign_in(manager, OWNER_PASSWORD))
+    browser = Browser(manager.client)
+    assert browser.sign_in(MANAGER, OWNER_PASSWORD).status == 303
+    assert browser.get("/console/callbacks").status == 200
+    old_cookie = browser.cookies["ts_session"]
+
+    assert browser.post("/console/logout", {}).status == 303
+    browser.cookies["ts_session"] = old_cookie  # someone kept a copy
+    answer = browser.get("/console/callbacks")
+    assert answer.status == 303 and answer.headers["location"].startswith("/console/login")
+    assert whoami(manager, token).status == 401
+
+
+def test_changing_the_password_ends_every_session(manager: Api):
+    here, elsewhere = token_of(sign_in(manager, OWNER_PASSWORD)), token_of(sign_in(manager, OWNER_PASSWORD))
+    browser = Browser(manager.client)
+    assert browser.sign_in(MANAGER, OWNER_PASSWORD).status == 303
+
+    wrong = manager.post(
+        "/api/v1/auth/password", {"old_password": "not-my-password", "new_password": NEW_PASSWORD}, token=here
+    )
+    assert wrong.status == 403 and "old_password" in wrong.json["error"]["fields"]
+    assert whoami(manager, elsewhere).status == 200  # nothing changed
+
+    changed = manager.post(
+        "/api/v1/auth/password", {"old_password": OWNER_PASSWORD, "new_password": NEW_PASSWORD}, token=here
+    )
+    assert changed.status == 204, changed.raw
+    assert whoami(manager, elsewhere).status == 401
+    assert whoami(manager, here).status == 401
+    assert browser.get("/console/callbacks").status == 303
+    assert sign_in(manager, OWNER_PASSWORD).status == 401
+    assert whoami(manager, token_of(sign_in(manager, NEW_PASSWORD))).status == 200
+
+
+def test_the_current_password_may_be_sent_as_current_password(manager: Api):
+    token = token_of(sign_in(manager, OWNER_PASSWORD))
+    body = {"current_password": OWNER_PASSWORD, "new_password": NEW_PASSWORD}
+    assert manager.post("/api/v1/auth/password", body, token=token).status == 204
+    token_of(sign_in(manager, NEW_PASSWORD))
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT"])
+def test_an_admin_sets_a_users_password_and_their_sessions_end(admin: Api, manager: Api, method: str):
+    token = token_of(sign_in(manager, OWNER_PASSWORD))
+    path = f"/api/v1/admin/users/{MANAGER}/password"
+    assert manager.request(method, path, {"password": NEW_PASSWORD}, token=token).status == 403
+    assert admin.request(method, path, {"password": NEW_PASSWORD}).status == 204
+    assert whoami(manager, token).status == 401
+    assert sign_in(manager, OWNER_PASSWORD).status == 401
+    token_of(sign_in(manager, NEW_PASSWORD))
+    missing = admin.request(method, "/api/v1/admin/users/nobody/password", {"password": NEW_PASSWORD})
+    assert missing.status == 404
+
+
+# ---- the document ----------------------------------------------------------------------
+def test_the_new_routes_are_in_the_openapi_document(api: Api):
+    paths = api.get("/api/openapi.json").json["paths"]
+    throttled = paths["/api/v1/auth/login"]["post"]["responses"]["429"]
+    assert "Retry-After" in throttled["headers"]
+    assert "429" in paths["/api/v1/auth/password"]["post"]["responses"]
+    assert set(paths["/api/v1/auth/logout"]["post"]["responses"]) >= {"204", "401"}
+    change = paths["/api/v1/auth/password"]["post"]
+    assert "204" in change["responses"]
+    assert change["requestBody"]["content"]["application/json"]["schema"]
+    reset = paths["/api/v1/admin/users/{username}/password"]
+    assert {"post", "put"} <= set(reset)
+    assert "204" in reset["post"]["responses"]

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from botocore.exceptions import ClientError
+
 from chalicelib.adapters.dynamodb import keys
-from chalicelib.adapters.dynamodb.table import GSI1, Table, fields_of, to_item
+from chalicelib.adapters.dynamodb.faults import error_code
+from chalicelib.adapters.dynamodb.table import GSI1, Table, fields_of, from_item, to_item
 from chalicelib.domain.accounts import Role, User
+from chalicelib.domain.errors import NotFound
 from chalicelib.domain.paging import Page
 
 
@@ -53,3 +59,31 @@ class DynamoUserRepository:
             ExpressionAttributeValues=to_item({":p": keys.ALL_USERS, ":r": f"{Role.admin.value}#"}),
         )
         return bool(answer.get("Items"))
+
+    def end_sessions(self, username: str) -> int:
+        return self._update_existing(username, "ADD session_epoch :one", {":one": 1})
+
+    def set_password(self, username: str, password_hash: str) -> int:
+        # One write: no moment where the new password works and old sessions still do.
+        return self._update_existing(
+            username, "SET password_hash = :h ADD session_epoch :one", {":h": password_hash, ":one": 1}
+        )
+
+    def _update_existing(self, username: str, expression: str, values: dict[str, Any]) -> int:
+        """Update a stored user (NotFound otherwise); the session epoch after the update.
+        ADD on an item stored before epochs existed starts from 0, as reading it does."""
+        pk, sk = keys.user(username)
+        try:
+            answer = self.table.client.update_item(
+                TableName=self.table.name,
+                Key=to_item({"pk": pk, "sk": sk}),
+                UpdateExpression=expression,
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeValues=to_item(values),
+                ReturnValues="UPDATED_NEW",
+            )
+        except ClientError as e:
+            if error_code(e) == "ConditionalCheckFailedException":
+                raise NotFound(f"No user {username}.") from None
+            raise
+        return int(from_item(answer["Attributes"])["session_epoch"])
