@@ -48,6 +48,7 @@ def sign_in():  # type: ignore[no-untyped-def]
     summary="Sign the clerk out of this device's counter (optional body: the device clock `at`)",
     auth=Auth.device,
     request=ShiftOutIn,
+    body_required=False,
     status=204,
 )
 def sign_out():  # type: ignore[no-untyped-def]

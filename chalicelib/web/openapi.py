@@ -21,7 +21,7 @@ from chalice import Chalice
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
-from chalicelib.web.routing import FORM, JSON, STRING, Auth, Operation, operation_of
+from chalicelib.web.routing import CSV, FORM, JSON, STRING, Auth, Operation, operation_of
 from chalicelib.web.schemas import ErrorBody
 
 _PATH_PARAM = re.compile(r"{(\w+)}")
@@ -73,10 +73,10 @@ def _plain(value: Any) -> Any:
 
 
 def _reads_body(method: str, op: Operation) -> bool:
-    """Whether the route reads a body: a request model, a form, or a console form's CSRF field."""
-    if method not in _BODY_METHODS:
-        return False
-    return op.request is not None or FORM in op.consumes or op.auth is Auth.session
+    """Whether the route reads a body: a request model (whatever the method), a form, or a console form's CSRF field."""
+    if op.request is not None:
+        return True
+    return method in _BODY_METHODS and (FORM in op.consumes or op.auth is Auth.session)
 
 
 def _statuses(path: str, method: str, op: Operation) -> list[int]:
@@ -92,7 +92,7 @@ def _statuses(path: str, method: str, op: Operation) -> list[int]:
         found |= {303, 403}  # no session: on to the sign-in page; a POST without its CSRF token: 403
     if any(q.checked for q in op.query) or any(p.checked for p in op.path_params):
         found.add(400)
-    if method in _BODY_METHODS:
+    if method in _BODY_METHODS or _reads_body(method, op):
         found.add(415)
     if _reads_body(method, op):
         found |= {400, 413}
@@ -140,12 +140,14 @@ class _Document:
         for media in op.consumes:
             if op.auth is Auth.session:
                 body = self.form_with_csrf(op.request)
+            elif media == CSV:  # the body is the file itself
+                body = {"type": "string"}
             elif op.request is not None:
                 body = self.ref(op.request, "validation")
             else:
                 body = {"type": "object"}
             content[media] = {"schema": body}
-        return {"required": True, "content": content}
+        return {"required": op.body_required, "content": content}
 
     def success(self, op: Operation) -> dict[str, Any]:
         answer: dict[str, Any] = {"description": op.summary}

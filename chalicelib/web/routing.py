@@ -89,6 +89,7 @@ class Operation:
     statuses: tuple[int, ...] = ()
     path_params: tuple[PathParam, ...] = ()  # path parameters with constraints (plain strings otherwise)
     consumes: tuple[str, ...] = (JSON,)  # the body's media types (Chalice answers 415 to others)
+    body_required: bool = True  # False: the body (``request``) may be left out
     answers: tuple[tuple[int, type[BaseModel]], ...] = ()  # statuses whose body is not the error shape
     storage: bool = True
 
@@ -144,6 +145,7 @@ class Routes:
         path_params: tuple[PathParam, ...] = (),
         answers: tuple[tuple[int, type[BaseModel]], ...] = (),
         storage: bool = True,
+        body_required: bool = True,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         op = Operation(
             summary=summary,
@@ -161,6 +163,7 @@ class Routes:
             consumes=tuple(content_types or (JSON,)),
             answers=answers,
             storage=storage,
+            body_required=body_required,
         )
 
         def register(fn: Callable[..., Any]) -> Callable[..., Any]:
