@@ -116,6 +116,12 @@ class HallChanges(Strict):
         return sent
 
 
+class UserChanges(Strict):
+    role: Role | None = None
+    halls: list[Code] | None = Field(default=None, max_length=200)
+    active: bool | None = Field(default=None, strict=True, description="false ends the user's sessions at once")
+
+
 class CounterChanges(Strict):
     active: bool = Field(strict=True)
 

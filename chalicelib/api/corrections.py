@@ -1,14 +1,14 @@
-"""Corrections (SPEC §2, §4.3): halls, counters and clerks are edited and deactivated,
-never deleted; history keeps pointing at them (admin)."""
+"""Corrections (SPEC §2, §4.3): halls, counters, clerks and users are edited and
+deactivated, never deleted; history keeps pointing at them (admin)."""
 
 from __future__ import annotations
 
 from chalicelib import composition
-from chalicelib.api.schemas import CounterOut, HallOut, StaffOut
+from chalicelib.api.schemas import CounterOut, HallOut, StaffOut, UserOut
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.organisation import CODE_PATTERN
-from chalicelib.inputs import CounterChanges, HallChanges, StaffChanges
-from chalicelib.services import organisation
+from chalicelib.inputs import CounterChanges, HallChanges, StaffChanges, UserChanges
+from chalicelib.services import accounts, organisation
 from chalicelib.web.requests import parse_json
 from chalicelib.web.responses import json_response
 from chalicelib.web.routing import HALL_CODE, PathParam, Routes, schema
@@ -27,7 +27,9 @@ HALL = PathParam("hall_code", HALL_CODE)
 )
 def edit_hall(hall_code: str):  # type: ignore[no-untyped-def]
     body = parse_json(routes.request, HallChanges)
-    hall = organisation.update_hall(routes.principal(), composition.organisation(), hall_code, body.changes())
+    hall = organisation.update_hall(
+        routes.principal(), composition.organisation(), hall_code, body.changes(), composition.auditor()
+    )
     return json_response(HallOut(**hall.model_dump()).model_dump(mode="json"))
 
 
@@ -44,7 +46,12 @@ def edit_counter(hall_code: str, number: str):  # type: ignore[no-untyped-def]
     if not (number.isascii() and number.isdigit()):
         raise NotFound(f"Hall {hall_code} has no counter {number}.", {"number": "unknown counter"})
     counter = organisation.update_counter(
-        routes.principal(), composition.organisation(), hall_code, int(number), active=body.active
+        routes.principal(),
+        composition.organisation(),
+        hall_code,
+        int(number),
+        active=body.active,
+        auditor=composition.auditor(),
     )
     return json_response(CounterOut(**counter.model_dump()).model_dump(mode="json"))
 
@@ -66,5 +73,27 @@ def edit_staff(staff_no: str):  # type: ignore[no-untyped-def]
         composition.clock(),
         staff_no,
         body.changes(),
+        composition.auditor(),
     )
     return json_response(StaffOut(**staff.model_dump()).model_dump(mode="json"))
+
+
+@routes(
+    "/api/v1/admin/users/{username}",
+    "PATCH",
+    summary="Edit a user: role, halls, active (deactivating ends their sessions at once)",
+    request=UserChanges,
+    response=UserOut,
+    statuses=(409,),
+    path_params=(PathParam("username", schema(type="string", pattern=r"^[A-Za-z0-9_.@-]{3,64}$")),),
+)
+def edit_user(username: str):  # type: ignore[no-untyped-def]
+    body = parse_json(routes.request, UserChanges)
+    user = accounts.update_user(
+        routes.principal(),
+        composition.users(),
+        composition.organisation(),
+        username,
+        **body.model_dump(exclude_unset=True),
+    )
+    return json_response(UserOut(**user.model_dump()).model_dump(mode="json"))

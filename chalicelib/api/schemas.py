@@ -96,6 +96,7 @@ class UserOut(BaseModel):
     role: Role
     halls: list[str]
     created_at: datetime
+    active: bool = True
 
 
 class ShiftIn(Strict):

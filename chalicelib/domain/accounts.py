@@ -34,6 +34,7 @@ class User(BaseModel):
     # Signed into every token; bumping it ends every session of the user at once
     # (sign-out, a password change, deactivation). Items stored before it existed read 0.
     session_epoch: int = 0
+    active: bool = True  # a deactivated user is kept (history points at them) but cannot sign in
 
 
 class UserPrincipal(BaseModel):

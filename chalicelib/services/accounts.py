@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from chalicelib.domain import credentials
 from chalicelib.domain.accounts import MIN_PASSWORD_LENGTH as MIN_PASSWORD_LENGTH  # stated in the API's document
 from chalicelib.domain.accounts import Role, SignInThrottle, User, UserPrincipal, check_password
-from chalicelib.domain.errors import Forbidden, InvalidInput, NotFound, TooManyRequests, Unauthenticated
+from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests, Unauthenticated
 from chalicelib.domain.paging import Page
 from chalicelib.services.ports import Clock, OrganisationRepository, SignInFailureLog, UserRepository
 
@@ -64,6 +64,40 @@ def create_user(
     )
     users.add_user(user)
     return user
+
+
+def update_user(
+    actor: UserPrincipal,
+    users: UserRepository,
+    org: OrganisationRepository,
+    username: str,
+    *,
+    role: Role | None = None,
+    halls: list[str] | None = None,
+    active: bool | None = None,
+) -> User:
+    """Change a user's role, halls or whether active (admin). Deactivating ends their sessions at
+    once; a user is never deleted. Admins cannot demote or deactivate themselves (no lock-out)."""
+    actor.require_admin()
+    user = users.get_user(username)
+    if user is None:
+        raise NotFound(f"No user {username}.", {"username": "unknown user"})
+    changed = user.model_copy(
+        update={
+            "role": role if role is not None else user.role,
+            "halls": tuple(dict.fromkeys(halls)) if halls is not None else user.halls,
+            "active": active if active is not None else user.active,
+        }
+    )
+    if username == actor.username and (changed.role is not Role.admin or not changed.active):
+        raise Conflict("You cannot demote or deactivate your own account.", {"username": "your own account"})
+    if changed.role is not Role.admin and not changed.halls:
+        raise InvalidInput("A manager or agent needs at least one hall.", {"halls": "at least one hall"})
+    for i, code in enumerate(halls or []):
+        if org.get_hall(code) is None:
+            raise NotFound(f"No hall {code}.", {f"halls.{i}": "unknown hall"})
+    users.save_profile(changed, end_sessions=user.active and not changed.active)
+    return changed
 
 
 def list_users(actor: UserPrincipal, users: UserRepository, cursor: str | None, limit: int) -> Page[User]:
@@ -123,7 +157,7 @@ def login(
     user = users.get_user(username)
     # Hash even for an unknown user so timing does not tell which names exist.
     stored = user.password_hash if user else _unknown_user_hash()
-    if not credentials.verify_password(password, stored) or user is None:
+    if not credentials.verify_password(password, stored) or user is None or not user.active:
         attempt.failed(now)
         raise Unauthenticated("Wrong username or password.")
     attempt.succeeded()
@@ -139,7 +173,7 @@ def authenticate(users: UserRepository, clock: Clock, policy: TokenPolicy, token
     Unauthenticated for a token that is malformed, expired or of an ended session."""
     claims = credentials.verify_token(token, policy.key, int(clock.now().timestamp()))
     user = users.get_user(claims.subject) if claims else None
-    if user is None or claims is None or claims.epoch != user.session_epoch:
+    if user is None or claims is None or claims.epoch != user.session_epoch or not user.active:
         raise Unauthenticated("Missing, invalid or expired token.")
     return UserPrincipal(username=user.username, role=user.role, halls=frozenset(user.halls))
 

@@ -72,6 +72,11 @@ class UserRepository(Protocol):
         working); the new epoch. NotFound when there is no such user."""
         ...
 
+    def save_profile(self, user: User, end_sessions: bool) -> None:
+        """Store a user's role, halls and whether active (NotFound if there is none); with
+        ``end_sessions`` the session epoch goes up in the same write."""
+        ...
+
     def set_password(self, username: str, password_hash: str) -> int:
         """Store a new password hash and add one to the session epoch in the same write; the
         new epoch. NotFound when there is no such user."""
@@ -202,7 +207,8 @@ class OutreachRepository(Protocol):
         ...
 
     def tallies(self, quarter: str) -> dict[str, HallTally]:
-        """The counters of every hall with at least one event in the quarter, by hall code."""
+        """The counters of every hall that has had an event in the quarter, by hall code (a hall
+        whose events were all deleted keeps its counters, at zero)."""
         ...
 
     def add_snapshot(self, snapshot: Snapshot) -> None:

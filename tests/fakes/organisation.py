@@ -123,6 +123,15 @@ class InMemoryUserRepository:
     def end_sessions(self, username: str) -> int:
         return self._update(username, {})
 
+    def save_profile(self, user: User, end_sessions: bool) -> None:
+        stored = self.users.get(user.username)
+        if stored is None:
+            raise NotFound(f"No user {user.username}.")
+        epoch = stored.session_epoch + (1 if end_sessions else 0)
+        self.users[user.username] = stored.model_copy(
+            update={"role": user.role, "halls": user.halls, "active": user.active, "session_epoch": epoch}
+        )
+
     def set_password(self, username: str, password_hash: str) -> int:
         return self._update(username, {"password_hash": password_hash})
 

@@ -131,3 +131,46 @@ def test_moving_a_clerk_ends_their_shift_and_leaves_past_ratings_with_their_hall
     assert [s["staff_no"] for s in hall.get("/api/v1/admin/halls/B02/staff").json["items"]] == ["A0123"]
     assert hall.get("/api/v1/admin/halls/A01/staff").json["items"] == []
     assert patch(hall, "/api/v1/admin/staff/A0123", {"hall_code": "ZZZ"}).status == 404
+
+
+def make_manager(admin: Api, username: str = "mgr1", halls: tuple[str, ...] = ("A01",)) -> Api:
+    password = "a-manager-password-1"
+    body = {"username": username, "password": password, "role": "manager", "halls": list(halls)}
+    assert admin.post("/api/v1/admin/users", body).status == 201
+    user = Api(admin.client)
+    user.token = user.login(username, password)
+    return user
+
+
+def test_a_departed_manager_is_deactivated_and_loses_access_at_once(hall: Api):
+    manager = make_manager(hall)
+    assert manager.get("/api/v1/admin/halls/A01").status == 200
+    answer = patch(hall, "/api/v1/admin/users/mgr1", {"active": False})
+    assert answer.status == 200 and answer.json["active"] is False
+    assert manager.get("/api/v1/admin/halls/A01").status == 401  # the open session ends at once
+    refused = hall.post("/api/v1/auth/login", {"username": "mgr1", "password": "a-manager-password-1"}, token="")
+    assert refused.status == 401
+    assert [u["active"] for u in hall.get("/api/v1/admin/users").json["items"] if u["username"] == "mgr1"] == [False]
+    assert patch(hall, "/api/v1/admin/users/mgr1", {"active": True}).status == 200
+    assert manager.get("/api/v1/admin/halls/A01").status == 401  # reactivation does not revive old sessions
+    assert Api(hall.client).login("mgr1", "a-manager-password-1")
+
+
+def test_a_managers_halls_and_role_change_and_act_at_once(hall: Api):
+    manager = make_manager(hall)
+    assert manager.get("/api/v1/admin/halls/B02").status == 403
+    moved = patch(hall, "/api/v1/admin/users/mgr1", {"halls": ["B02"]})
+    assert moved.status == 200 and moved.json["halls"] == ["B02"]
+    assert manager.get("/api/v1/admin/halls/B02").status == 200
+    assert manager.get("/api/v1/admin/halls/A01").status == 403
+    assert patch(hall, "/api/v1/admin/users/mgr1", {"halls": []}).status == 400
+    assert patch(hall, "/api/v1/admin/users/mgr1", {"halls": ["ZZZ"]}).status == 404
+    assert patch(hall, "/api/v1/admin/users/nobody", {"active": False}).status == 404
+    assert patch(manager, "/api/v1/admin/users/mgr1", {"role": "admin"}).status == 403
+
+
+def test_an_admin_cannot_lock_themselves_out(hall: Api):
+    answer = patch(hall, "/api/v1/admin/users/admin", {"active": False})
+    assert answer.status == 409
+    assert patch(hall, "/api/v1/admin/users/admin", {"role": "manager", "halls": ["A01"]}).status == 409
+    assert hall.get("/api/v1/admin/halls").status == 200

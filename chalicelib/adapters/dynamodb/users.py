@@ -63,13 +63,29 @@ class DynamoUserRepository:
     def end_sessions(self, username: str) -> int:
         return self._update_existing(username, "ADD session_epoch :one", {":one": 1})
 
+    def save_profile(self, user: User, end_sessions: bool) -> None:
+        expression = "SET #r = :r, halls = :h, active = :a, gsi1sk = :g" + (
+            " ADD session_epoch :one" if end_sessions else ""
+        )
+        values: dict[str, Any] = {
+            ":r": user.role.value,
+            ":h": list(user.halls),
+            ":a": user.active,
+            ":g": f"{user.role.value}#{user.username}",  # the role prefix of the users index follows the role
+        }
+        if end_sessions:
+            values[":one"] = 1
+        self._update_existing(user.username, expression, values, {"#r": "role"})
+
     def set_password(self, username: str, password_hash: str) -> int:
         # One write: no moment where the new password works and old sessions still do.
         return self._update_existing(
             username, "SET password_hash = :h ADD session_epoch :one", {":h": password_hash, ":one": 1}
         )
 
-    def _update_existing(self, username: str, expression: str, values: dict[str, Any]) -> int:
+    def _update_existing(
+        self, username: str, expression: str, values: dict[str, Any], names: dict[str, str] | None = None
+    ) -> int:
         """Update a stored user (NotFound otherwise); the session epoch after the update.
         ADD on an item stored before epochs existed starts from 0, as reading it does."""
         pk, sk = keys.user(username)
@@ -80,10 +96,11 @@ class DynamoUserRepository:
                 UpdateExpression=expression,
                 ConditionExpression="attribute_exists(pk)",
                 ExpressionAttributeValues=to_item(values),
-                ReturnValues="UPDATED_NEW",
+                **({"ExpressionAttributeNames": names} if names else {}),
+                ReturnValues="ALL_NEW",
             )
         except ClientError as e:
             if error_code(e) == "ConditionalCheckFailedException":
                 raise NotFound(f"No user {username}.") from None
             raise
-        return int(from_item(answer["Attributes"])["session_epoch"])
+        return int(from_item(answer["Attributes"]).get("session_epoch", 0))
