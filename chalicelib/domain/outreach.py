@@ -1,13 +1,16 @@
 """五进 outreach: quarters, events, per-hall coverage and published snapshots (SPEC §3).
 
-Pure rules: which quarter a day falls in, what an event may carry, and how a
-hall's counters become a coverage row and a snapshot.
+Pure rules: which quarter a day falls in, what an event may carry, what an
+event adds to its hall's counters (and what an edit or a deletion moves), and
+how a hall's counters become a coverage row and a snapshot.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
@@ -72,6 +75,17 @@ def is_quarter(text: str) -> bool:
     return re.match(QUARTER_PATTERN, text) is not None
 
 
+def inside_quarter(day: date, info: ValidationInfo) -> date:
+    """A validator of a model's ``date`` field: it falls inside the model's ``quarter``."""
+    quarter = info.data.get("quarter")
+    if quarter is None:  # the quarter itself was invalid: reported on its own
+        return day
+    first, last = quarter_bounds(quarter)
+    if not first <= day <= last:
+        raise ValueError(f"must fall inside {quarter} ({first} to {last}, Asia/Shanghai)")
+    return day
+
+
 class OutreachEvent(BaseModel):
     """One 五进 event a hall held. ``date`` must fall inside ``quarter``."""
 
@@ -92,17 +106,80 @@ class OutreachEvent(BaseModel):
     photos: tuple[PhotoKey, ...] = Field(default=(), max_length=MAX_PHOTOS)
     created_at: datetime
     created_by: str
+    # Every stored change makes the next revision; a change is written only while
+    # the stored event is still the revision it was made from (events stored
+    # before revisions existed read 1).
+    revision: int = Field(default=1, ge=1)
+    updated_at: datetime | None = None
+    updated_by: str | None = None
 
     @field_validator("date")
     @classmethod
     def _inside_quarter(cls, value: dt.date, info: ValidationInfo) -> dt.date:
-        quarter = info.data.get("quarter")
-        if quarter is None:  # the quarter itself was invalid: reported on its own
-            return value
-        first, last = quarter_bounds(quarter)
-        if not first <= value <= last:
-            raise ValueError(f"must fall inside {quarter} ({first} to {last}, Asia/Shanghai)")
-        return value
+        return inside_quarter(value, info)
+
+
+def event_id_of(text: str) -> str | None:
+    """An event id as stored (a UUID as 32 lowercase hex digits) from what a URL or a form
+    carries, with or without dashes; None when it cannot name an event."""
+    try:
+        return uuid.UUID(text).hex if len(text) <= 45 else None
+    except ValueError:
+        return None
+
+
+# What an edit may change. The id and the quarter stay: an event of another
+# quarter is deleted here and recorded there.
+EDITABLE = frozenset(
+    {
+        "hall_code",
+        "category",
+        "date",
+        "place",
+        "title",
+        "participants",
+        "households_visited",
+        "safety_checks",
+        "materials",
+        "notes",
+        "photos",
+    }
+)
+
+
+def edited(event: OutreachEvent, changes: Mapping[str, Any], at: datetime, by: str) -> OutreachEvent:
+    """The event with ``changes`` made, as its next revision; ValidationError as for a new event
+    (a date outside the quarter names ``date``)."""
+    refused = set(changes) - EDITABLE
+    if refused:
+        raise ValueError(f"not editable: {sorted(refused)}")
+    values = {**event.model_dump(), **changes, "revision": event.revision + 1, "updated_at": at, "updated_by": by}
+    return OutreachEvent.model_validate(values)
+
+
+def same_content(a: OutreachEvent, b: OutreachEvent) -> bool:
+    """Whether two revisions say the same (an edit that changes nothing is not written)."""
+    return a.model_dump(include=set(EDITABLE)) == b.model_dump(include=set(EDITABLE))
+
+
+def contribution(event: OutreachEvent) -> dict[str, int]:
+    """What one event adds to its hall's counters of its quarter."""
+    return {"events": 1, event.category.value: 1, **{name: getattr(event, name) for name in TALLIES}}
+
+
+def count_changes(before: OutreachEvent | None, after: OutreachEvent | None) -> dict[str, dict[str, int]]:
+    """What replacing ``before`` by ``after`` adds to each hall's counters, by hall code (``before``
+    None: recorded; ``after`` None: deleted). Both are of one quarter; zero changes are left out,
+    and a hall with none is not named."""
+    moved: dict[str, dict[str, int]] = {}
+    for event, sign in ((before, -1), (after, 1)):
+        if event is None:
+            continue
+        hall = moved.setdefault(event.hall_code, {})
+        for name, value in contribution(event).items():
+            hall[name] = hall.get(name, 0) + sign * value
+    changed = {code: {k: v for k, v in names.items() if v} for code, names in moved.items()}
+    return {code: names for code, names in changed.items() if names}
 
 
 class OutreachCounts(BaseModel):

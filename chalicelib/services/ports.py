@@ -198,6 +198,18 @@ class OutreachRepository(Protocol):
 
     def get_event(self, event_id: str) -> OutreachEvent | None: ...
 
+    def replace_event(self, before: OutreachEvent, after: OutreachEvent) -> None:
+        """Store ``after`` (same id and quarter) in place of ``before`` and move the counters by
+        the difference (``count_changes``), atomically; Conflict if the stored event is no
+        longer ``before``'s revision (changed or deleted meanwhile): nothing is written."""
+        ...
+
+    def delete_event(self, event: OutreachEvent, deleted_by: str, deleted_at: datetime) -> None:
+        """Remove the event and take it off its hall's counters, atomically; Conflict if the
+        stored event is no longer this revision. Its id stays taken: a retried POST of the
+        deleted event records nothing."""
+        ...
+
     def list_events(self, quarter: str, hall_code: str, cursor: str | None, limit: int) -> Page[OutreachEvent]:
         """A hall's events of a quarter, by date."""
         ...

@@ -1,12 +1,14 @@
-"""In-memory 五进 repository: events, per-hall counters and snapshots."""
+"""In-memory 五进 repository: events, per-hall counters and snapshots; an event is
+changed only from the revision stored, like the DynamoDB one."""
 
 from __future__ import annotations
 
 import zlib
+from datetime import datetime
 
 from chalicelib.adapters.dynamodb.outreach import MAX_SNAPSHOT_BYTES
 from chalicelib.domain.errors import Conflict, PayloadTooLarge
-from chalicelib.domain.outreach import TALLIES, HallTally, OutreachEvent, Snapshot
+from chalicelib.domain.outreach import HallTally, OutreachEvent, Snapshot, contribution, count_changes
 from chalicelib.domain.paging import Page
 from tests.fakes.organisation import page_of
 
@@ -14,20 +16,39 @@ from tests.fakes.organisation import page_of
 class InMemoryOutreachRepository:
     def __init__(self) -> None:
         self.events: dict[str, OutreachEvent] = {}
+        self.deleted: dict[str, tuple[str, datetime]] = {}  # id -> who deleted it, when
         self.counters: dict[tuple[str, str], HallTally] = {}
         # Stored as the JSON text published, like the DynamoDB item's payload.
         self.snapshots: dict[tuple[str, int], str] = {}
 
     def add_event(self, event: OutreachEvent) -> None:
-        if event.event_id in self.events:
+        if event.event_id in self.events or event.event_id in self.deleted:
             raise Conflict(f"Event {event.event_id} exists already.")
         self.events[event.event_id] = event
-        key = (event.quarter, event.hall_code)
-        tally = self.counters.get(key) or HallTally(hall_code=event.hall_code)
-        bumped = {name: getattr(tally, name) + getattr(event, name) for name in TALLIES}
-        bumped["events"] = tally.events + 1
-        bumped[event.category.value] = getattr(tally, event.category.value) + 1
-        self.counters[key] = tally.model_copy(update=bumped)
+        self._count(event.quarter, {event.hall_code: contribution(event)})
+
+    def _count(self, quarter: str, changes: dict[str, dict[str, int]]) -> None:
+        for hall, added in changes.items():
+            tally = self.counters.get((quarter, hall)) or HallTally(hall_code=hall)
+            bumped = {name: getattr(tally, name) + value for name, value in added.items()}
+            self.counters[(quarter, hall)] = tally.model_copy(update=bumped)
+
+    def _stored_as(self, event: OutreachEvent) -> None:
+        """Like the DynamoDB conditions: the stored event must still be the revision read."""
+        stored = self.events.get(event.event_id)
+        if stored is None or stored.revision != event.revision:
+            raise Conflict(f"Event {event.event_id} was changed or deleted meanwhile.")
+
+    def replace_event(self, before: OutreachEvent, after: OutreachEvent) -> None:
+        self._stored_as(before)
+        self.events[after.event_id] = after
+        self._count(after.quarter, count_changes(before, after))
+
+    def delete_event(self, event: OutreachEvent, deleted_by: str, deleted_at: datetime) -> None:
+        self._stored_as(event)
+        del self.events[event.event_id]
+        self.deleted[event.event_id] = (deleted_by, deleted_at)  # the id stays taken
+        self._count(event.quarter, count_changes(event, None))
 
     def get_event(self, event_id: str) -> OutreachEvent | None:
         return self.events.get(event_id)
