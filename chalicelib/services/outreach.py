@@ -1,14 +1,19 @@
-"""五进 outreach: recording events, quarter coverage, publishing snapshots (SPEC §3).
+"""五进 outreach: recording, correcting and deleting events, quarter coverage,
+publishing snapshots (SPEC §3).
 
-Coverage reads the per-hall counters each event insert keeps, never the
-events; publishing freezes coverage and the event list into a new version.
+Coverage reads the per-hall counters that every event write keeps (an edit or
+a deletion moves them in the same transaction), never the events; publishing
+freezes coverage and the event list into a new version, which no later edit
+touches.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from chalicelib.domain.accounts import Role, UserPrincipal
 from chalicelib.domain.business_time import today_in_shanghai
@@ -22,8 +27,10 @@ from chalicelib.domain.outreach import (
     PublishedEvent,
     Snapshot,
     coverage,
+    edited,
     quarter_bounds,
     quarter_of,
+    same_content,
 )
 from chalicelib.domain.paging import Page
 from chalicelib.services.organisation import every_hall, existing_hall
@@ -32,14 +39,17 @@ from chalicelib.services.ports import Clock, OrganisationRepository, Outbox, Out
 # Two admins publishing at once both aim at the same next version; the loser
 # of the conditional put re-reads and takes the one after.
 PUBLISH_ATTEMPTS = 3
+# An edit or a deletion that lost to a concurrent one re-reads the event and tries again.
+CHANGE_ATTEMPTS = 3
 
 
-def _require_outreach_role(actor: UserPrincipal) -> None:
+def require_outreach_role(actor: UserPrincipal) -> None:
+    """Admins, and managers for their halls, record, correct and read 五进 events."""
     actor.require_role(Role.admin, Role.manager)
 
 
 def _require_hall(actor: UserPrincipal, org: OrganisationRepository, hall_code: str) -> Hall:
-    _require_outreach_role(actor)
+    require_outreach_role(actor)
     actor.require_hall(hall_code)
     return existing_hall(org, hall_code)
 
@@ -102,16 +112,96 @@ def record_event(
         created_at=now,
         created_by=actor.username,
     )
-    if event.date > today_in_shanghai(now):
-        raise InvalidInput("An event is recorded once it has taken place.", {"date": "in the future"})
+    _not_future(event.date, clock)
     try:
         repo.add_event(event)
     except Conflict:
-        stored = repo.get_event(event.event_id) if event_id else None
-        if stored is None or stored.hall_code != hall_code:
+        if not event_id:
+            raise
+        stored = repo.get_event(event.event_id)
+        if stored is None:
+            raise Conflict(f"Event {event.event_id} was recorded and has been deleted since.") from None
+        # The stored event may have moved to another hall since: the retry finds it where
+        # the actor may see it; someone else's id stays a conflict.
+        if not actor.can_see_hall(stored.hall_code):
             raise
         return RecordedEvent(stored, created=False)
     return RecordedEvent(event, created=True)
+
+
+def _not_future(day: date, clock: Clock) -> None:
+    if day > today_in_shanghai(clock.now()):
+        raise InvalidInput("An event is recorded once it has taken place.", {"date": "in the future"})
+
+
+def get_event(actor: UserPrincipal, repo: OutreachRepository, event_id: str) -> OutreachEvent:
+    """An event, for an admin or a manager of its hall; NotFound when none has this id (any more)."""
+    require_outreach_role(actor)
+    event = repo.get_event(event_id)
+    if event is None:
+        raise NotFound(f"No 五进 event {event_id}.", {"id": "unknown event"})
+    actor.require_hall(event.hall_code)
+    return event
+
+
+def recorded_with(actor: UserPrincipal, repo: OutreachRepository, event_id: str) -> OutreachEvent | None:
+    """The event a form's id recorded already, when the actor may see it; None for an unused id."""
+    require_outreach_role(actor)
+    event = repo.get_event(event_id)
+    return event if event is not None and actor.can_see_hall(event.hall_code) else None
+
+
+def edit_event(
+    actor: UserPrincipal,
+    org: OrganisationRepository,
+    repo: OutreachRepository,
+    clock: Clock,
+    event_id: str,
+    changes: Mapping[str, Any],
+    *,
+    revision: int | None = None,
+) -> OutreachEvent:
+    """Correct an event: any field but its id and quarter (the date stays inside the quarter).
+
+    Its hall's counters move with it in the same write (to the new hall when the hall
+    changes: the actor must hold both); published versions are never touched. With
+    ``revision`` (the one the caller was shown), a change made meanwhile is a Conflict
+    rather than overwritten; without it the event is re-read and ``changes`` applied
+    to what is stored now.
+    """
+    for _ in range(CHANGE_ATTEMPTS):
+        before = get_event(actor, repo, event_id)
+        if revision is not None and before.revision != revision:
+            raise Conflict(
+                f"Event {event_id} has been changed since revision {revision}.", {"revision": "changed meanwhile"}
+            )
+        if changes.get("hall_code", before.hall_code) != before.hall_code:
+            _require_hall(actor, org, changes["hall_code"])
+        after = edited(before, changes, clock.now(), actor.username)
+        _not_future(after.date, clock)
+        if same_content(before, after):
+            return before
+        try:
+            repo.replace_event(before, after)
+        except Conflict:
+            if revision is not None:
+                raise
+            continue
+        return after
+    raise Conflict(f"Event {event_id} is being changed by someone else; try again.")
+
+
+def delete_event(actor: UserPrincipal, repo: OutreachRepository, clock: Clock, event_id: str) -> OutreachEvent:
+    """Delete an event and take it off its hall's counters in the same write; published
+    versions keep it. Its id is never taken again. Answers the event as it was."""
+    for _ in range(CHANGE_ATTEMPTS):
+        event = get_event(actor, repo, event_id)
+        try:
+            repo.delete_event(event, actor.username, clock.now())
+        except Conflict:
+            continue
+        return event
+    raise Conflict(f"Event {event_id} is being changed by someone else; try again.")
 
 
 def list_events(
@@ -132,7 +222,7 @@ def quarter_coverage(
     actor: UserPrincipal, org: OrganisationRepository, repo: OutreachRepository, quarter: str
 ) -> Coverage:
     """Per hall (the actor's halls; every hall for an admin): counts by category and covered or not."""
-    _require_outreach_role(actor)
+    require_outreach_role(actor)
     return coverage(quarter, _halls_of(actor, org), repo.tallies(quarter))
 
 
