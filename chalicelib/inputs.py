@@ -4,17 +4,18 @@ apart from the domain's, so the contract stays fixed while the domain changes.""
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, field_validator
 
 from chalicelib.domain.accounts import Role, Username
 from chalicelib.domain.appeals import Ground
 from chalicelib.domain.callbacks import AttemptResult, Outcome
 from chalicelib.domain.organisation import ClockTime, Code, CounterNumber, HallGrade, Name, Opening
-from chalicelib.domain.outreach import MAX_PHOTOS, Category, Count, Notes, PhotoKey, Quarter, Text
+from chalicelib.domain.outreach import MAX_PHOTOS, Category, Count, Notes, PhotoKey, Quarter, Text, inside_quarter
 from chalicelib.domain.suggestions import Reply
 from chalicelib.services.accounts import MIN_PASSWORD_LENGTH
 from chalicelib.web.schemas import Strict
@@ -69,6 +70,9 @@ class EventIn(Strict):
     notes: Notes = ""
     photos: list[PhotoKey] = Field(default_factory=list, max_length=MAX_PHOTOS, description="S3 object keys")
 
+    # Checked here too, so a form names a date outside the quarter with its other faults at once.
+    _inside_quarter = field_validator("date")(inside_quarter)
+
 
 def event_fields(body: EventIn) -> dict[str, Any]:
     """The service's arguments from a request (API or console form)."""
@@ -76,6 +80,37 @@ def event_fields(body: EventIn) -> dict[str, Any]:
     fields["photos"] = tuple(body.photos)
     fields["event_id"] = body.id.hex if body.id else None
     return fields
+
+
+class EventChanges(Strict):
+    """A correction of a 五进 event (SPEC §4.3 PATCH): the fields sent change, those left out
+    (or null) stay. Not the id nor the quarter: an event of another quarter is deleted and
+    recorded there."""
+
+    hall_code: Code | None = Field(default=None, description="moves the event and its counts to this hall")
+    category: Category | None = None
+    date: dt.date | None = Field(default=None, description="inside its quarter (Asia/Shanghai), not in the future")
+    place: Text | None = None
+    title: Text | None = None
+    participants: Count | None = None
+    households_visited: Count | None = None
+    safety_checks: Count | None = None
+    materials: Count | None = Field(default=None, description="materials handed out")
+    notes: Notes | None = None
+    photos: list[PhotoKey] | None = Field(default=None, max_length=MAX_PHOTOS, description="S3 object keys")
+    revision: int | None = Field(
+        default=None,
+        ge=1,
+        strict=True,
+        description="the revision you were shown: if the event changed since, 409 and nothing changes",
+    )
+
+    def changes(self) -> dict[str, Any]:
+        """The fields sent, as the service takes them (``revision`` apart)."""
+        sent = {k: v for k, v in self.model_dump(exclude_unset=True, exclude={"revision"}).items() if v is not None}
+        if "photos" in sent:
+            sent["photos"] = tuple(sent["photos"])
+        return sent
 
 
 class ReplyIn(Strict):

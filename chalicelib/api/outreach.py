@@ -10,25 +10,29 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from chalice import Response
 from pydantic import BaseModel
 
 from chalicelib import composition
-from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.outreach import (
-    Category,
-)
-from chalicelib.inputs import EventIn, event_fields
+from chalicelib.domain.errors import InvalidInput, NotFound
+from chalicelib.domain.outreach import Category, event_id_of
+from chalicelib.inputs import EventChanges, EventIn, event_fields
 from chalicelib.services import exports, outreach
 from chalicelib.web import params
 from chalicelib.web.downloads import file_download
 from chalicelib.web.requests import page_args, parse_json, query
 from chalicelib.web.responses import json_response
-from chalicelib.web.routing import CSV, HALL_CODE, LANG, PAGING, QUARTER, PathParam, QueryParam, Routes
+from chalicelib.web.routing import CSV, HALL_CODE, LANG, PAGING, QUARTER, PathParam, QueryParam, Routes, schema
 from chalicelib.web.schemas import ListOf
 
 routes = Routes(__name__, tag="outreach")
 
 QUARTER_QUERY = QueryParam("quarter", "e.g. 2026Q4", required=True, schema=QUARTER)
+EVENT_ID = PathParam(
+    "event_id",
+    schema(type="string", pattern=r"^[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}$"),
+    "the event's event_id (a UUID, with or without dashes)",
+)
 
 
 class EventOut(BaseModel):
@@ -47,6 +51,9 @@ class EventOut(BaseModel):
     photos: list[str]
     created_at: datetime
     created_by: str
+    revision: int
+    updated_at: datetime | None
+    updated_by: str | None
 
 
 class CountsOut(BaseModel):
@@ -109,6 +116,49 @@ def record_event():  # type: ignore[no-untyped-def]
         **event_fields(body),
     )
     return json_response(_event_out(recorded.event), status=201 if recorded.created else 200)
+
+
+def _stored_id(event_id: str) -> str:
+    found = event_id_of(event_id)
+    if found is None:
+        raise NotFound(f"No 五进 event {event_id}.", {"id": "unknown event"})
+    return found
+
+
+@routes(
+    "/api/v1/outreach/events/{event_id}",
+    "PATCH",
+    summary="Correct a 五进 event; its hall's counts change with it, published versions never",
+    request=EventChanges,
+    response=EventOut,
+    statuses=(409,),
+    path_params=(EVENT_ID,),
+)
+def edit_event(event_id: str):  # type: ignore[no-untyped-def]
+    body = parse_json(routes.request, EventChanges)
+    event = outreach.edit_event(
+        routes.principal(),
+        composition.organisation(),
+        composition.outreach(),
+        composition.clock(),
+        _stored_id(event_id),
+        body.changes(),
+        revision=body.revision,
+    )
+    return json_response(_event_out(event))
+
+
+@routes(
+    "/api/v1/outreach/events/{event_id}",
+    "DELETE",
+    summary="Delete a 五进 event; its hall's counts change with it, published versions never",
+    status=204,
+    statuses=(409,),
+    path_params=(EVENT_ID,),
+)
+def delete_event(event_id: str):  # type: ignore[no-untyped-def]
+    outreach.delete_event(routes.principal(), composition.outreach(), composition.clock(), _stored_id(event_id))
+    return Response(body="", status_code=204)
 
 
 @routes(
