@@ -1,4 +1,4 @@
-"""The console's admin pages and 五进 outreach pages, through chalice.test.Client."""
+"""The console's admin pages, through chalice.test.Client (五进: test_console_outreach.py)."""
 
 from __future__ import annotations
 
@@ -72,38 +72,6 @@ def test_a_manager_cannot_use_the_admin_forms(admin: Api):
     answer = manager.post("/console/admin/halls/A01/counters", {"number": "9"})
     assert answer.status == 403
     assert [c["number"] for c in admin.get("/api/v1/admin/halls/A01/counters").json["items"]] == [1, 2]
-
-
-def test_a_manager_records_an_outreach_event_and_an_admin_publishes(signed_in: Browser, admin: Api):
-    admin.seed_hall("A01")
-    add_user(admin, "mgr1", "manager", ["A01"])
-    manager = Browser(admin.client)
-    manager.sign_in("mgr1", "password-123")
-    page = manager.get("/console/outreach")
-    assert page.status == 200
-    quarter = re.search(r'name="quarter" value="(\d{4}Q\d)"', page.text)
-    today = re.search(r'name="date" value="([\d-]+)"', page.text)
-    assert quarter and today
-    event = {
-        "quarter": quarter.group(1),
-        "hall_code": "A01",
-        "category": "community",
-        "date": today.group(1),
-        "place": "东湖社区",
-        "title": "安全用电进社区",
-        "participants": "35",
-        "households_visited": "",
-        "notes": "",
-    }
-    assert manager.post("/console/outreach/events", event).status == 303
-    assert "发布本季度结果" not in manager.get("/console/outreach").text  # admins publish
-    assert manager.post(f"/console/outreach/{quarter.group(1)}/publish", {}).status == 403
-    answer = signed_in.post(f"/console/outreach/{quarter.group(1)}/publish", {})
-    assert answer.status == 303
-    assert "version=1" in answer.headers["location"]
-    published = admin.get(f"/outreach/{quarter.group(1)}", headers={"Accept": "text/html"})
-    assert published.status == 200
-    assert "安全用电进社区" in published.text
 
 
 @pytest.mark.parametrize(
