@@ -13,7 +13,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from .errors import Conflict, Forbidden
+from .errors import Conflict, Forbidden, Reason
 from .ratings import Rating
 
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
@@ -47,7 +47,7 @@ class Appeal(BaseModel):
 
 def lodge(rating: Rating, ground: Ground, note: str, appellant: str, at: datetime) -> Appeal:
     if not rating.scored:
-        raise Conflict("This rating already counts in no score.")
+        raise Conflict("This rating already counts in no score.", reason=Reason("not_scored"))
     return Appeal(
         rating_id=rating.id, hall_code=rating.hall_code, ground=ground, note=note, appellant=appellant, created_at=at
     )
@@ -55,8 +55,10 @@ def lodge(rating: Rating, ground: Ground, note: str, appellant: str, at: datetim
 
 def decide(appeal: Appeal, upheld: bool, note: str, by: str, at: datetime) -> Appeal:
     if appeal.status is not AppealStatus.pending:
-        raise Conflict(f"The appeal was {appeal.status.value} already.")
+        raise Conflict(f"The appeal was {appeal.status.value} already.", reason=Reason("appeal_decided"))
     if by == appeal.appellant:
-        raise Forbidden("An appeal is decided by someone other than the person who lodged it.")
+        raise Forbidden(
+            "An appeal is decided by someone other than the person who lodged it.", reason=Reason("own_appeal")
+        )
     status = AppealStatus.upheld if upheld else AppealStatus.rejected
     return appeal.model_copy(update={"status": status, "decided_by": by, "decided_at": at, "decision_note": note})

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from .business_time import SHANGHAI
 from .callback_context import Context
-from .errors import Conflict, InvalidInput
+from .errors import Conflict, InvalidInput, Reason
 from .ratings import BAD_UP_TO_LEVEL, Rating
 from .stats import StatKey, StatKind, hall_event
 from .suggestions import Suggestion, SuggestionKind
@@ -29,6 +29,7 @@ from .workdays import WorkingDays
 AT_RISK_FRACTION = 0.8
 FAILED_ATTEMPTS_FOR_UNREACHABLE = 3
 SATISFIED_FOLLOW_UP = 4
+TASK_CLOSED = Reason("task_closed")
 
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
 
@@ -282,7 +283,7 @@ def next_check(task: CallbackTask) -> datetime | None:
 
 def record_attempt(task: CallbackTask, attempt: Attempt) -> CallbackTask:
     if task.status is Status.closed:
-        raise Conflict("The task is closed.")
+        raise Conflict("The task is closed.", reason=TASK_CLOSED)
     attempts = (*task.attempts, attempt)
     updated = task.model_copy(update={"attempts": attempts, "status": Status.in_progress})
     return updated.model_copy(update={"flags": flags_at(updated, attempt.at)})
@@ -290,14 +291,21 @@ def record_attempt(task: CallbackTask, attempt: Attempt) -> CallbackTask:
 
 def close(task: CallbackTask, outcome: Outcome, note: str, by: str, at: datetime) -> CallbackTask:
     if task.status is Status.closed:
-        raise Conflict("The task is closed already.")
+        raise Conflict("The task is closed already.", reason=TASK_CLOSED)
     if outcome is Outcome.unreachable and task.failed_attempts < FAILED_ATTEMPTS_FOR_UNREACHABLE:
         raise InvalidInput(
             "Unreachable needs three failed attempts first.",
             {"outcome": f"{task.failed_attempts} failed attempts so far; unreachable needs 3"},
+            reason=Reason(
+                "unreachable_too_early", {"failed": task.failed_attempts, "needed": FAILED_ATTEMPTS_FOR_UNREACHABLE}
+            ),
         )
     if outcome is not Outcome.unreachable and not any(a.result is AttemptResult.reached for a in task.attempts):
-        raise InvalidInput("Record the call that reached the customer first.", {"outcome": "no attempt reached them"})
+        raise InvalidInput(
+            "Record the call that reached the customer first.",
+            {"outcome": "no attempt reached them"},
+            reason=Reason("not_reached_yet"),
+        )
     return task.model_copy(
         update={
             "status": Status.closed,

@@ -19,9 +19,10 @@ from enum import StrEnum
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StringConstraints
+from pydantic_core import PydanticCustomError
 
 from .business_time import SHANGHAI
-from .errors import Conflict, Forbidden, InvalidInput, TooManyRequests
+from .errors import Conflict, Forbidden, InvalidInput, Reason, TooManyRequests
 from .organisation import Code
 from .stats import StatKey, StatKind, hall_event
 
@@ -62,7 +63,7 @@ def _normalise_phone(value: object) -> object:
 
 def _check_mobile(value: str) -> str:
     if not MOBILE.match(value):
-        raise ValueError("a mainland mobile number: 11 digits starting with 13-19")
+        raise PydanticCustomError("mobile_number", "a mainland mobile number: 11 digits starting with 13-19")
     return value
 
 
@@ -116,7 +117,11 @@ class Suggestion(BaseModel):
         """Reply to an opened suggestion, or correct the reply of a replied one."""
         if self.status not in (SuggestionStatus.opened, SuggestionStatus.replied):
             why = "open the suggestion box first" if self.status is SuggestionStatus.new else "it is closed"
-            raise Conflict(f"Suggestion {self.id} cannot be replied to: {why}.", {"status": self.status.value})
+            raise Conflict(
+                f"Suggestion {self.id} cannot be replied to: {why}.",
+                {"status": self.status.value},
+                reason=self._stuck(),
+            )
         return self.model_copy(
             update={"status": SuggestionStatus.replied, "reply": reply, "replied_at": at, "replied_by": by}
         )
@@ -124,8 +129,14 @@ class Suggestion(BaseModel):
     def closed(self, at: datetime, by: str) -> Suggestion:
         if self.status not in (SuggestionStatus.opened, SuggestionStatus.replied):
             why = "open the suggestion box first" if self.status is SuggestionStatus.new else "it is closed already"
-            raise Conflict(f"Suggestion {self.id} cannot be closed: {why}.", {"status": self.status.value})
+            raise Conflict(
+                f"Suggestion {self.id} cannot be closed: {why}.", {"status": self.status.value}, reason=self._stuck()
+            )
         return self.model_copy(update={"status": SuggestionStatus.closed, "closed_at": at, "closed_by": by})
+
+    def _stuck(self) -> Reason:
+        """Why a new or closed suggestion takes no reply and no close."""
+        return Reason("box_not_opened" if self.status is SuggestionStatus.new else "suggestion_closed")
 
 
 def new_tracking_no(now: datetime) -> str:
@@ -154,6 +165,7 @@ def check_consent(*, consent: bool, name: str | None, phone: str | None) -> None
         raise InvalidInput(
             f"Tick consent to leave your {' and '.join(given)}, or leave {'them' if len(given) > 1 else 'it'} empty.",
             {"consent": f"required when {' or '.join(given)} is given"},
+            reason=Reason("consent_required"),
         )
 
 

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from chalicelib.domain.accounts import UserPrincipal
-from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.errors import InvalidInput, Reason
 from chalicelib.domain.workdays import HolidaySource
 from chalicelib.services.ports import CalendarRepository
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
+_SPAN = {"first": FIRST_YEAR, "last": LAST_YEAR}
 
 
 @dataclass(frozen=True)
@@ -22,13 +23,17 @@ class CalendarYear:
 
 def _check(day: date) -> None:
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise InvalidInput("Pick a date between 2000 and 2100.", {"day": "out of range"})
+        raise InvalidInput(
+            "Pick a date between 2000 and 2100.", {"day": "out of range"}, reason=Reason("day_out_of_range", _SPAN)
+        )
 
 
 def year_of(actor: UserPrincipal, repo: CalendarRepository, source: HolidaySource, year: int) -> CalendarYear:
     actor.require_admin()
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise InvalidInput("Pick a year between 2000 and 2100.", {"year": "out of range"})
+        raise InvalidInput(
+            "Pick a year between 2000 and 2100.", {"year": "out of range"}, reason=Reason("year_out_of_range", _SPAN)
+        )
     overrides = {d: w for d, w in sorted(repo.overrides().items()) if d.year == year}
     return CalendarYear(year=year, official=source.year(year).official, overrides=overrides)
 

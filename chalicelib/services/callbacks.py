@@ -23,7 +23,7 @@ from chalicelib.domain.callbacks import (
     Status,
     TaskType,
 )
-from chalicelib.domain.errors import Conflict, Forbidden, NotFound
+from chalicelib.domain.errors import Conflict, Forbidden, NotFound, Reason
 from chalicelib.domain.labels import CALLBACK_FLAG, label
 from chalicelib.domain.notifications import Audience, Notification
 from chalicelib.domain.paging import Page
@@ -151,13 +151,18 @@ def _save(ports: CallbackPorts, before: CallbackTask, after: CallbackTask) -> Ca
     return saved
 
 
+def _assigned(task: CallbackTask) -> Forbidden:
+    """Another agent has the task (managers and admins may still work it)."""
+    return Forbidden(f"The task is assigned to {task.agent}.", reason=Reason("task_taken", {"agent": task.agent or ""}))
+
+
 def claim(actor: UserPrincipal, ports: CallbackPorts, task_id: str) -> CallbackTask:
     """The actor becomes the task's agent: from then on they see the full phone number."""
     task = _task_for(actor, ports, task_id)
     if task.status is Status.closed:
-        raise Conflict("The task is closed.")
+        raise Conflict("The task is closed.", reason=rules.TASK_CLOSED)
     if task.agent not in (None, actor.username) and actor.role is Role.agent:
-        raise Forbidden(f"The task is assigned to {task.agent}.")
+        raise _assigned(task)
     return _save(ports, task, task.model_copy(update={"agent": actor.username}))
 
 
@@ -166,7 +171,7 @@ def record_attempt(
 ) -> CallbackTask:
     task = _task_for(actor, ports, task_id)
     if task.agent is not None and task.agent != actor.username and actor.role is Role.agent:
-        raise Forbidden(f"The task is assigned to {task.agent}.")
+        raise _assigned(task)
     attempt = Attempt(at=ports.clock.now(), by=actor.username, result=result, note=note)
     updated = rules.record_attempt(task, attempt)
     if updated.agent is None:
@@ -177,7 +182,7 @@ def record_attempt(
 def close_task(actor: UserPrincipal, ports: CallbackPorts, task_id: str, outcome: Outcome, note: str) -> CallbackTask:
     task = _task_for(actor, ports, task_id)
     if task.agent is not None and task.agent != actor.username and actor.role is Role.agent:
-        raise Forbidden(f"The task is assigned to {task.agent}.")
+        raise _assigned(task)
     return _save(ports, task, rules.close(task, outcome, note, actor.username, ports.clock.now()))
 
 

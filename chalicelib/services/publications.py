@@ -15,7 +15,7 @@ from datetime import date
 
 from chalicelib.domain.accounts import Role, UserPrincipal
 from chalicelib.domain.business_time import today_in_shanghai
-from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Reason
 from chalicelib.domain.organisation import Hall
 from chalicelib.domain.publications import LATEST, MonthRows, MonthSnapshot, Publication, Wanted, month_rows, same_rows
 from chalicelib.domain.reports import HallRow, StaffRow
@@ -53,7 +53,11 @@ def freeze_month(org: OrganisationRepository, tallies: TallyReader, month: str, 
 
 def _month_started(month: str, today: date) -> None:
     if month > today.strftime("%Y-%m"):
-        raise InvalidInput(f"{month} has not started yet.", {"month": "a month that has started"})
+        raise InvalidInput(
+            f"{month} has not started yet.",
+            {"month": "a month that has started"},
+            reason=Reason("month_not_started", {"month": month}),
+        )
 
 
 def publish_month(

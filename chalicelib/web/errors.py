@@ -80,12 +80,20 @@ def internal_error(request: Any) -> Response:
 
 
 def invalid_input(error: ValidationError, prefix: str = "") -> errors.InvalidInput:
-    """A pydantic error as InvalidInput naming each field at fault, e.g. ``ratings.3.level``."""
+    """A pydantic error as InvalidInput naming each field at fault, e.g. ``ratings.3.level``;
+    pydantic's message for the JSON API, its error type and simple context as the field's
+    reason, for pages to word (pydantic's own text never reaches a page)."""
     fields: dict[str, str] = {}
+    reasons: dict[str, errors.Reason] = {}
     for e in error.errors(include_url=False):
-        path = ".".join(str(p) for p in e["loc"]) or "body"
-        fields.setdefault(f"{prefix}{path}", e["msg"])
-    return errors.InvalidInput("Some fields are missing or invalid.", fields)
+        path = f"{prefix}{'.'.join(str(p) for p in e['loc']) or 'body'}"
+        if path not in fields:
+            fields[path] = e["msg"]
+            facts = {k: v for k, v in (e.get("ctx") or {}).items() if isinstance(v, str | int | float)}
+            reasons[path] = errors.Reason(e["type"], facts)
+    return errors.InvalidInput(
+        "Some fields are missing or invalid.", fields, reason=errors.Reason("fields_invalid"), reasons=reasons
+    )
 
 
 _CHALICE_CODES = re.compile(r"(?<!^)(?=[A-Z])")

@@ -134,7 +134,6 @@ def test_an_admin_or_a_manager_of_the_event_s_hall_corrects_and_deletes_it(halls
     [
         ({"date": "2026-09-30"}, "date"),  # the quarter stays
         ({"date": "2099-11-01"}, "date"),
-        ({"date": "2026-12-31"}, "date"),  # in the quarter, but not yet
         ({"quarter": "2026Q3"}, "quarter"),
         ({"id": "6f1c2b1e-8d4a-4c7e-9a51-0b6f4d2c9e11"}, "id"),
         ({"category": "factory"}, "category"),
