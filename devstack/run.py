@@ -90,12 +90,16 @@ def main() -> int:
         _ensure_admin()
 
         from devstack.pump import Pump
-        from devstack.server import create_server, load_app
+        from devstack.server import create_server, load_app, warm_up
 
         app, config = load_app("local")
+        warm_up()
         pump = Pump(app, TABLE_NAME, data_dir)
         pump.start()
-        server = create_server(app, config, port)
+        try:
+            server = create_server(app, config, port)
+        except OSError as e:
+            raise StackError(f"Port {port} is not free ({e.strerror}): stop what listens there or set PORT.") from e
         print(f"Tingsheng on http://127.0.0.1:{port}/  (Ctrl-C stops everything)", flush=True)
         server.server.serve_forever()
     except StackError as e:
