@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import ctypes
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,8 +79,33 @@ def _port_open(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def _stop_with_parent() -> Callable[[], None] | None:
+    """What the child runs before Java starts (Linux): ask for SIGTERM when the thread that
+    started it dies, or None where that cannot be asked.
+
+    Stopping normally stops DynamoDB Local; this covers the starter being
+    killed outright (SIGKILL, a crash), which would otherwise leave Java
+    running, holding the port and the data directory. The C function is found
+    here, in the parent: the child only calls it.
+    """
+    if sys.platform != "linux":
+        return None
+    try:
+        prctl = ctypes.CDLL(None).prctl
+    except (OSError, AttributeError):
+        return None
+    return lambda: prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def start(port: int, data_dir: Path | None = None, timeout: float = 60.0) -> DynamoDBLocal:
-    """Start DynamoDB Local on 127.0.0.1:port; in memory when data_dir is None."""
+    """Start DynamoDB Local on 127.0.0.1:port; in memory when data_dir is None.
+
+    On Linux, Java is stopped too if the calling thread dies without stopping it:
+    call this from a thread that lives as long as DynamoDB Local should (the main one).
+    """
     java = shutil.which("java")
     if java is None:
         raise StackError(
@@ -104,9 +133,14 @@ def start(port: int, data_dir: Path | None = None, timeout: float = 60.0) -> Dyn
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        preexec_fn=_stop_with_parent(),
     )
     local = DynamoDBLocal(process, port)
-    _wait_until_answering(local, timeout)
+    try:
+        _wait_until_answering(local, timeout)
+    except BaseException:  # Ctrl-C while starting, too: never leave Java behind
+        local.stop()
+        raise
     return local
 
 

@@ -1,6 +1,10 @@
 """``make run``: DynamoDB Local, the tables, the first admin, the app and its pump.
 
-Runs in the foreground until interrupted; one Ctrl-C stops every child.
+Runs in the foreground until interrupted; one Ctrl-C (SIGINT) or a SIGTERM
+stops every child. Both handlers are installed at start: a process started in
+the background by a script or CI inherits SIGINT as ignored, and Python then
+leaves it ignored.
+
 Configuration (SPEC §4.5): PORT, DYNAMODB_PORT, TINGSHENG_DATA_DIR,
 TINGSHENG_ADMIN_USER, TINGSHENG_ADMIN_PASSWORD.
 """
@@ -73,11 +77,13 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def main() -> int:
+    # Ctrl-C, and SIGTERM (a supervisor, `kill`), stop the stack. SIGINT is set explicitly: when
+    # started in the background by a non-interactive shell it arrives ignored, and would stay so.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     port = int(os.environ.get("PORT") or 8000)
     db_port = int(os.environ.get("DYNAMODB_PORT") or 8001)
     data_dir = Path(os.environ.get("TINGSHENG_DATA_DIR") or ROOT / ".data").resolve()
-    # SIGTERM (e.g. from a supervisor) stops the stack like Ctrl-C does.
-    signal.signal(signal.SIGTERM, _interrupt)
     db = None
     server = pump = None
     try:

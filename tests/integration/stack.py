@@ -66,7 +66,14 @@ class RunningStack:
         return self.process.returncode
 
 
-def start_stack(data_dir: Path, admin_password: str) -> RunningStack:
+def _ignore_sigint() -> None:
+    # What a non-interactive shell does to a job it starts in the background (`make run &`).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def start_stack(data_dir: Path, admin_password: str, *, sigint_ignored: bool = False) -> RunningStack:
+    """`make run` on free ports. ``sigint_ignored``: start it with SIGINT ignored, as a script's
+    background job is."""
     port, db_port = free_port(), free_port()
     env = {
         **os.environ,
@@ -86,6 +93,7 @@ def start_stack(data_dir: Path, admin_password: str) -> RunningStack:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        preexec_fn=_ignore_sigint if sigint_ignored else None,
     )
     stack = RunningStack(process, port)
     assert process.stdout is not None
