@@ -76,8 +76,15 @@ def handler_of(config: Any) -> Any:
 
 
 class Pump:
-    def __init__(self, app: Any, table_name: str, data_dir: Path) -> None:
+    """Reads the stream at ``endpoint`` (DynamoDB Local itself; default: the environment's endpoint).
+
+    The clients are made in ``start``, on the caller's thread: creating boto3
+    clients from several threads at once is not safe.
+    """
+
+    def __init__(self, app: Any, table_name: str, data_dir: Path, endpoint: str | None = None) -> None:
         self.app = app
+        self.endpoint = endpoint
         self.table_name = table_name
         self.data_dir = data_dir
         self.checkpoint_file = data_dir / "stream-checkpoint.json"
@@ -88,12 +95,14 @@ class Pump:
     def start(self) -> None:
         for config in self.app.event_sources:
             if isinstance(config, DynamoDBEventConfig):
-                self._spawn(self._pump_stream, handler_of(config))
+                ddb = boto3.client("dynamodb", endpoint_url=self.endpoint)
+                streams = boto3.client("dynamodbstreams", endpoint_url=self.endpoint)
+                self._spawn(self._pump_stream, handler_of(config), ddb, streams)
             elif isinstance(config, ScheduledEventConfig):
                 self._spawn(self._fire_schedule, config)
 
-    def _spawn(self, target: Any, arg: Any) -> None:
-        thread = threading.Thread(target=target, args=(arg,), daemon=True)
+    def _spawn(self, target: Any, *args: Any) -> None:
+        thread = threading.Thread(target=target, args=args, daemon=True)
         thread.start()
         self.threads.append(thread)
 
@@ -125,9 +134,7 @@ class Pump:
         marks[shard_id] = sequence
         self.checkpoint_file.write_text(json.dumps(marks), encoding="utf-8")
 
-    def _pump_stream(self, handler: Any) -> None:
-        ddb = boto3.client("dynamodb")
-        streams = boto3.client("dynamodbstreams")
+    def _pump_stream(self, handler: Any, ddb: Any, streams: Any) -> None:
         stream_arn = ddb.describe_table(TableName=self.table_name)["Table"]["LatestStreamArn"]
         iterators: dict[str, str | None] = {}
         while not self.stop_event.is_set():

@@ -6,7 +6,10 @@ the background by a script or CI inherits SIGINT as ignored, and Python then
 leaves it ignored.
 
 Configuration (SPEC §4.5): PORT, DYNAMODB_PORT, TINGSHENG_DATA_DIR,
-TINGSHENG_ADMIN_USER, TINGSHENG_ADMIN_PASSWORD.
+TINGSHENG_ADMIN_USER, TINGSHENG_ADMIN_PASSWORD. DYNAMODB_APP_URL, when set,
+is where the app's own requests to DynamoDB go (the integration tests put a
+connection-resetting proxy there); table set-up and the pump's stream reading
+always go straight to DynamoDB Local.
 """
 
 from __future__ import annotations
@@ -40,10 +43,11 @@ def _secrets(data_dir: Path) -> dict[str, str]:
     return dict(values)
 
 
-def local_environment(endpoint: str, data_dir: Path, port: int) -> dict[str, str]:
-    """What the app needs to talk to DynamoDB Local: only configuration differs from AWS."""
+def local_environment(endpoint: str, data_dir: Path, port: int, app_endpoint: str | None = None) -> dict[str, str]:
+    """What the app needs to talk to DynamoDB Local (through ``app_endpoint`` when given): only
+    configuration differs from AWS."""
     env = {
-        "AWS_ENDPOINT_URL_DYNAMODB": endpoint,
+        "AWS_ENDPOINT_URL_DYNAMODB": app_endpoint or endpoint,
         "AWS_ENDPOINT_URL_DYNAMODB_STREAMS": endpoint,
         "AWS_ACCESS_KEY_ID": dynamodb_local.LOCAL_CREDENTIALS["aws_access_key_id"],
         "AWS_SECRET_ACCESS_KEY": dynamodb_local.LOCAL_CREDENTIALS["aws_secret_access_key"],
@@ -84,13 +88,16 @@ def main() -> int:
     port = int(os.environ.get("PORT") or 8000)
     db_port = int(os.environ.get("DYNAMODB_PORT") or 8001)
     data_dir = Path(os.environ.get("TINGSHENG_DATA_DIR") or ROOT / ".data").resolve()
+    app_endpoint = os.environ.get("DYNAMODB_APP_URL") or None
     db = None
     server = pump = None
     try:
         db = dynamodb_local.start(db_port, data_dir / "dynamodb")
         (data_dir / "dynamodb-local.pid").write_text(str(db.process.pid), encoding="utf-8")
         print(f"DynamoDB Local on {db.endpoint} (pid {db.process.pid}), data in {data_dir}", flush=True)
-        os.environ.update(local_environment(db.endpoint, data_dir, port))
+        os.environ.update(local_environment(db.endpoint, data_dir, port, app_endpoint))
+        if app_endpoint:
+            print(f"The app reaches DynamoDB through {app_endpoint}", flush=True)
         if tables.ensure_table(db.client(), TABLE_NAME):
             print(f"Created table {TABLE_NAME} from infra/resources.json", flush=True)
         _ensure_admin()
@@ -100,7 +107,7 @@ def main() -> int:
 
         app, config = load_app("local")
         warm_up()
-        pump = Pump(app, TABLE_NAME, data_dir)
+        pump = Pump(app, TABLE_NAME, data_dir, db.endpoint)
         pump.start()
         try:
             server = create_server(app, config, port)

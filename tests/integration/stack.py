@@ -71,10 +71,18 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def start_stack(data_dir: Path, admin_password: str, *, sigint_ignored: bool = False) -> RunningStack:
-    """`make run` on free ports. ``sigint_ignored``: start it with SIGINT ignored, as a script's
-    background job is."""
-    port, db_port = free_port(), free_port()
+def start_stack(
+    data_dir: Path,
+    admin_password: str,
+    *,
+    db_port: int | None = None,
+    app_dynamodb_url: str | None = None,
+    sigint_ignored: bool = False,
+) -> RunningStack:
+    """`make run` on free ports. ``db_port``: DynamoDB Local's port (chosen here by default);
+    ``app_dynamodb_url``: where the app's DynamoDB requests go (DYNAMODB_APP_URL, e.g. a proxy);
+    ``sigint_ignored``: start it with SIGINT ignored, as a script's background job is."""
+    port, db_port = free_port(), db_port or free_port()
     env = {
         **os.environ,
         "PORT": str(port),
@@ -86,6 +94,9 @@ def start_stack(data_dir: Path, admin_password: str, *, sigint_ignored: bool = F
     }
     for name in ("TINGSHENG_TABLE", "TINGSHENG_STAGE", "TINGSHENG_TOKEN_KEY"):
         env.pop(name)
+    env.pop("DYNAMODB_APP_URL", None)
+    if app_dynamodb_url:
+        env["DYNAMODB_APP_URL"] = app_dynamodb_url
     process = subprocess.Popen(
         [sys.executable, "-m", "devstack.run"],
         cwd=ROOT,
