@@ -65,6 +65,6 @@ def _whole_number(env: Mapping[str, str], name: str, default: int) -> int:
     value = env.get(name, "").strip()
     if not value:
         return default
-    if not value.isdigit() or int(value) < 1:
+    if not (value.isascii() and value.isdigit()) or int(value) < 1:
         raise ConfigurationError(f"{name} must be a whole number of at least 1.")
     return int(value)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from chalicelib import composition
 from chalicelib.api.schemas import AppealOut, DecisionIn, RatingOut
 from chalicelib.domain.appeals import Appeal, AppealStatus
@@ -12,6 +10,7 @@ from chalicelib.domain.privacy import mask_personal_data, mask_phone
 from chalicelib.domain.ratings import Rating
 from chalicelib.inputs import AppealIn
 from chalicelib.services import appeals
+from chalicelib.web import params
 from chalicelib.web.requests import page_args, parse_json, query
 from chalicelib.web.responses import json_response
 from chalicelib.web.routing import DAY, HALL_CODE, PAGING, QueryParam, Routes, schema
@@ -52,10 +51,8 @@ def _appeal(a: Appeal) -> dict[str, object]:
 )
 def list_ratings():  # type: ignore[no-untyped-def]
     hall, day = _required("hall", "A01"), _required("day", "2026-11-24")
-    try:
-        date.fromisoformat(day)
-    except ValueError:
-        raise InvalidInput("Days are YYYY-MM-DD.", {"day": "not a date like 2026-11-24"}) from None
+    if params.iso_day(day) is None:
+        raise InvalidInput("Days are YYYY-MM-DD.", {"day": "not a date like 2026-11-24"})
     cursor, limit = page_args(routes.request)
     page = appeals.ratings_of_day(routes.principal(), composition.ratings(), hall, day, cursor, limit)
     return json_response({"items": [_rating(r) for r in page.items], "next": page.next})

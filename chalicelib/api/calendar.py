@@ -11,7 +11,7 @@ from chalicelib.api.schemas import CalendarDayIn, CalendarYearOut
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.services import calendar
 from chalicelib.services.calendar import FIRST_YEAR, LAST_YEAR
-from chalicelib.web.requests import parse_json, query
+from chalicelib.web.requests import parse_json, query, whole_number
 from chalicelib.web.responses import json_response
 from chalicelib.web.routing import DAY, PathParam, QueryParam, Routes, schema
 
@@ -38,10 +38,10 @@ def _day(raw: str) -> date:
     ),
 )
 def get_year():  # type: ignore[no-untyped-def]
-    raw = query(routes.request, "year") or ""
-    if not raw.isdigit():
+    year = whole_number(query(routes.request, "year"), 0, 9999)
+    if year is None:
         raise InvalidInput("Say which year.", {"year": "a year like 2027"})
-    found = calendar.year_of(routes.principal(), composition.calendar(), composition.holiday_source(), int(raw))
+    found = calendar.year_of(routes.principal(), composition.calendar(), composition.holiday_source(), year)
     return json_response(
         {
             "year": found.year,

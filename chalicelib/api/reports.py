@@ -27,7 +27,7 @@ from chalicelib.domain.stats import StatKind, Tally
 from chalicelib.services import exports, reports
 from chalicelib.web import params
 from chalicelib.web.downloads import file_download
-from chalicelib.web.requests import query
+from chalicelib.web.requests import query, whole_number
 from chalicelib.web.responses import json_response
 from chalicelib.web.routing import CSV, DAY, HALL_CODE, LANG, MONTH, PathParam, QueryParam, Routes, schema
 
@@ -77,9 +77,10 @@ def _days(request: Any) -> int:
     raw = query(request, "days")
     if raw is None:
         return 90
-    if not raw.isdigit() or not 1 <= int(raw) <= reports.MAX_SERIES_DAYS:
+    days = whole_number(raw, 1, reports.MAX_SERIES_DAYS)
+    if days is None:
         raise InvalidInput("Bad number of days.", {"days": f"a whole number from 1 to {reports.MAX_SERIES_DAYS}"})
-    return int(raw)
+    return days
 
 
 @routes(

@@ -19,7 +19,7 @@ from chalicelib.pages.errors import page_routes
 from chalicelib.services import exports, outreach
 from chalicelib.web import params, rendering
 from chalicelib.web.downloads import file_download
-from chalicelib.web.requests import query
+from chalicelib.web.requests import query, whole_number
 from chalicelib.web.routing import CSV, HTML, Auth, PathParam, QueryParam, schema
 
 routes = page_routes(__name__, tag="outreach")
@@ -30,9 +30,10 @@ def _version(request: Any) -> int | None:
     raw = query(request, "version")
     if raw is None:
         return None
-    if not raw.isdigit() or not 1 <= int(raw) <= 999_999:
+    version = whole_number(raw, 1, 999_999)
+    if version is None:
         raise InvalidInput("Bad version.", {"version": "a version number from 1"})
-    return int(raw)
+    return version
 
 
 def _category(category: Category, lang: str) -> str:

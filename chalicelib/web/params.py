@@ -39,16 +39,25 @@ def hall_code(request: Any) -> str | None:
     return value
 
 
-def day(request: Any, name: str) -> date:
-    value = query(request, name)
+# Only YYYY-MM-DD names a day (date.fromisoformat also takes 20261124 and 2026-W49-3).
+ISO_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def iso_day(value: str | None) -> date | None:
+    """``value`` as a day when written YYYY-MM-DD and real; else None."""
+    if value is None or not ISO_DAY.match(value):
+        return None
     try:
-        if value is None or len(value) != 10:
-            raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(
-            f"A day such as 2026-11-01 is required in {name}.", {name: "a day such as 2026-11-01"}
-        ) from None
+        return None
+
+
+def day(request: Any, name: str) -> date:
+    found = iso_day(query(request, name))
+    if found is None:
+        raise InvalidInput(f"A day such as 2026-11-01 is required in {name}.", {name: "a day such as 2026-11-01"})
+    return found
 
 
 def by_branch(request: Any) -> bool:

@@ -131,14 +131,23 @@ def query(request: Any, name: str) -> str | None:
     return value if value else None
 
 
+def whole_number(raw: str | None, low: int, high: int) -> int | None:
+    """``raw`` as a whole number in [low, high]: ASCII digits only (``str.isdigit`` also takes "²",
+    which ``int`` refuses); None for anything else."""
+    if raw is None or not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
+        return None
+    value = int(raw)
+    return value if low <= value <= high else None
+
+
 def page_args(request: Any) -> tuple[str | None, int]:
     """The ``cursor`` and ``limit`` query parameters of a list request."""
     raw = query(request, "limit")
-    limit = DEFAULT_PAGE_SIZE
-    if raw is not None:
-        if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_SIZE:
-            raise InvalidInput("Bad page size.", {"limit": f"a whole number from 1 to {MAX_PAGE_SIZE}"})
-        limit = int(raw)
+    if raw is None:
+        return query(request, "cursor"), DEFAULT_PAGE_SIZE
+    limit = whole_number(raw, 1, MAX_PAGE_SIZE)
+    if limit is None:
+        raise InvalidInput("Bad page size.", {"limit": f"a whole number from 1 to {MAX_PAGE_SIZE}"})
     return query(request, "cursor"), limit
 
 

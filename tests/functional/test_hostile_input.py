@@ -116,3 +116,24 @@ def test_pages_forbid_framing_scripts_and_sniffing(admin: Api):
     assert page.headers["x-frame-options"] == "DENY"
     assert page.headers["x-content-type-options"] == "nosniff"
     assert admin.get("/api/v1/admin/halls").headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/api/v1/admin/halls?limit=%C2%B2", "limit"),  # "²" passes str.isdigit, not int()
+        ("/api/v1/admin/calendar?year=%C2%B2", "year"),
+        ("/api/v1/reports/halls/A01/daily?days=%C2%B2", "days"),
+        ("/api/v1/ratings?hall=A01&day=20261202", "day"),
+        ("/api/v1/ratings?hall=A01&day=2026-W49-3", "day"),
+    ],
+)
+def test_numbers_and_days_in_other_spellings_are_a_400_naming_the_field(admin: Api, path: str, field: str):
+    admin.seed_hall("A01", counters=1)
+    answer = admin.get(path)
+    assert answer.status == 400, answer.raw
+    assert field in answer.json["error"]["fields"]
+
+
+def test_a_published_page_with_an_odd_version_is_a_400_page(admin: Api):
+    assert admin.get("/outreach/2026Q4?version=%C2%B2", token="").status == 400
