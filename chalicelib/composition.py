@@ -19,9 +19,11 @@ from typing import TYPE_CHECKING
 
 from chalicelib.config import ConfigurationError, Settings
 from chalicelib.services.accounts import TokenPolicy
+from chalicelib.services.audit import Auditor
 from chalicelib.services.callbacks import CallbackPorts
 from chalicelib.services.ports import (
     AppealRepository,
+    AuditLog,
     CalendarRepository,
     CallbackRepository,
     Clock,
@@ -219,6 +221,18 @@ def month_publications() -> MonthPublicationRepository:
 
 
 @functools.cache
+def audit_log() -> AuditLog:
+    from chalicelib.adapters.dynamodb.audit import DynamoAuditLog
+
+    return DynamoAuditLog(table())
+
+
+def auditor() -> Auditor:
+    """Where changes are logged: the audit log, timed by the clock."""
+    return Auditor(audit_log(), clock())
+
+
+@functools.cache
 def callback_clocks() -> Mapping[TaskType, Clocks]:
     """The clocks of each task type: the defaults (1 and 7 working days) and TINGSHENG_CALLBACK_CLOCKS."""
     import json
@@ -263,6 +277,7 @@ _BUILT = (
     outbox,
     appeals,
     month_publications,
+    audit_log,
     callback_clocks,
 )
 

@@ -42,7 +42,11 @@ def _created(model: Any) -> Response:
 def create_hall():  # type: ignore[no-untyped-def]
     body = parse_json(routes.request, HallIn)
     hall = organisation.create_hall(
-        routes.principal(), composition.organisation(), composition.clock(), **body.model_dump()
+        routes.principal(),
+        composition.organisation(),
+        composition.clock(),
+        **body.model_dump(),
+        auditor=composition.auditor(),
     )
     return _created(HallOut(**hall.model_dump()))
 
@@ -74,7 +78,12 @@ def get_hall(hall_code: str):  # type: ignore[no-untyped-def]
 def add_counter(hall_code: str):  # type: ignore[no-untyped-def]
     body = parse_json(routes.request, CounterIn)
     counter = organisation.add_counter(
-        routes.principal(), composition.organisation(), composition.clock(), hall_code=hall_code, number=body.number
+        routes.principal(),
+        composition.organisation(),
+        composition.clock(),
+        hall_code=hall_code,
+        number=body.number,
+        auditor=composition.auditor(),
     )
     return _created(CounterOut(**counter.model_dump()))
 
@@ -103,7 +112,11 @@ def list_counters(hall_code: str):  # type: ignore[no-untyped-def]
 def add_staff():  # type: ignore[no-untyped-def]
     body = parse_json(routes.request, StaffIn)
     staff = organisation.add_staff(
-        routes.principal(), composition.organisation(), composition.clock(), **body.model_dump()
+        routes.principal(),
+        composition.organisation(),
+        composition.clock(),
+        **body.model_dump(),
+        auditor=composition.auditor(),
     )
     return _created(StaffOut(**staff.model_dump()))
 
@@ -134,7 +147,11 @@ def list_staff(hall_code: str):  # type: ignore[no-untyped-def]
 def register_device():  # type: ignore[no-untyped-def]
     body = parse_json(routes.request, DeviceIn)
     registered = organisation.register_device(
-        routes.principal(), composition.organisation(), composition.clock(), **body.model_dump()
+        routes.principal(),
+        composition.organisation(),
+        composition.clock(),
+        **body.model_dump(),
+        auditor=composition.auditor(),
     )
     device = registered.device
     return _created(
@@ -163,7 +180,9 @@ def list_devices(hall_code: str):  # type: ignore[no-untyped-def]
     "/api/v1/admin/devices/{device_id}", "DELETE", summary="Revoke a device; its key stops working at once", status=204
 )
 def revoke_device(device_id: str):  # type: ignore[no-untyped-def]
-    organisation.revoke_device(routes.principal(), composition.organisation(), composition.clock(), device_id)
+    organisation.revoke_device(
+        routes.principal(), composition.organisation(), composition.clock(), device_id, composition.auditor()
+    )
     return Response(body="", status_code=204)
 
 

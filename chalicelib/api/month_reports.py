@@ -193,5 +193,6 @@ def publish(month: str):  # type: ignore[no-untyped-def]
         composition.clock(),
         month=_month(month),
         min_ratings=composition.settings().min_ratings,
+        auditor=composition.auditor(),
     )
     return json_response({"month": snapshot.month, "version": snapshot.version}, status=201)

@@ -219,6 +219,7 @@ def publish(quarter: str):  # type: ignore[no-untyped-def]
         composition.outreach(),
         composition.clock(),
         params.quarter(quarter),
+        composition.auditor(),
     )
     return json_response({"quarter": snapshot.quarter, "version": snapshot.version}, status=201)
 

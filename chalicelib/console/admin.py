@@ -80,7 +80,11 @@ def hall(hall_code: str):  # type: ignore[no-untyped-def]
 def create_hall():  # type: ignore[no-untyped-def]
     body = form_of(routes.request, HallIn)
     created = organisation.create_hall(
-        principal(routes.request), composition.organisation(), composition.clock(), **body.model_dump()
+        principal(routes.request),
+        composition.organisation(),
+        composition.clock(),
+        **body.model_dump(),
+        auditor=composition.auditor(),
     )
     return redirect(routes.request, f"/console/admin/halls/{created.code}", done="hall")
 
@@ -96,6 +100,7 @@ def add_counter(hall_code: str):  # type: ignore[no-untyped-def]
         composition.clock(),
         hall_code=hall_code,
         number=body.number,
+        auditor=composition.auditor(),
     )
     return redirect(routes.request, f"/console/admin/halls/{hall_code}", done="counter")
 
@@ -112,6 +117,7 @@ def add_staff(hall_code: str):  # type: ignore[no-untyped-def]
         staff_no=form.staff_no,
         name=form.name,
         hall_code=hall_code,
+        auditor=composition.auditor(),
     )
     return redirect(routes.request, f"/console/admin/halls/{hall_code}", done="staff")
 
@@ -130,6 +136,7 @@ def register_device(hall_code: str):  # type: ignore[no-untyped-def]
         composition.clock(),
         hall_code=hall_code,
         counter_number=body.number,
+        auditor=composition.auditor(),
     )
     # Answered here, not redirected: the key must not travel in a URL or be shown again.
     return _hall_page(hall_code, new_key=registered.key, new_device=registered.device.device_id, status=201)
@@ -138,7 +145,7 @@ def register_device(hall_code: str):  # type: ignore[no-untyped-def]
 @routes.action("/console/admin/devices/{device_id}/revoke", summary="Revoke a device (admin)")
 def revoke_device(device_id: str):  # type: ignore[no-untyped-def]
     device = organisation.revoke_device(
-        principal(routes.request), composition.organisation(), composition.clock(), device_id
+        principal(routes.request), composition.organisation(), composition.clock(), device_id, composition.auditor()
     )
     return redirect(routes.request, f"/console/admin/halls/{device.hall_code}", done="revoked")
 

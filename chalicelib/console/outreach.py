@@ -328,6 +328,7 @@ def publish(quarter: str):  # type: ignore[no-untyped-def]
         composition.outreach(),
         composition.clock(),
         params.quarter(quarter),
+        composition.auditor(),
     )
     return redirect(
         routes.request, "/console/outreach", quarter=snapshot.quarter, done="published", version=str(snapshot.version)

@@ -114,6 +114,7 @@ def publish(month: str):  # type: ignore[no-untyped-def]
         composition.clock(),
         month=month,
         min_ratings=composition.settings().min_ratings,
+        auditor=composition.auditor(),
     )
     return redirect(routes.request, "/console/ranking", month=snapshot.month, done="published")
 

@@ -136,6 +136,24 @@ APPEAL_STATUS: dict[str, Pair] = {  # appeals.AppealStatus
     "rejected": ("已驳回", "Rejected"),
 }
 
+# ---- the audit log (audit.Action, RecordKind) ----------------------------------------
+AUDIT_ACTION: dict[str, Pair] = {
+    "create": ("新建", "Created"),
+    "update": ("修改", "Changed"),
+    "revoke": ("停用", "Revoked"),
+    "publish": ("发布", "Published"),
+}
+AUDIT_RECORD: dict[str, Pair] = {
+    "hall": ("营业厅", "Hall"),
+    "counter": ("窗口", "Counter"),
+    "staff": ("营业员", "Staff"),
+    "device": ("评价器", "Device"),
+    "user": ("用户", "User"),
+    "month": ("月度排名发布", "Month publication"),
+    "outreach": ("五进结果发布", "Outreach publication"),
+    "calendar": ("工作日历", "Working-day calendar"),
+}
+
 # Keys that mean one thing wherever staff pages show them, for templates that pass a
 # bare string (``label("overdue")``, ``label("level_5")``). Ratings' and the suggestion
 # box's keys are left out: "complaint" or "inquiry" means different things there.

@@ -1,4 +1,8 @@
-"""Managing the organisation: halls, counters, staff and counter devices."""
+"""Managing the organisation: halls, counters, staff and counter devices.
+
+Every change is logged (``services.audit``) once it is stored, when the caller
+gives an ``Auditor``: the API and the console always do.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,13 @@ from typing import Any
 
 from chalicelib.domain import credentials
 from chalicelib.domain.accounts import DevicePrincipal, Role, UserPrincipal
+from chalicelib.domain.audit import Action, RecordKind, counter_key
 from chalicelib.domain.errors import Deactivated, NotFound, Unauthenticated
 from chalicelib.domain.organisation import Counter, Device, Hall, HallGrade, Staff
 from chalicelib.domain.paging import MAX_PAGE_SIZE, Page
 from chalicelib.domain.shifts import ShiftChange, ShiftEvent, on_shift
+from chalicelib.services import audit
+from chalicelib.services.audit import Auditor
 from chalicelib.services.ports import Clock, OrganisationRepository, ShiftRepository
 
 
@@ -41,10 +48,12 @@ def create_hall(
     name: str,
     branch: str,
     grade: HallGrade,
+    auditor: Auditor | None = None,
 ) -> Hall:
     actor.require_admin()
     hall = Hall(code=code, name=name, branch=branch, grade=grade, created_at=clock.now())
     repo.add_hall(hall)
+    audit.record(auditor, actor.username, Action.create, RecordKind.hall, code, after=hall, hall_code=code)
     return hall
 
 
@@ -78,11 +87,14 @@ def add_counter(
     *,
     hall_code: str,
     number: int,
+    auditor: Auditor | None = None,
 ) -> Counter:
     actor.require_admin()
     existing_hall(repo, hall_code, "hall_code")
     counter = Counter(hall_code=hall_code, number=number, created_at=clock.now())
     repo.add_counter(counter)
+    key = counter_key(hall_code, number)
+    audit.record(auditor, actor.username, Action.create, RecordKind.counter, key, after=counter, hall_code=hall_code)
     return counter
 
 
@@ -99,11 +111,13 @@ def add_staff(
     staff_no: str,
     name: str,
     hall_code: str,
+    auditor: Auditor | None = None,
 ) -> Staff:
     actor.require_admin()
     existing_hall(repo, hall_code, "hall_code")
     staff = Staff(staff_no=staff_no, name=name, hall_code=hall_code, created_at=clock.now())
     repo.add_staff(staff)
+    audit.record(auditor, actor.username, Action.create, RecordKind.staff, staff_no, after=staff, hall_code=hall_code)
     return staff
 
 
@@ -131,6 +145,7 @@ def register_device(
     *,
     hall_code: str,
     counter_number: int,
+    auditor: Auditor | None = None,
 ) -> RegisteredDevice:
     actor.require_admin()
     existing_hall(repo, hall_code, "hall_code")
@@ -146,6 +161,9 @@ def register_device(
         created_at=clock.now(),
     )
     repo.add_device(device)
+    audit.record(
+        auditor, actor.username, Action.create, RecordKind.device, device_id, after=device, hall_code=hall_code
+    )
     return RegisteredDevice(device=device, key=key)
 
 
@@ -154,9 +172,18 @@ def list_devices(actor: UserPrincipal, repo: OrganisationRepository, hall_code: 
     return repo.list_devices(hall_code)
 
 
-def revoke_device(actor: UserPrincipal, repo: OrganisationRepository, clock: Clock, device_id: str) -> Device:
+def revoke_device(
+    actor: UserPrincipal, repo: OrganisationRepository, clock: Clock, device_id: str, auditor: Auditor | None = None
+) -> Device:
     actor.require_admin()
-    return repo.revoke_device(device_id, clock.now())
+    before = repo.get_device(device_id)
+    device = repo.revoke_device(device_id, clock.now())
+    if before is not None and not before.revoked:  # a second revoke changes nothing
+        kind, hall = RecordKind.device, device.hall_code
+        audit.record(
+            auditor, actor.username, Action.revoke, kind, device_id, before=before, after=device, hall_code=hall
+        )
+    return device
 
 
 def authenticate_device(repo: OrganisationRepository, key: str) -> DevicePrincipal:
@@ -169,17 +196,34 @@ def authenticate_device(repo: OrganisationRepository, key: str) -> DevicePrincip
 
 
 # ---- corrections: edit and deactivate, never delete (SPEC §2) -------------------------
-def update_hall(actor: UserPrincipal, repo: OrganisationRepository, code: str, changes: dict[str, Any]) -> Hall:
-    """Change a hall's name, branch, grade, opening hours or whether it is active (admin)."""
+def update_hall(
+    actor: UserPrincipal,
+    repo: OrganisationRepository,
+    code: str,
+    changes: dict[str, Any],
+    auditor: Auditor | None = None,
+) -> Hall:
+    """Change a hall's name, branch, grade, opening hours or whether it is active (admin).
+    Values equal to the stored ones write nothing."""
     actor.require_admin()
     hall = existing_hall(repo, code)
     changed = Hall.model_validate({**hall.model_dump(), **changes})
-    repo.save_hall(changed)
+    if changed != hall:
+        repo.save_hall(changed)
+        audit.record(
+            auditor, actor.username, Action.update, RecordKind.hall, code, before=hall, after=changed, hall_code=code
+        )
     return changed
 
 
 def update_counter(
-    actor: UserPrincipal, repo: OrganisationRepository, hall_code: str, number: int, *, active: bool
+    actor: UserPrincipal,
+    repo: OrganisationRepository,
+    hall_code: str,
+    number: int,
+    *,
+    active: bool,
+    auditor: Auditor | None = None,
 ) -> Counter:
     actor.require_admin()
     existing_hall(repo, hall_code)
@@ -187,7 +231,13 @@ def update_counter(
     if counter is None:
         raise NotFound(f"Hall {hall_code} has no counter {number}.", {"number": "unknown counter"})
     changed = counter.model_copy(update={"active": active})
-    repo.save_counter(changed)
+    if changed != counter:
+        repo.save_counter(changed)
+        key = counter_key(hall_code, number)
+        kind = RecordKind.counter
+        audit.record(
+            auditor, actor.username, Action.update, kind, key, before=counter, after=changed, hall_code=hall_code
+        )
     return changed
 
 
@@ -198,6 +248,7 @@ def update_staff(
     clock: Clock,
     staff_no: str,
     changes: dict[str, Any],
+    auditor: Auditor | None = None,
 ) -> Staff:
     """Rename, move to another hall or deactivate a clerk (admin). Moving or deactivating ends
     their shift now; their past ratings stay with the hall where they were given."""
@@ -208,9 +259,13 @@ def update_staff(
     if "hall_code" in changes:
         existing_hall(repo, changes["hall_code"])
     changed = Staff.model_validate({**staff.model_dump(), **changes})
+    if changed == staff:
+        return staff
     if changed.hall_code != staff.hall_code or not changed.active:
         end_shift(shifts, staff_no, clock.now())
     repo.save_staff(changed)
+    kind, hall = RecordKind.staff, changed.hall_code
+    audit.record(auditor, actor.username, Action.update, kind, staff_no, before=staff, after=changed, hall_code=hall)
     return changed
 
 

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from chalicelib.domain.accounts import Role, UserPrincipal
+from chalicelib.domain.audit import Action, RecordKind
 from chalicelib.domain.business_time import today_in_shanghai
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.notifications import Audience, Notification
@@ -33,6 +34,8 @@ from chalicelib.domain.outreach import (
     same_content,
 )
 from chalicelib.domain.paging import Page
+from chalicelib.services import audit
+from chalicelib.services.audit import Auditor
 from chalicelib.services.organisation import every_hall, existing_hall
 from chalicelib.services.ports import Clock, OrganisationRepository, Outbox, OutreachRepository
 
@@ -260,7 +263,12 @@ def remind_halls_without_events(
 
 
 def publish_quarter(
-    actor: UserPrincipal, org: OrganisationRepository, repo: OutreachRepository, clock: Clock, quarter: str
+    actor: UserPrincipal,
+    org: OrganisationRepository,
+    repo: OutreachRepository,
+    clock: Clock,
+    quarter: str,
+    auditor: Auditor | None = None,
 ) -> Snapshot:
     """Freeze the quarter's coverage and events as the next version; earlier versions stay as they were."""
     actor.require_admin()
@@ -281,6 +289,8 @@ def publish_quarter(
             repo.add_snapshot(snapshot)
         except Conflict:
             continue
+        logged = {"version": snapshot.version, "published_at": snapshot.published_at.isoformat()}
+        audit.record(auditor, actor.username, Action.publish, RecordKind.outreach, quarter, after=logged)
         return snapshot
     raise Conflict(f"{quarter} is being published by someone else; try again.")
 

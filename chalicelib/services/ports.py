@@ -10,6 +10,7 @@ from typing import Protocol
 
 from chalicelib.domain.accounts import SignInFailures, User
 from chalicelib.domain.appeals import Appeal, AppealStatus
+from chalicelib.domain.audit import AuditEntry, RecordKind
 from chalicelib.domain.callbacks import CallbackTask
 from chalicelib.domain.callbacks import Status as CallbackStatus
 from chalicelib.domain.notifications import Notification
@@ -353,4 +354,22 @@ class AppealRepository(Protocol):
         ``rating`` (upheld), mark it so and take it out of the tallies in the same transaction
         (Conflict, and nothing changes, if the rating is not stored, left the scores already or
         has another misuse flag than ``rating`` shows)."""
+        ...
+
+
+class AuditLog(Protocol):
+    """Who changed what, when, before and after; entries are added, never changed. Lists are
+    newest first, a page at a time."""
+
+    def add(self, entry: AuditEntry) -> None: ...
+    def history(self, kind: RecordKind, key: str, cursor: str | None, limit: int) -> Page[AuditEntry]:
+        """The entries filed under a record (``AuditEntry.filed_under``)."""
+        ...
+
+    def between(self, first: datetime, last: datetime, cursor: str | None, limit: int) -> Page[AuditEntry]:
+        """Every entry made at ``first <= at < last``."""
+        ...
+
+    def by_actor(self, actor: str, first: datetime, last: datetime, cursor: str | None, limit: int) -> Page[AuditEntry]:
+        """The entries one user made at ``first <= at < last``."""
         ...

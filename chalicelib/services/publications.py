@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from chalicelib.domain.accounts import Role, UserPrincipal
+from chalicelib.domain.audit import Action, RecordKind
 from chalicelib.domain.business_time import today_in_shanghai
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Reason
 from chalicelib.domain.organisation import Hall
 from chalicelib.domain.publications import LATEST, MonthRows, MonthSnapshot, Publication, Wanted, month_rows, same_rows
 from chalicelib.domain.reports import HallRow, StaffRow
-from chalicelib.services import reports
+from chalicelib.services import audit, reports
+from chalicelib.services.audit import Auditor
 from chalicelib.services.organisation import every_hall
 from chalicelib.services.ports import Clock, MonthPublicationRepository, OrganisationRepository, TallyReader
 
@@ -69,6 +71,7 @@ def publish_month(
     *,
     month: str,
     min_ratings: int,
+    auditor: Auditor | None = None,
 ) -> MonthSnapshot:
     """Freeze the month's rows as the next version (admin); earlier versions stay as they were."""
     actor.require_admin()
@@ -86,8 +89,18 @@ def publish_month(
             repo.add(snapshot)
         except Conflict:
             continue
+        audit.record(auditor, actor.username, Action.publish, RecordKind.month, month, after=_logged(snapshot))
         return snapshot
     raise Conflict(f"{month} is being published by someone else; try again.")
+
+
+def _logged(snapshot: MonthSnapshot) -> dict[str, object]:
+    """What the audit log keeps of a version: its number, time and size (the rows stay in the version)."""
+    return {
+        "version": snapshot.version,
+        "published_at": snapshot.published_at.isoformat(),
+        "halls": len(snapshot.halls),
+    }
 
 
 def versions(actor: UserPrincipal, repo: MonthPublicationRepository, month: str) -> list[Publication]:

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from chalicelib.adapters.dynamodb.appeals import DynamoAppealRepository
+from chalicelib.adapters.dynamodb.audit import DynamoAuditLog
 from chalicelib.adapters.dynamodb.callbacks import DynamoCallbackRepository
 from chalicelib.adapters.dynamodb.organisation import DynamoOrganisationRepository
 from chalicelib.adapters.dynamodb.outbox import DynamoOutbox
@@ -27,6 +28,7 @@ from chalicelib.adapters.dynamodb.table import Table
 from chalicelib.adapters.dynamodb.users import DynamoUserRepository
 from devstack import tables
 from tests.fakes.appeals import InMemoryAppealRepository
+from tests.fakes.audit import InMemoryAuditLog
 from tests.fakes.callbacks import InMemoryCallbackRepository, InMemoryOutbox
 from tests.fakes.organisation import InMemoryOrganisationRepository, InMemoryUserRepository
 from tests.fakes.outreach import InMemoryOutreachRepository
@@ -46,6 +48,7 @@ MEMORY: dict[str, Callable[[], Any]] = {
     "outbox": InMemoryOutbox,
     "appeals": InMemoryAppealRepository,
     "publications": InMemoryMonthPublications,
+    "audit": InMemoryAuditLog,
 }
 
 DYNAMODB: dict[str, Callable[[Table], Any]] = {
@@ -60,6 +63,7 @@ DYNAMODB: dict[str, Callable[[Table], Any]] = {
     "outbox": DynamoOutbox,
     "appeals": DynamoAppealRepository,
     "publications": DynamoMonthPublications,
+    "audit": DynamoAuditLog,
 }
 
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from chalicelib.services import ports
     from tests.fakes.accounts import InMemorySignInFailureLog
     from tests.fakes.appeals import InMemoryAppealRepository
+    from tests.fakes.audit import InMemoryAuditLog
     from tests.fakes.callbacks import InMemoryCallbackRepository, InMemoryOutbox, RecordingPublisher
     from tests.fakes.clock import FixedClock
     from tests.fakes.organisation import InMemoryOrganisationRepository, InMemoryUserRepository
@@ -45,4 +46,5 @@ if TYPE_CHECKING:
     publisher: ports.Publisher = RecordingPublisher()
     appeals: ports.AppealRepository = InMemoryAppealRepository()
     month_publications: ports.MonthPublicationRepository = InMemoryMonthPublications()
+    audit_log: ports.AuditLog = InMemoryAuditLog()
     holidays: HolidaySource = NoHolidays()

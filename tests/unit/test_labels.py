@@ -10,7 +10,17 @@ from enum import Enum, IntEnum, StrEnum
 import pytest
 
 import chalicelib.domain
-from chalicelib.domain import appeals, callbacks, labels, outreach, ranking, ratings, reports, suggestions
+from chalicelib.domain import (
+    appeals,
+    audit,
+    callbacks,
+    labels,
+    outreach,
+    ranking,
+    ratings,
+    reports,
+    suggestions,
+)
 from chalicelib.domain.accounts import Role
 from chalicelib.domain.csv_export import key_cell
 from chalicelib.domain.notifications import Audience
@@ -39,6 +49,8 @@ TABLES: dict[type[Enum], dict] = {
     outreach.Category: labels.OUTREACH_CATEGORY,
     appeals.Ground: labels.APPEAL_GROUND,
     appeals.AppealStatus: labels.APPEAL_STATUS,
+    audit.Action: labels.AUDIT_ACTION,
+    audit.RecordKind: labels.AUDIT_RECORD,
 }
 # Enums no page, file or message shows by label: internal keys, or shown as they are (grade "A").
 NOT_SHOWN = {StatKind, Audience, Basis, HallGrade, ShiftChange}

@@ -269,3 +269,31 @@ SUGGESTION_CONTACTS = "SUGGESTIONS#CONTACTS"
 def outreach_event_id(event_id: str) -> tuple[str, str]:
     """A guard per event id: a retried POST with the same id finds it and records nothing again."""
     return f"OUTREACH#EVENT#{event_id}", "EVENT_ID"
+
+
+# ---- the audit log ------------------------------------------------------------
+def audit_entry(kind: str, key: str, at: datetime, entry_id: str) -> tuple[str, str]:
+    # Filed under its record (a counter's and a device's under their hall): the
+    # record's history is one Query, newest first. Time first in the sort key, the
+    # entry's id after it, so two changes in the same microsecond both stay.
+    return audit_record(kind, key), audit_order(at, entry_id)
+
+
+def audit_record(kind: str, key: str) -> str:
+    return f"AUDIT#{kind.upper()}#{key}"
+
+
+def audit_order(at: datetime, entry_id: str) -> str:
+    """Sort key of an entry in every list (table, gsi1, gsi2): fixed-width UTC, so text order is time order."""
+    return f"{instant(at)}#{entry_id}"
+
+
+def audit_month(at: datetime) -> str:
+    """gsi1 partition of the entries made in one UTC month: the log by time, a month per partition
+    so that no partition takes every write for ever."""
+    return f"AUDIT#{at.astimezone(UTC):%Y-%m}"
+
+
+def audit_actor(username: str) -> str:
+    """gsi2 partition of one user's entries, in time order."""
+    return f"AUDIT#BY#{username}"
