@@ -3,6 +3,7 @@
 from chalicelib.api import (
     admin,
     appeals,
+    audit,
     auth,
     calendar,
     callbacks,
@@ -32,5 +33,6 @@ BLUEPRINTS = tuple(
         month_reports,
         calendar,
         appeals,
+        audit,
     )
 )

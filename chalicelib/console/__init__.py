@@ -4,7 +4,9 @@ cookie, each area calling the same services as the JSON API."""
 from chalicelib.console import (
     admin,
     appeals,
+    audit,
     callbacks,
+    corrections,
     dashboard,
     outreach,
     qr,
@@ -17,7 +19,20 @@ from chalicelib.console import calendar as calendar_page
 
 BLUEPRINTS = tuple(
     m.routes.blueprint
-    for m in (sign_in, admin, appeals, calendar_page, callbacks, dashboard, outreach, qr, reports, suggestions)
+    for m in (
+        sign_in,
+        admin,
+        corrections,
+        audit,
+        appeals,
+        calendar_page,
+        callbacks,
+        dashboard,
+        outreach,
+        qr,
+        reports,
+        suggestions,
+    )
 )
 
 read_session = session.principal_of

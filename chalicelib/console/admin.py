@@ -1,15 +1,18 @@
 """Console: the company admin's pages. Halls, a hall's counters, staff and
 devices (a new device's key is shown once, on the answer to the form that
-registered it, and never again), and users. The same service calls as
-/api/v1/admin, so only admins get past them."""
+registered it, and never again), and users; editing a hall, a counter or a
+clerk, and each record's history from the audit log on its page. The same
+service calls as /api/v1/admin, so only admins get past them."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from chalicelib import composition
+from chalicelib.console.audit import record_history
 from chalicelib.console.layout import DONE_QUERY, ConsoleRoutes, form_of, principal, redirect, render
 from chalicelib.domain.accounts import Role
+from chalicelib.domain.audit import RecordKind
 from chalicelib.domain.organisation import HallGrade, Name, StaffNo
 from chalicelib.inputs import CounterIn, HallIn, UserIn
 from chalicelib.services import accounts, organisation
@@ -51,6 +54,7 @@ def _hall_page(hall_code: str, new_key: str | None = None, new_device: str | Non
     actor = principal(request)
     actor.require_admin()
     org = composition.organisation()
+    history, more = record_history(request, RecordKind.hall, hall_code)
     return render(
         request,
         "admin_hall.html",
@@ -60,8 +64,11 @@ def _hall_page(hall_code: str, new_key: str | None = None, new_device: str | Non
         counters=organisation.list_counters(actor, org, hall_code),
         staff=organisation.list_staff(actor, org, hall_code, None, MAX_LISTED).items,
         devices=organisation.list_devices(actor, org, hall_code),
+        grades=[g.value for g in HallGrade],
         new_key=new_key,
         new_device=new_device,
+        history=history,
+        more_history=more,
         done=query(request, "done"),
     )
 
