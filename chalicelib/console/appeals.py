@@ -16,11 +16,22 @@ from pydantic import Field
 from chalicelib import composition
 from chalicelib.console.callbacks import local
 from chalicelib.console.halls import hall_param, halls_of
-from chalicelib.console.layout import LIST_QUERY, ConsoleRoutes, form_of, lang_of, principal, redirect, render
+from chalicelib.console.layout import (
+    LIST_QUERY,
+    ConsoleRoutes,
+    Sent,
+    filter_of,
+    form_of,
+    lang_of,
+    principal,
+    redirect,
+    render,
+    submit,
+)
 from chalicelib.domain.accounts import Role
 from chalicelib.domain.appeals import Appeal, AppealStatus, Ground
 from chalicelib.domain.business_time import today_in_shanghai
-from chalicelib.domain.errors import Forbidden, InvalidInput
+from chalicelib.domain.errors import InvalidInput, Reason
 from chalicelib.domain.labels import CHANNEL, LEVEL, REASON, label
 from chalicelib.domain.privacy import mask_personal_data
 from chalicelib.domain.ratings import Rating
@@ -34,6 +45,13 @@ routes = ConsoleRoutes(__name__)
 PAGE_SIZE = 50
 APPEALS_PAGE_SIZE = 20
 PENDING_READ = 200  # pending appeals read to mark the day's ratings "appealed"
+DAY_QUERY = QueryParam("day", "YYYY-MM-DD (default: today, Asia/Shanghai)", schema=DAY)
+STATUS_QUERY = QueryParam(
+    "status", "pending (default), upheld or rejected", schema=schema(enum=[s.value for s in AppealStatus])
+)
+# The forms post to actions carrying their page's query, so a refused form shows that page again.
+RATINGS_QUERY = (*LIST_QUERY, DAY_QUERY)
+APPEALS_QUERY = (*LIST_QUERY, STATUS_QUERY)
 
 
 class DecisionForm(Strict):
@@ -41,21 +59,29 @@ class DecisionForm(Strict):
     note: str = Field(default="", max_length=1000)
 
 
+def _today() -> str:
+    return today_in_shanghai(composition.clock().now()).isoformat()
+
+
 def _day(request: Any) -> str:
     raw = query(request, "day")
     if raw is None:
-        return today_in_shanghai(composition.clock().now()).isoformat()
+        return _today()
     try:
         return date.fromisoformat(raw).isoformat()
     except ValueError:
-        raise InvalidInput("Days are YYYY-MM-DD.", {"day": "a date like 2026-11-24"}) from None
+        raise InvalidInput(
+            "Days are YYYY-MM-DD.", {"day": "a date like 2026-11-24"}, reason=Reason("date_format")
+        ) from None
 
 
 def _status(raw: str | None) -> AppealStatus:
     try:
         return AppealStatus(raw or AppealStatus.pending.value)
     except ValueError:
-        raise InvalidInput("Unknown status.", {"status": "pending, upheld or rejected"}) from None
+        raise InvalidInput(
+            "Unknown status.", {"status": "pending, upheld or rejected"}, reason=Reason("enum")
+        ) from None
 
 
 def _rating_row(r: Rating, lang: str, pending: set[str]) -> dict[str, Any]:
@@ -69,16 +95,18 @@ def _rating_row(r: Rating, lang: str, pending: set[str]) -> dict[str, Any]:
     }
 
 
-@routes.page(
-    "/console/ratings",
-    summary="A hall's ratings of one day, to appeal from",
-    query=(*LIST_QUERY, QueryParam("day", "YYYY-MM-DD (default: today, Asia/Shanghai)", schema=DAY)),
-)
+@routes.page("/console/ratings", summary="A hall's ratings of one day, to appeal from", query=RATINGS_QUERY)
 def ratings_page():  # type: ignore[no-untyped-def]
     request = routes.request
     actor = principal(request)
     actor.require_role(Role.admin, Role.manager)
-    hall, day = hall_param(request, actor), _day(request)
+    day, refused = filter_of(request, "day-filter", lambda: _day(request), _today)
+    return _ratings(request, actor, day, refused)
+
+
+def _ratings(request: Any, actor: Any, day: str, sent: Sent | None = None) -> Any:
+    """The day's ratings of the page's hall; ``sent``: a form refused (the day filter or an appeal)."""
+    hall = hall_param(request, actor)
     page, pending = None, set()
     if hall is not None:
         page = appeals.ratings_of_day(actor, composition.ratings(), hall, day, query(request, "cursor"), PAGE_SIZE)
@@ -88,6 +116,9 @@ def ratings_page():  # type: ignore[no-untyped-def]
     return render(
         request,
         "ratings.html",
+        sent=sent,
+        page="/console/ratings",
+        cursor=query(request, "cursor"),
         section="ratings",
         halls=halls_of(actor),
         hall=hall,
@@ -112,20 +143,16 @@ def _appealed(found: list[Appeal], lang: str) -> dict[str, dict[str, Any]]:
     return rows
 
 
-@routes.page(
-    "/console/appeals",
-    summary="A hall's appeals, to decide",
-    query=(
-        *LIST_QUERY,
-        QueryParam(
-            "status", "pending (default), upheld or rejected", schema=schema(enum=[s.value for s in AppealStatus])
-        ),
-    ),
-)
+@routes.page("/console/appeals", summary="A hall's appeals, to decide", query=APPEALS_QUERY)
 def appeals_page():  # type: ignore[no-untyped-def]
     request = routes.request
     actor = principal(request)
     actor.require_role(Role.admin, Role.manager)
+    return _appeals(request, actor)
+
+
+def _appeals(request: Any, actor: Any, sent: Sent | None = None) -> Any:
+    """The page's hall's appeals of the page's status; ``sent``: a decision refused, as typed."""
     hall, status = hall_param(request, actor), _status(query(request, "status"))
     page = None
     if hall is not None:
@@ -136,6 +163,9 @@ def appeals_page():  # type: ignore[no-untyped-def]
     return render(
         request,
         "appeals.html",
+        sent=sent,
+        page="/console/appeals",
+        cursor=query(request, "cursor"),
         section="appeals",
         halls=halls_of(actor),
         hall=hall,
@@ -151,38 +181,50 @@ def appeals_page():  # type: ignore[no-untyped-def]
 
 @routes.action(
     "/console/ratings/{rating_id}/appeal",
-    summary="Appeal a rating as malicious or mistaken",
+    summary="Appeal a rating as malicious or mistaken (refused: the day's ratings again, the form as typed)",
     request=AppealIn,
+    query=RATINGS_QUERY,
     statuses=(409,),
 )
 def lodge(rating_id: str):  # type: ignore[no-untyped-def]
     request = routes.request
-    body = form_of(request, AppealIn)
-    appeal = appeals.lodge_appeal(
-        principal(request),
-        composition.ratings(),
-        composition.appeals(),
-        composition.clock(),
-        rating_id,
-        body.ground,
-        body.note,
-    )
-    return redirect(request, "/console/appeals", hall=appeal.hall_code, done="lodged")
+
+    def act() -> Any:
+        body = form_of(request, AppealIn)
+        appeal = appeals.lodge_appeal(
+            principal(request),
+            composition.ratings(),
+            composition.appeals(),
+            composition.clock(),
+            rating_id,
+            body.ground,
+            body.note,
+        )
+        return redirect(request, "/console/appeals", hall=appeal.hall_code, done="lodged")
+
+    def show(sent: Sent) -> Any:
+        actor = principal(request)
+        actor.require_role(Role.admin, Role.manager)
+        day, _ = filter_of(request, "day-filter", lambda: _day(request), _today)
+        return _ratings(request, actor, day, sent)
+
+    return submit(request, f"appeal-{rating_id}", act, show)
 
 
 @routes.action(
     "/console/appeals/{rating_id}/decide",
-    summary="Uphold or reject an appeal (not by its appellant)",
+    summary="Uphold or reject an appeal, not by its appellant (refused: the appeals again, the form as typed)",
     request=DecisionForm,
+    query=APPEALS_QUERY,
     statuses=(409,),
 )
 def decide(rating_id: str):  # type: ignore[no-untyped-def]
     request = routes.request
-    actor = principal(request)
-    body = form_of(request, DecisionForm)
-    try:
+
+    def act() -> Any:
+        body = form_of(request, DecisionForm)
         decided = appeals.decide_appeal(
-            actor,
+            principal(request),
             composition.ratings(),
             composition.appeals(),
             composition.clock(),
@@ -190,17 +232,11 @@ def decide(rating_id: str):  # type: ignore[no-untyped-def]
             body.decision == "uphold",
             body.note,
         )
-    except Forbidden:
-        if actor.role not in (Role.admin, Role.manager):
-            raise
-        # Past the role check, the service refuses only the appellant: say so in the user's language.
-        zh = lang_of(request) == "zh"
-        message = (
-            "申诉须由申诉人以外的人复核，请另一位主任或管理员处理。"
-            if zh
-            else (
-                "An appeal is decided by someone other than the person who lodged it: ask another manager or an admin."
-            )
-        )
-        raise Forbidden(message) from None
-    return redirect(request, "/console/appeals", hall=decided.hall_code, done=decided.status.value)
+        return redirect(request, "/console/appeals", hall=decided.hall_code, done=decided.status.value)
+
+    def show(sent: Sent) -> Any:
+        actor = principal(request)
+        actor.require_role(Role.admin, Role.manager)
+        return _appeals(request, actor, sent)
+
+    return submit(request, f"decide-{rating_id}", act, show)

@@ -9,11 +9,21 @@ from typing import Any
 
 from chalicelib import composition
 from chalicelib.console.halls import hall_param, halls_of
-from chalicelib.console.layout import LIST_QUERY, ConsoleRoutes, form_of, lang_of, principal, redirect, render
+from chalicelib.console.layout import (
+    LIST_QUERY,
+    ConsoleRoutes,
+    Sent,
+    form_of,
+    lang_of,
+    principal,
+    redirect,
+    render,
+    submit,
+)
 from chalicelib.domain.business_time import local_minute
 from chalicelib.domain.callback_context import RatingContext, SuggestionContext
 from chalicelib.domain.callbacks import AttemptResult, CallbackTask, Outcome, Status
-from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.errors import InvalidInput, Reason
 from chalicelib.domain.labels import CHANNEL, LEVEL, REASON, SUGGESTION_KIND, label
 from chalicelib.domain.privacy import mask_personal_data
 from chalicelib.inputs import AttemptIn, CloseIn
@@ -23,6 +33,9 @@ from chalicelib.web.routing import QueryParam, schema
 
 routes = ConsoleRoutes(__name__)
 PAGE_SIZE = 50
+STATUS_QUERY = QueryParam("status", "active (default) or closed", schema=schema(enum=["active", "closed"]))
+# A task's forms post to an action that carries the queue's query, so a refused form shows that queue again.
+BACK_QUERY = (*LIST_QUERY, STATUS_QUERY)
 
 
 local = local_minute  # the pages' name for it
@@ -32,7 +45,7 @@ def _status(raw: str | None) -> Status | None:
     if raw in (None, "active"):
         return None
     if raw != Status.closed.value:
-        raise InvalidInput("Unknown status.", {"status": "active or closed"})
+        raise InvalidInput("Unknown status.", {"status": "active or closed"}, reason=Reason("enum"))
     return Status.closed
 
 
@@ -71,15 +84,15 @@ def _row(task: CallbackTask, actor: Any, lang: str) -> dict[str, Any]:
     }
 
 
-@routes.page(
-    "/console/callbacks",
-    summary="The callback queue of a hall",
-    query=(*LIST_QUERY, QueryParam("status", "active (default) or closed", schema=schema(enum=["active", "closed"]))),
-)
+@routes.page("/console/callbacks", summary="The callback queue of a hall", query=BACK_QUERY)
 def queue():  # type: ignore[no-untyped-def]
     request = routes.request
     actor = principal(request)
-    hall = hall_param(request, actor)
+    return _queue(request, actor, hall_param(request, actor))
+
+
+def _queue(request: Any, actor: Any, hall: str | None, sent: Sent | None = None) -> Any:
+    """The queue page of ``hall``; ``sent``: a task's form refused, shown again filled in."""
     status = query(request, "status") or "active"
     page = None
     if hall is not None:
@@ -89,10 +102,13 @@ def queue():  # type: ignore[no-untyped-def]
     return render(
         request,
         "callbacks.html",
+        sent=sent,
+        page="/console/callbacks",
         section="callbacks",
         halls=halls_of(actor),
         hall=hall,
         shown=status,
+        cursor=query(request, "cursor"),
         rows=[_row(t, actor, lang_of(request)) for t in page.items] if page else [],
         next=page.next if page else None,
         now=composition.clock().now(),
@@ -107,6 +123,21 @@ def _back(task: CallbackTask, done: str) -> Any:
     return redirect(routes.request, "/console/callbacks", hall=task.hall_code, done=done)
 
 
+def _refused(task_id: str) -> Any:
+    """Shows the queue the task's form was on again (its hall when the action does not say)."""
+
+    def show(sent: Sent) -> Any:
+        request = routes.request
+        actor = principal(request)
+        if query(request, "hall") is not None:
+            hall = hall_param(request, actor)
+        else:
+            hall = callbacks.get_task(actor, composition.callback_ports(), task_id).hall_code
+        return _queue(request, actor, hall, sent)
+
+    return show
+
+
 @routes.action("/console/callbacks/{task_id}/claim", summary="Take a callback task", statuses=(409,))
 def claim(task_id: str):  # type: ignore[no-untyped-def]
     task = callbacks.claim(principal(routes.request), composition.callback_ports(), task_id)
@@ -114,25 +145,36 @@ def claim(task_id: str):  # type: ignore[no-untyped-def]
 
 
 @routes.action(
-    "/console/callbacks/{task_id}/attempts", summary="Record a call attempt", request=AttemptIn, statuses=(409,)
+    "/console/callbacks/{task_id}/attempts",
+    summary="Record a call attempt (refused: the queue again, the form as typed)",
+    request=AttemptIn,
+    query=BACK_QUERY,
+    statuses=(409,),
 )
 def attempt(task_id: str):  # type: ignore[no-untyped-def]
-    body = form_of(routes.request, AttemptIn)
-    task = callbacks.record_attempt(
-        principal(routes.request), composition.callback_ports(), task_id, body.result, body.note
-    )
-    return _back(task, "attempt")
+    def act() -> Any:
+        body = form_of(routes.request, AttemptIn)
+        task = callbacks.record_attempt(
+            principal(routes.request), composition.callback_ports(), task_id, body.result, body.note
+        )
+        return _back(task, "attempt")
+
+    return submit(routes.request, f"attempt-{task_id}", act, _refused(task_id))
 
 
 @routes.action(
     "/console/callbacks/{task_id}/close",
-    summary="Close a callback task with an outcome",
+    summary="Close a callback task with an outcome (refused: the queue again, the form as typed)",
     request=CloseIn,
+    query=BACK_QUERY,
     statuses=(409,),
 )
 def close(task_id: str):  # type: ignore[no-untyped-def]
-    body = form_of(routes.request, CloseIn)
-    task = callbacks.close_task(
-        principal(routes.request), composition.callback_ports(), task_id, body.outcome, body.note
-    )
-    return _back(task, "closed")
+    def act() -> Any:
+        body = form_of(routes.request, CloseIn)
+        task = callbacks.close_task(
+            principal(routes.request), composition.callback_ports(), task_id, body.outcome, body.note
+        )
+        return _back(task, "closed")
+
+    return submit(routes.request, f"close-{task_id}", act, _refused(task_id))

@@ -11,10 +11,10 @@ from typing import Any
 from chalicelib import composition
 from chalicelib.console import charts
 from chalicelib.console.halls import halls_of
-from chalicelib.console.layout import HALL_QUERY, ConsoleRoutes, lang_of, principal, render
-from chalicelib.console.reports import MONTH_QUERY, month_param
+from chalicelib.console.layout import HALL_QUERY, ConsoleRoutes, Sent, lang_of, principal, render
+from chalicelib.console.reports import MONTH_QUERY, month_filter
 from chalicelib.domain.callbacks import CallbackRates, Flag
-from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.errors import InvalidInput, Reason
 from chalicelib.domain.labels import LEVEL, REASON, label
 from chalicelib.domain.reports import counts_of
 from chalicelib.domain.stats import StatKind, Tally
@@ -38,15 +38,16 @@ def dashboard():  # type: ignore[no-untyped-def]
     actor = principal(request)
     hall = query(request, "hall")
     if hall is not None and not params.HALL_CODE.match(hall):
-        raise InvalidInput("Bad hall code.", {"hall": "a hall code"})
+        raise InvalidInput("Bad hall code.", {"hall": "a hall code"}, reason=Reason("hall_code"))
     if hall is None and len(actor.halls) == 1 and actor.role.value != "admin":
         (hall,) = actor.halls
+    month, refused = month_filter(request)
     if hall is None:
-        return _overview(request, actor, month_param(request))
-    return _hall(request, actor, hall, month_param(request))
+        return _overview(request, actor, month, refused)
+    return _hall(request, actor, hall, month, refused)
 
 
-def _overview(request: Any, actor: Any, month: str) -> Any:
+def _overview(request: Any, actor: Any, month: str, sent: Sent | None) -> Any:
     rows = reports.hall_monthly(actor, composition.organisation(), composition.ratings(), month=month)
     branches: dict[str, list[Any]] = defaultdict(list)
     for row in rows:
@@ -55,6 +56,7 @@ def _overview(request: Any, actor: Any, month: str) -> Any:
     return render(
         request,
         "overview.html",
+        sent=sent,
         section="dashboard",
         month=month,
         branches=sorted(branches.items()),
@@ -80,7 +82,7 @@ def _callback_rates(hall: str, month: str) -> CallbackRates:
     return CallbackRates(counts_of(tallies, StatKind.callbacks))
 
 
-def _hall(request: Any, actor: Any, hall: str, month: str) -> Any:
+def _hall(request: Any, actor: Any, hall: str, month: str, sent: Sent | None) -> Any:
     lang = lang_of(request)
     org, tallies = composition.organisation(), composition.ratings()
     (row,) = reports.hall_monthly(actor, org, tallies, month=month, hall=hall)
@@ -97,6 +99,7 @@ def _hall(request: Any, actor: Any, hall: str, month: str) -> Any:
     return render(
         request,
         "dashboard.html",
+        sent=sent,
         section="dashboard",
         halls=halls_of(actor),
         hall=row.hall,

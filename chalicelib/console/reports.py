@@ -16,9 +16,19 @@ from typing import Any
 
 from chalicelib import composition
 from chalicelib.console.halls import halls_of
-from chalicelib.console.layout import DONE_QUERY, HALL_QUERY, ConsoleRoutes, principal, redirect, render
+from chalicelib.console.layout import (
+    DONE_QUERY,
+    HALL_QUERY,
+    ConsoleRoutes,
+    Sent,
+    filter_of,
+    principal,
+    redirect,
+    render,
+    submit,
+)
 from chalicelib.domain.business_time import local_minute, today_in_shanghai
-from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.errors import InvalidInput, Reason
 from chalicelib.domain.outreach import quarter_of
 from chalicelib.domain.reports import is_month
 from chalicelib.services import exports, publications, reports
@@ -47,8 +57,15 @@ def this_month() -> str:
 def month_param(request: Any) -> str:
     month = query(request, "month") or this_month()
     if not is_month(month):
-        raise InvalidInput("A month such as 2026-11 is required.", {"month": "a month such as 2026-11"})
+        raise InvalidInput(
+            "A month such as 2026-11 is required.", {"month": "a month such as 2026-11"}, reason=Reason("month_format")
+        )
     return month
+
+
+def month_filter(request: Any) -> tuple[str, Sent | None]:
+    """The page's month; a mistyped one shows this month, the filter form sent back as typed."""
+    return filter_of(request, "month-filter", lambda: month_param(request), this_month)
 
 
 def month_span(month: str) -> tuple[str, str]:
@@ -64,8 +81,13 @@ def month_span(month: str) -> tuple[str, str]:
 )
 def ranking():  # type: ignore[no-untyped-def]
     request = routes.request
+    month, refused = month_filter(request)
+    return _ranking(request, month, refused)
+
+
+def _ranking(request: Any, month: str, sent: Sent | None = None) -> Any:
+    """The ranking page of ``month``; ``sent``: the month filter or the publish form, refused."""
     actor = principal(request)
-    month = month_param(request)
     hall = params.hall_code(request)
     by_branch = params.by_branch(request)
     version = params.version(request)
@@ -82,6 +104,8 @@ def ranking():  # type: ignore[no-untyped-def]
     return render(
         request,
         "ranking.html",
+        sent=sent,
+        page="/console/ranking",
         section="ranking",
         halls=halls_of(actor),
         hall=hall,
@@ -104,8 +128,17 @@ def ranking():  # type: ignore[no-untyped-def]
     path_params=(PathParam("month", MONTH, "e.g. 2026-11", checked=True),),
 )
 def publish(month: str):  # type: ignore[no-untyped-def]
+    def show(sent: Sent) -> Any:
+        return _ranking(routes.request, month if is_month(month) else this_month(), sent)
+
+    return submit(routes.request, "publish", lambda: _publish(month), show)
+
+
+def _publish(month: str) -> Any:
     if not is_month(month):
-        raise InvalidInput("A month such as 2026-11 is required.", {"month": "a month such as 2026-11"})
+        raise InvalidInput(
+            "A month such as 2026-11 is required.", {"month": "a month such as 2026-11"}, reason=Reason("month_format")
+        )
     snapshot = publications.publish_month(
         principal(routes.request),
         composition.organisation(),
@@ -123,11 +156,12 @@ def publish(month: str):  # type: ignore[no-untyped-def]
 def downloads():  # type: ignore[no-untyped-def]
     request = routes.request
     actor = principal(request)
-    month = month_param(request)
+    month, refused = month_filter(request)
     first, last = month_span(month)
     return render(
         request,
         "reports.html",
+        sent=refused,
         section="reports",
         halls=halls_of(actor),
         hall=params.hall_code(request),

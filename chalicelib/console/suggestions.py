@@ -9,8 +9,18 @@ from typing import Any
 from chalicelib import composition
 from chalicelib.console.callbacks import local
 from chalicelib.console.halls import hall_param, halls_of
-from chalicelib.console.layout import LIST_QUERY, ConsoleRoutes, form_of, lang_of, principal, redirect, render
-from chalicelib.domain.errors import InvalidInput
+from chalicelib.console.layout import (
+    LIST_QUERY,
+    ConsoleRoutes,
+    Sent,
+    form_of,
+    lang_of,
+    principal,
+    redirect,
+    render,
+    submit,
+)
+from chalicelib.domain.errors import InvalidInput, Reason
 from chalicelib.domain.labels import SUGGESTION_KIND, SUGGESTION_STATUS
 from chalicelib.domain.suggestions import Suggestion, SuggestionStatus
 from chalicelib.inputs import ReplyIn
@@ -20,6 +30,11 @@ from chalicelib.web.routing import HALL_CODE, PathParam, QueryParam, schema
 
 routes = ConsoleRoutes(__name__)
 PAGE_SIZE = 50
+STATUS_QUERY = QueryParam(
+    "status", "new, opened, replied or closed; all when absent", schema=schema(enum=[s.value for s in SuggestionStatus])
+)
+# A reply form posts to an action carrying the inbox's query, so a refused reply shows that inbox again.
+BACK_QUERY = (*LIST_QUERY, STATUS_QUERY)
 
 
 def _status(raw: str | None) -> SuggestionStatus | None:
@@ -28,27 +43,28 @@ def _status(raw: str | None) -> SuggestionStatus | None:
     try:
         return SuggestionStatus(raw)
     except ValueError:
-        raise InvalidInput("Unknown status.", {"status": "new, opened, replied or closed"}) from None
+        raise InvalidInput(
+            "Unknown status.", {"status": "new, opened, replied or closed"}, reason=Reason("enum")
+        ) from None
 
 
 @routes.page(
     "/console/suggestions",
     summary="A hall's suggestion inbox",
     query=(
-        *LIST_QUERY,
-        QueryParam(
-            "status",
-            "new, opened, replied or closed; all when absent",
-            schema=schema(enum=[s.value for s in SuggestionStatus]),
-        ),
+        *BACK_QUERY,
         QueryParam("count", "how many the box held when opened, for the page's notice", checked=False),
     ),
     statuses=(404,),
 )
 def inbox():  # type: ignore[no-untyped-def]
     request = routes.request
+    return _inbox(request, hall_param(request, principal(request)))
+
+
+def _inbox(request: Any, hall: str | None, sent: Sent | None = None) -> Any:
+    """The inbox page of ``hall``; ``sent``: a reply refused, shown again as typed."""
     actor = principal(request)
-    hall = hall_param(request, actor)
     status = query(request, "status")
     state, page = None, None
     if hall is not None:
@@ -63,10 +79,13 @@ def inbox():  # type: ignore[no-untyped-def]
     return render(
         request,
         "suggestions.html",
+        sent=sent,
+        page="/console/suggestions",
         section="suggestions",
         halls=halls_of(actor),
         hall=hall,
         shown=status,
+        cursor=query(request, "cursor"),
         state=state,
         items=[suggestions.staff_view(s) for s in page.items] if page else [],
         next=page.next if page else None,
@@ -102,14 +121,26 @@ def _back(suggestion: Suggestion, done: str) -> Any:
 
 
 @routes.action(
-    "/console/suggestions/{suggestion_id}/reply", summary="Reply to a suggestion", request=ReplyIn, statuses=(409,)
+    "/console/suggestions/{suggestion_id}/reply",
+    summary="Reply to a suggestion (refused: the inbox again, the reply as typed)",
+    request=ReplyIn,
+    query=BACK_QUERY,
+    statuses=(409,),
 )
 def reply(suggestion_id: str):  # type: ignore[no-untyped-def]
-    body = form_of(routes.request, ReplyIn)
-    replied = suggestions.reply_to_suggestion(
-        principal(routes.request), composition.suggestions(), composition.clock(), suggestion_id, body.reply
-    )
-    return _back(replied, "replied")
+    request = routes.request
+
+    def act() -> Any:
+        body = form_of(request, ReplyIn)
+        replied = suggestions.reply_to_suggestion(
+            principal(request), composition.suggestions(), composition.clock(), suggestion_id, body.reply
+        )
+        return _back(replied, "replied")
+
+    def show(sent: Sent) -> Any:
+        return _inbox(request, hall_param(request, principal(request)), sent)
+
+    return submit(request, f"reply-{suggestion_id}", act, show)
 
 
 @routes.action("/console/suggestions/{suggestion_id}/close", summary="Close a suggestion", statuses=(409,))

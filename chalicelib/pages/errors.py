@@ -8,7 +8,7 @@ from typing import Any
 from chalice import Response
 
 from chalicelib.domain.errors import DomainError
-from chalicelib.web import rendering
+from chalicelib.web import messages, rendering
 from chalicelib.web.errors import json_error
 from chalicelib.web.requests import wants_json
 from chalicelib.web.routing import HTML, JSON, LANG, Routes
@@ -17,7 +17,16 @@ from chalicelib.web.routing import HTML, JSON, LANG, Routes
 def error_page(error: DomainError, status: int, request: Any) -> Response:
     if wants_json(request):
         return json_error(error, status, request)
-    return rendering.render("error.html", rendering.lang_of(request), status=status, status_code=status, error=error)
+    lang = rendering.lang_of(request)
+    return rendering.render(
+        "error.html",
+        lang,
+        status=status,
+        status_code=status,
+        error=error,
+        summary=messages.summary(error, lang),
+        problems=messages.field_messages(error, lang),
+    )
 
 
 def page_routes(import_name: str, tag: str) -> Routes:

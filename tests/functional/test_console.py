@@ -224,13 +224,13 @@ def test_an_agent_claims_calls_and_closes_a_task_in_the_console(browser: Browser
     assert len(task["attempts"]) == 1
 
 
-def test_closing_as_unreachable_too_early_shows_why_on_a_400_page(signed_in: Browser, admin: Api):
+def test_closing_as_unreachable_too_early_shows_why_on_the_queue(signed_in: Browser, admin: Api):
     admin.seed_hall("A01")
     drop_complaint(admin)
     task_id = open_task_for_latest(admin)
     answer = signed_in.post(f"/console/callbacks/{task_id}/close", {"outcome": "unreachable"})
     assert answer.status == 400
-    assert "unreachable needs 3" in answer.text
+    assert "须先记录 3 次未接通的回访" in answer.text and "unreachable needs 3" not in answer.text
     assert admin.get(f"/api/v1/callbacks/{task_id}").json["status"] == "open"
 
 
