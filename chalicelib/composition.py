@@ -21,6 +21,7 @@ from chalicelib.config import ConfigurationError, Settings
 from chalicelib.services.accounts import TokenPolicy
 from chalicelib.services.audit import Auditor
 from chalicelib.services.callbacks import CallbackPorts
+from chalicelib.services.imports import ImportPorts
 from chalicelib.services.ports import (
     AppealRepository,
     AuditLog,
@@ -230,6 +231,10 @@ def audit_log() -> AuditLog:
 def auditor() -> Auditor:
     """Where changes are logged: the audit log, timed by the clock."""
     return Auditor(audit_log(), clock())
+
+
+def import_ports() -> ImportPorts:
+    return ImportPorts(org=organisation(), shifts=shifts(), clock=clock(), auditor=auditor())
 
 
 @functools.cache

@@ -9,6 +9,7 @@ from chalicelib.api import (
     callbacks,
     corrections,
     device,
+    imports,
     month_reports,
     outreach,
     public,
@@ -33,6 +34,7 @@ BLUEPRINTS = tuple(
         month_reports,
         calendar,
         appeals,
+        imports,
         audit,
     )
 )

@@ -136,7 +136,7 @@ APPEAL_STATUS: dict[str, Pair] = {  # appeals.AppealStatus
     "rejected": ("已驳回", "Rejected"),
 }
 
-# ---- the audit log (audit.Action, RecordKind) ----------------------------------------
+# ---- the audit log and bulk import (audit.Action, RecordKind; imports.ImportKind, Reason)
 AUDIT_ACTION: dict[str, Pair] = {
     "create": ("新建", "Created"),
     "update": ("修改", "Changed"),
@@ -152,6 +152,18 @@ AUDIT_RECORD: dict[str, Pair] = {
     "month": ("月度排名发布", "Month publication"),
     "outreach": ("五进结果发布", "Outreach publication"),
     "calendar": ("工作日历", "Working-day calendar"),
+}
+IMPORT_KIND: dict[str, Pair] = {
+    "halls": ("营业厅", "Halls"),
+    "counters": ("窗口", "Counters"),
+    "staff": ("营业员", "Staff"),
+}
+IMPORT_REASON: dict[str, Pair] = {
+    "cells": ("列数与表头不符", "Wrong number of cells"),
+    "invalid": ("取值不符合要求", "Invalid value"),
+    "repeated": ("与前面的行重复且内容不同", "Repeats an earlier line with other values"),
+    "unknown_hall": ("营业厅不存在", "Unknown hall"),
+    "refused": ("无法保存", "Refused"),
 }
 
 # Keys that mean one thing wherever staff pages show them, for templates that pass a

@@ -14,6 +14,7 @@ from chalicelib.domain import (
     appeals,
     audit,
     callbacks,
+    imports,
     labels,
     outreach,
     ranking,
@@ -51,6 +52,8 @@ TABLES: dict[type[Enum], dict] = {
     appeals.AppealStatus: labels.APPEAL_STATUS,
     audit.Action: labels.AUDIT_ACTION,
     audit.RecordKind: labels.AUDIT_RECORD,
+    imports.ImportKind: labels.IMPORT_KIND,
+    imports.Reason: labels.IMPORT_REASON,
 }
 # Enums no page, file or message shows by label: internal keys, or shown as they are (grade "A").
 NOT_SHOWN = {StatKind, Audience, Basis, HallGrade, ShiftChange}
