@@ -1,10 +1,15 @@
 """The public suggestion box (SPEC §4.1): the form at /s/{hall_code}, its receipt,
-and the tracking page. No login; pages in Chinese by default, JSON on request."""
+and the tracking page. No login; pages in Chinese by default, JSON on request.
+
+A form POST that is taken answers 303 to the receipt page (POST/redirect/GET),
+so reloading the receipt never drops the note twice; a refused one shows the
+form again as typed, why beside each field in the visitor's language."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
+from chalice import Response
 from pydantic import BaseModel, BeforeValidator
 
 from chalicelib import composition
@@ -23,6 +28,7 @@ from chalicelib.domain.suggestions import (
 )
 from chalicelib.pages.errors import page_routes
 from chalicelib.services import callbacks, organisation, suggestions
+from chalicelib.web import messages
 from chalicelib.web import rendering as pages
 from chalicelib.web.requests import client_address, form_fields, parse_form, parse_json, query, wants_json
 from chalicelib.web.responses import json_response
@@ -95,14 +101,15 @@ def suggestion_form(hall_code: str):  # type: ignore[no-untyped-def]
 @routes(
     "/s/{hall_code}",
     "POST",
-    summary="Drop a suggestion; a receipt page with its tracking number (JSON on Accept: application/json)",
+    summary="Drop a suggestion: 303 to its receipt page ({tracking_no} with Accept: application/json)",
     auth=Auth.public,
     request=SuggestionIn,
     response=TrackingNoOut,
     produces=(HTML, JSON),
     content_types=[FORM, JSON],
     path_params=(PathParam("hall_code", HALL_CODE),),
-    statuses=(410, 429),  # a deactivated hall; too many notes from one address, or into one hall
+    # 303: to the receipt page; 410: a deactivated hall; 429: too many notes from one address, or into one hall
+    statuses=(303, 410, 429),
 )
 def drop_suggestion(hall_code: str):  # type: ignore[no-untyped-def]
     request = routes.request
@@ -124,13 +131,30 @@ def drop_suggestion(hall_code: str):  # type: ignore[no-untyped-def]
             raise
         hall = organisation.existing_hall(composition.organisation(), hall_code)  # an unknown hall is a 404 page
         values = _form_values(request)
+        errors = messages.field_messages(e, lang)
         return pages.render(
-            "suggestion_form.html", lang, status=400, hall=hall, values=values, errors=e.fields, **_labels(lang)
+            "suggestion_form.html", lang, status=400, hall=hall, values=values, errors=errors, **_labels(lang)
         )
     if wants_json(request):
         return json_response({"tracking_no": dropped.tracking_no})
-    hall = organisation.existing_hall(composition.organisation(), hall_code)
-    return pages.render("suggestion_receipt.html", lang, hall=hall, suggestion=dropped, **_labels(lang))
+    location = f"/s/{hall_code}/receipt/{dropped.tracking_no}" + ("?lang=en" if lang == "en" else "")
+    return Response(body="", status_code=303, headers={"Location": location, "Cache-Control": "no-store"})
+
+
+@routes(
+    "/s/{hall_code}/receipt/{tracking_no}",
+    "GET",
+    summary="The receipt of a dropped suggestion: its tracking number (safe to reload)",
+    auth=Auth.public,
+    produces=HTML,
+    path_params=(PathParam("hall_code", HALL_CODE),),
+)
+def suggestion_receipt(hall_code: str, tracking_no: str):  # type: ignore[no-untyped-def]
+    lang = pages.lang_of(routes.request)
+    found = suggestions.receipt(composition.suggestions(), composition.organisation(), hall_code, tracking_no)
+    page = pages.render("suggestion_receipt.html", lang, hall_code=hall_code, receipt=found, **_labels(lang))
+    page.headers["Cache-Control"] = "no-store"  # a tracking number stays off shared caches
+    return page
 
 
 @routes(

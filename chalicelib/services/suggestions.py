@@ -112,6 +112,32 @@ def submit_suggestion(
 
 
 @dataclass(frozen=True)
+class Receipt:
+    """What the receipt page after a drop shows to whoever holds its address: no more than
+    /track shows without the phone's last four digits."""
+
+    tracking_no: str
+    hall_name: str
+    kind: SuggestionKind | None  # None when a phone was given: its digits guard even the kind on /track
+    needs_phone4: bool
+
+
+def receipt(repo: SuggestionRepository, org: OrganisationRepository, hall_code: str, tracking_no: str) -> Receipt:
+    """The receipt of a suggestion dropped into ``hall_code``'s box; NotFound for any other number."""
+    number = rules.normalise_tracking_no(tracking_no)
+    suggestion = repo.get_by_tracking_no(number) if number else None
+    if suggestion is None or suggestion.hall_code != hall_code:
+        raise NotFound("No suggestion has this tracking number.", {"tracking_no": "unknown"})
+    hall = existing_hall(org, hall_code)
+    return Receipt(
+        tracking_no=suggestion.tracking_no,
+        hall_name=hall.name,
+        kind=None if suggestion.has_phone else suggestion.kind,
+        needs_phone4=suggestion.has_phone,
+    )
+
+
+@dataclass(frozen=True)
 class Tracked:
     """What the tracking page may show: never the name or phone."""
 

@@ -72,12 +72,42 @@ def test_an_unknown_hall_is_a_404_page_for_the_form_and_the_post(api: Api, hall:
     assert answer.status == 404 and "页面不存在" in answer.text
 
 
-def test_a_form_post_answers_a_receipt_with_the_tracking_number_and_a_link(api: Api, hall: Api):
+def test_a_form_post_redirects_to_a_receipt_with_the_tracking_number_and_a_link(api: Api, hall: Api):
     answer = post_form(api, "/s/A01", {"kind": "praise", "content": "窗口2号服务很耐心，谢谢！"})
-    assert answer.status == 200
-    number = re.search(r'id="tracking-no">([^<]+)<', answer.text).group(1)
-    assert TRACKING_NO.match(number)
-    assert f'href="/track/{number}"' in answer.text
+    assert answer.status == 303
+    location = answer.headers["location"]
+    number = location.rsplit("/", 1)[1]
+    assert location == f"/s/A01/receipt/{number}" and TRACKING_NO.match(number)
+    receipt = api.get(location, token="")
+    assert receipt.status == 200 and receipt.headers["content-type"].startswith("text/html")
+    assert re.search(r'id="tracking-no">([^<]+)<', receipt.text).group(1) == number
+    assert f'href="/track/{number}"' in receipt.text
+    assert "A01营业厅" in receipt.text and "表扬" in receipt.text
+
+
+def test_reloading_the_receipt_drops_nothing_twice(api: Api, manager: Api):
+    answer = post_form(api, "/s/A01", {"kind": "suggestion", "content": "大厅的椅子不够坐，建议增加。"})
+    first, again = (api.get(answer.headers["location"], token="") for _ in range(2))
+    assert first.status == again.status == 200
+    assert first.text == again.text
+    assert len(manager.get("/api/v1/suggestions?hall=A01").json["items"]) == 1
+
+
+def test_the_receipt_keeps_english_and_hides_the_kind_behind_the_phone(api: Api, hall: Api):
+    fields = {"kind": "report", "content": "有人代办收费", "phone": "13812345678", "consent": "1"}
+    answer = post_form(api, "/s/A01?lang=en", fields)
+    assert answer.status == 303 and answer.headers["location"].endswith("?lang=en")
+    receipt = api.get(answer.headers["location"], token="")
+    assert "Received" in receipt.text and "last four digits" in receipt.text
+    assert "Report" not in receipt.text  # /track shows the kind only after the phone's last four digits
+
+
+def test_a_receipt_of_another_hall_or_an_unknown_number_is_a_404(api: Api, hall: Api):
+    number = drop(api)
+    assert api.get(f"/s/A01/receipt/{number}", token="").status == 200
+    assert api.get(f"/s/B02/receipt/{number}", token="").status == 404
+    assert api.get("/s/A01/receipt/TS20261124-7K3M9QXD", token="").status == 404
+    assert api.get("/s/A01/receipt/nonsense", token="").status == 404
 
 
 def test_a_json_post_answers_the_tracking_number(api: Api, hall: Api):
@@ -110,6 +140,27 @@ def test_a_rejected_form_comes_back_filled_in_and_escaped(api: Api, hall: Api):
     assert page.status == 400
     assert XSS not in page.text and "&lt;script&gt;" in page.text
     assert 'value="13812345678"' in page.text
+
+
+@pytest.mark.parametrize(
+    ("fields", "zh", "en"),
+    [
+        ({"kind": "suggestion", "content": "x" * 4}, "请至少填写 5 个字", "at least 5 characters"),
+        ({"kind": "suggestion", "content": "x" * 2001}, "请不要超过 2000 个字", "2000 characters or fewer"),
+        ({"kind": "rant", "content": "五个字以上"}, "请从选项中选择一项", "choose one of the options"),
+        ({"kind": "suggestion", "content": "五个字以上", "phone": "12345"}, "请输入11位手机号", "11-digit mobile"),
+        ({"kind": "suggestion", "content": "五个字以上", "name": "张"}, "留称呼或手机号请勾选同意", "tick the consent"),
+        ({"kind": "suggestion", "content": "五个字以上", "wants_reply": "maybe"}, "请勾选或不勾选", "tick the box"),
+        ({"kind": "suggestion", "content": "五个字以上", "extra": "1"}, "表单中有无法识别的内容", "carried something"),
+    ],
+)
+def test_a_refused_form_says_why_in_the_visitors_language_never_in_pydantics(api: Api, hall: Api, fields, zh, en):
+    for lang, words in (("zh", zh), ("en", en)):
+        page = post_form(api, f"/s/A01?lang={lang}", fields)
+        assert page.status == 400
+        assert words in page.text, (lang, words)
+        for raw in ("Value error", "Input should", "String should", "Extra inputs", "required when"):
+            assert raw not in page.text, raw
 
 
 def test_content_of_exactly_5_and_2000_characters_is_accepted(api: Api, hall: Api):
