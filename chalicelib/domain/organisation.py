@@ -77,6 +77,15 @@ class Counter(BaseModel):
     active: bool = True
 
 
+class HallMove(BaseModel):
+    """A clerk left ``left`` for another hall at ``at``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    at: datetime
+    left: Code
+
+
 class Staff(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -85,6 +94,21 @@ class Staff(BaseModel):
     hall_code: Code
     created_at: datetime
     active: bool = True
+    moves: tuple[HallMove, ...] = ()  # in time order: a device may upload a week of presses after a move
+
+    def hall_at(self, at: datetime) -> str:
+        """The hall the clerk belonged to at ``at``: the one they left first after it, else today's."""
+        for move in self.moves:
+            if at < move.at:
+                return move.left
+        return self.hall_code
+
+    def moved_to(self, hall_code: str, at: datetime) -> Staff:
+        if hall_code == self.hall_code:
+            return self
+        return self.model_copy(
+            update={"hall_code": hall_code, "moves": (*self.moves, HallMove(at=at, left=self.hall_code))}
+        )
 
 
 class Device(BaseModel):

@@ -253,19 +253,22 @@ def update_staff(
     """Rename, move to another hall or deactivate a clerk (admin). Moving or deactivating ends
     their shift now; their past ratings stay with the hall where they were given."""
     actor.require_admin()
-    staff = repo.get_staff(staff_no)
-    if staff is None:
+    before = repo.get_staff(staff_no)
+    if before is None:
         raise NotFound(f"No staff number {staff_no}.", {"staff_no": "unknown staff number"})
+    staff = before
+    now = clock.now()
     if "hall_code" in changes:
         existing_hall(repo, changes["hall_code"])
+        staff = staff.moved_to(changes.pop("hall_code"), now)
     changed = Staff.model_validate({**staff.model_dump(), **changes})
-    if changed == staff:
-        return staff
-    if changed.hall_code != staff.hall_code or not changed.active:
-        end_shift(shifts, staff_no, clock.now())
+    if changed == before:
+        return before
+    if changed.moves != before.moves or not changed.active:
+        end_shift(shifts, staff_no, now)
     repo.save_staff(changed)
     kind, hall = RecordKind.staff, changed.hall_code
-    audit.record(auditor, actor.username, Action.update, kind, staff_no, before=staff, after=changed, hall_code=hall)
+    audit.record(auditor, actor.username, Action.update, kind, staff_no, before=before, after=changed, hall_code=hall)
     return changed
 
 

@@ -124,7 +124,7 @@ def ingest_device_batch(
             continue
         if item.staff_no is not None:
             member = staff.get(item.staff_no)
-            if member is None or member.hall_code != device.hall_code:
+            if member is None or member.hall_at(item.rated_at) != device.hall_code:
                 why = "unknown staff number" if member is None else "belongs to another hall"
                 results[i] = ItemResult(item.id, "rejected", InvalidInput("Bad staff number.", {"staff_no": why}))
                 continue

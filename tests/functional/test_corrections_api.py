@@ -174,3 +174,15 @@ def test_an_admin_cannot_lock_themselves_out(hall: Api):
     assert answer.status == 409
     assert patch(hall, "/api/v1/admin/users/admin", {"role": "manager", "halls": ["A01"]}).status == 409
     assert hall.get("/api/v1/admin/halls").status == 200
+
+
+def test_a_clerk_moved_today_is_still_named_on_last_weeks_buffered_presses_at_the_old_hall(hall: Api):
+    device = device_of(hall, 1)
+    earlier = {"id": str(uuid.uuid4()), "level": 5, "rated_at": at(-60), "staff_no": "A0123"}
+    assert patch(hall, "/api/v1/admin/staff/A0123", {"hall_code": "B02"}).status == 200
+    later = {"id": str(uuid.uuid4()), "level": 5, "rated_at": at(0.1), "staff_no": "A0123"}
+    results = device.post("/api/v1/device/ratings", {"ratings": [earlier, later]}).json["results"]
+    assert [r["status"] for r in results] == ["created", "rejected"]  # A01's clerk then, B02's now
+    assert results[1]["error"]["fields"] == {"staff_no": "belongs to another hall"}
+    moved = hall.get("/api/v1/admin/halls/B02/staff").json["items"][0]
+    assert moved["hall_code"] == "B02"
