@@ -8,9 +8,8 @@ from datetime import datetime, timedelta
 
 from chalicelib.domain import qrcodes
 from chalicelib.domain.accounts import DevicePrincipal
-from chalicelib.domain.errors import Deactivated, DomainError, InvalidInput, NotFound, StorageBusy, TooManyRequests
+from chalicelib.domain.errors import Deactivated, DomainError, InvalidInput, NotFound, TooManyRequests
 from chalicelib.domain.organisation import Hall, Staff
-from chalicelib.domain.presses import Press, judge
 from chalicelib.domain.ratings import (
     BAD_UP_TO_LEVEL,
     DEFAULT_MIN_PRESS_INTERVAL,
@@ -28,14 +27,12 @@ from chalicelib.services.ports import (
     OrganisationRepository,
     RateLimiter,
     RatingRepository,
-    SaveOutcome,
     ShiftRepository,
 )
+from chalicelib.services.presses import store_presses
 from chalicelib.services.shifts import clerk_at
 
 MAX_BATCH = 100
-PRESS_CHUNK = 25  # ratings a transaction starts with (halved when their tallies do not fit)
-MAX_PRESS_CHANGES = 8  # times a chunk is read again because another batch changed its neighbours
 
 
 @dataclass(frozen=True)
@@ -155,39 +152,6 @@ def _device_rating(device: DevicePrincipal, item: DevicePress, staff_no: str | N
         received_at=now,
         device_id=device.device_id,
     )
-
-
-def store_presses(
-    device_id: str, ratings: list[Rating], repo: RatingRepository, min_interval: timedelta
-) -> dict[str, str]:
-    """Store a device's new ratings a chunk at a time, in time order, each chunk judged against the
-    stored presses around it and written only if those did not change meanwhile (else read again)."""
-    statuses: dict[str, str] = {}
-    pending = sorted(ratings, key=lambda r: (r.rated_at, r.id))
-    size, changes = PRESS_CHUNK, 0
-    while pending:
-        chunk = pending[:size]
-        window = repo.presses_near(device_id, [r.rated_at for r in chunk], min_interval)
-        stored = {p.id for p in window.presses}
-        outcome = SaveOutcome(duplicates=tuple(r.id for r in chunk if r.id in stored))
-        if not outcome.duplicates:
-            judgement = judge(window.presses, [Press(r.rated_at, r.id) for r in chunk], min_interval)
-            flagged = [r.model_copy(update={"misuse": judgement.misuse[r.id]}) for r in chunk]
-            turned = [t for t in (repo.get_rating(i) for i in judgement.turned) if t is not None]
-            outcome = repo.save_presses(window, flagged, turned)
-        if outcome.saved:
-            statuses.update(dict.fromkeys((r.id for r in chunk), "created"))
-            pending = pending[len(chunk) :]
-        elif outcome.duplicates:
-            statuses.update(dict.fromkeys(outcome.duplicates, "duplicate"))
-            pending = [r for r in pending if r.id not in outcome.duplicates]
-        elif outcome.too_large and size > 1:
-            size = max(1, len(chunk) // 2)
-        else:  # another batch of this device changed the presses around these: read them again
-            changes += 1
-            if changes >= MAX_PRESS_CHANGES or outcome.too_large:
-                raise StorageBusy("The device's presses are changing too fast: please retry shortly.")
-    return statuses
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from chalicelib.adapters.dynamodb.table import Table
 from chalicelib.domain.presses import Press, judge
 from chalicelib.domain.ratings import Channel, Rating
 from chalicelib.domain.stats import merge
-from chalicelib.services.ratings import store_presses
+from chalicelib.services.presses import store_presses
 from devstack import tables
 from tests.tallies import every_tally
 
