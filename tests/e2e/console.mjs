@@ -4,7 +4,7 @@
 // what it saw (axe-core's findings on every page included), which the Python test asserts on.
 // No sleeps: every step waits on a page condition.
 import { readFile } from 'node:fs/promises';
-import { audit, env, follow, open, run, shot, submit, visit } from './harness.mjs';
+import { audit, crawl, env, follow, open, run, shot, submit, visit } from './harness.mjs';
 
 const { hall } = env;
 
@@ -99,10 +99,12 @@ await run(async (browser, seen) => {
   seen.admin_devices = await page.locator('tbody tr').filter({ has: page.locator('form[action*="/revoke"]') }).count();
   await shot(page, 'admin-hall');
   await visit(page, '/console/admin/staff/A0123', 'admin staff');
-  await visit(page, '/console/admin/import', 'admin import');
   await visit(page, '/console/admin/audit', 'admin audit');
   await visit(page, '/console/calendar', 'calendar');
   await visit(page, '/console/outreach/events/not-an-event', 'console error page');
+
+  // Every other page a console page links to, once per address.
+  seen.crawled = await crawl(page, ['/console', '/outreach/']);
 
   // English.
   await visit(page, `/console/dashboard?hall=${hall}&lang=en`, 'dashboard (en)');

@@ -13,7 +13,9 @@ const EVENT_FORM = 'form[action$="/console/outreach/events"]';
 
 // What a field says about itself: its value, whether it is marked invalid, and the message it
 // points to with aria-describedby, with whether that message sits right beside it in its form.
+// Null when the page has no such field (the form did not come back).
 async function fieldState(page, selector) {
+  if (!(await page.locator(selector).count())) return null;
   return page.locator(selector).evaluate((field) => {
     const ids = (field.getAttribute('aria-describedby') || '').split(/\s+/).filter(Boolean);
     const messages = ids.map((id) => document.getElementById(id)).filter(Boolean);
@@ -31,6 +33,10 @@ async function fieldState(page, selector) {
       message_in_view: Boolean(box) && box.top >= 0 && box.bottom <= window.innerHeight,
     };
   });
+}
+
+async function valueOf(page, selector) {
+  return (await page.locator(selector).count()) ? page.inputValue(selector) : null;
 }
 
 async function fillEvent(page, fields) {
@@ -87,8 +93,9 @@ await run(async (browser, seen) => {
     seen.close_status = closed && closed.status();
     seen.close_url = page.url().replace(env.base, '');
     seen.close_outcome = await fieldState(page, `#outcome-${task}`);
-    seen.close_note = await page.inputValue(`#cnote-${task}`);
+    seen.close_note = await valueOf(page, `#cnote-${task}`);
     seen.close_summary = await page.locator('main [role=alert]').allInnerTexts();
+    seen.close_page = await page.locator('h1').first().innerText();
 
     // A 五进 event whose title is only spaces (the browser lets it through; the server does not).
     await visit(page, `/console/outreach/new?hall=${hall}`, 'outreach form');
@@ -97,10 +104,10 @@ await run(async (browser, seen) => {
     const recorded = await submit(page, '/console/outreach/events', {}, 'event refused');
     seen.event_status = recorded && recorded.status();
     seen.event_title = await fieldState(page, '#e-title');
-    seen.event_place = await page.inputValue('#e-place');
-    seen.event_participants = await page.inputValue('#e-participants');
-    seen.event_notes = await page.inputValue('#e-notes');
-    seen.event_key_kept = await page.locator(`${EVENT_FORM} input[name="id"]`).inputValue();
+    seen.event_place = await valueOf(page, '#e-place');
+    seen.event_participants = await valueOf(page, '#e-participants');
+    seen.event_notes = await valueOf(page, '#e-notes');
+    seen.event_key_kept = await valueOf(page, `${EVENT_FORM} input[name="id"]`);
     seen.event_summary = await page.locator('main [role=alert]').allInnerTexts();
   } else {
     throw new Error(`unknown E2E_SCENARIO ${scenario}`);

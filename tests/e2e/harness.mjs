@@ -24,6 +24,7 @@ export const env = {
 };
 
 const axe = { checked: [], violations: [], unchecked: [] };
+const linked = new Set(); // every same-origin link seen on a checked page, as a path with its query
 const opened = [];
 const loads = new WeakMap(); // page -> documents loaded so far
 const audited = new WeakMap(); // page -> documents loaded when last checked
@@ -67,6 +68,7 @@ export async function audit(page, label = '') {
       count: v.nodes.length,
     }));
   });
+  for (const href of await page.locator('a[href^="/"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')))) linked.add(href);
   const url = page.url().replace(env.base, '');
   const serious = found.filter((v) => FAILING.has(v.impact));
   axe.checked.push({ url, label, violations: serious.length, minor: found.length - serious.length });
@@ -118,6 +120,22 @@ export async function signIn(page, path, landing) {
   await page.fill('#username', env.user);
   await page.fill('#password', env.password);
   await follow(page, landing, () => page.click('button[type=submit]'), 'signed in');
+}
+
+// Visits every page a checked page linked to whose path (query aside) no check has seen yet and
+// that starts with one of `prefixes`; files (CSV, SVG, PNG) left out. At most `limit` of them.
+export async function crawl(page, prefixes, limit = 40) {
+  const seen = new Set(axe.checked.map((c) => c.url.split(/[?#]/)[0]));
+  const visited = [];
+  for (const href of linked) {
+    const path = href.split(/[?#]/)[0];
+    if (seen.has(path) || !prefixes.some((p) => path.startsWith(p)) || /\.(csv|svg|png)$/.test(path)) continue;
+    if (visited.length >= limit) throw new Error(`more than ${limit} pages linked: ${[...linked].join(' ')}`);
+    seen.add(path);
+    visited.push(path);
+    await visit(page, href, 'linked');
+  }
+  return visited;
 }
 
 export async function shot(page, name) {
