@@ -231,16 +231,18 @@ class BoxOpening(BaseModel):
     opened_count: int
 
 
-def box_overdue(last_opened: datetime | None, now: datetime, is_working_day: Callable[[date], bool]) -> bool:
+def box_overdue(
+    last_opened: datetime | None, now: datetime, is_working_day: Callable[[date], bool], *, hall_created: datetime
+) -> bool:
     """A box is overdue once a whole working day has passed without an opening.
 
     Dates are Shanghai dates. Opened on Friday, it is not overdue on Monday
     (the weekend does not count) but is on Tuesday, and a 调休 Saturday counts
-    like any working day. A box never opened is overdue.
+    like any working day. A box never opened counts from the day its hall was
+    created: a hall created on Monday is not overdue before Tuesday has passed.
     """
-    if last_opened is None:
-        return True
-    day = last_opened.astimezone(SHANGHAI).date() + timedelta(days=1)
+    since = last_opened if last_opened is not None else hall_created
+    day = since.astimezone(SHANGHAI).date() + timedelta(days=1)
     today = now.astimezone(SHANGHAI).date()
     while day < today:
         if is_working_day(day):

@@ -7,6 +7,7 @@ from datetime import datetime
 from chalicelib.domain import labels
 from chalicelib.domain.business_time import SHANGHAI
 from chalicelib.domain.notifications import Audience, Notification
+from chalicelib.domain.organisation import Hall
 from chalicelib.domain.suggestions import box_overdue
 from chalicelib.domain.workdays import WorkingDays
 from chalicelib.services.organisation import every_hall
@@ -16,14 +17,17 @@ DIGEST_ITEMS = 50
 
 
 def digest_for(
-    hall_code: str, suggestions: SuggestionRepository, calendar: WorkingDays, now: datetime
+    hall: Hall, suggestions: SuggestionRepository, calendar: WorkingDays, now: datetime
 ) -> Notification | None:
     """What arrived since the last opening, and whether the box is overdue; None when nothing waits."""
+    hall_code = hall.code
     waiting = suggestions.oldest_new(hall_code, DIGEST_ITEMS)
     if not waiting:
         return None
     opening = suggestions.last_box_opening(hall_code)
-    overdue = box_overdue(opening.opened_at if opening else None, now, calendar.is_working_day)
+    overdue = box_overdue(
+        opening.opened_at if opening else None, now, calendar.is_working_day, hall_created=hall.created_at
+    )
     day = now.astimezone(SHANGHAI).strftime("%Y-%m-%d")
     lines = [
         f"- {labels.label(labels.SUGGESTION_KIND, s.kind, 'zh')} {s.tracking_no} "
@@ -56,7 +60,7 @@ def prepare_digests(
         return 0
     stored = 0
     for hall in every_hall(org):
-        digest = digest_for(hall.code, suggestions, calendar, now)
+        digest = digest_for(hall, suggestions, calendar, now)
         if digest is not None and outbox.put(digest):
             stored += 1
     return stored

@@ -279,9 +279,11 @@ def suggestion_box_state(
 ) -> BoxState:
     """When the box was last opened, and whether a working day has passed since (dashboard flag)."""
     _require_box_keeper(actor, hall_code)
-    existing_hall(org, hall_code)
+    hall = existing_hall(org, hall_code)
     last = repo.last_box_opening(hall_code)
-    overdue = rules.box_overdue(last.opened_at if last else None, clock.now(), calendar.is_working_day)
+    overdue = rules.box_overdue(
+        last.opened_at if last else None, clock.now(), calendar.is_working_day, hall_created=hall.created_at
+    )
     return BoxState(hall_code=hall_code, last_opened=last, overdue=overdue)
 
 

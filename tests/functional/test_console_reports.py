@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
+from chalicelib import composition
+from tests.fakes.clock import FixedClock
 from tests.functional.test_console import Browser, add_user, drop_complaint
 from tests.http import ADMIN_PASSWORD, ADMIN_USER, Api
 
@@ -35,7 +39,30 @@ def test_the_hall_dashboard_shows_the_months_rate_levels_reasons_and_charts(sign
     assert "等候时间长" in text  # the top reason (asked for level ≤ 3)
     assert text.count("<svg") == 4  # trend, levels, reasons, heat map
     assert "<script" not in text
-    assert "意见箱超过一个工作日未开箱" in text  # never opened
+    assert "意见箱超过一个工作日未开箱" not in text  # never opened, but the hall was created today
+
+
+def test_a_hall_created_today_shows_no_unopened_box_until_a_working_day_has_passed(
+    admin: Api, monkeypatch: pytest.MonkeyPatch
+):
+    clock = FixedClock(datetime(2026, 11, 23, 2, tzinfo=UTC))  # Monday 10:00 in Shanghai
+    monkeypatch.setattr(composition, "clock", lambda: clock)
+    admin.as_admin()
+    admin.seed_hall("A01", counters=1)
+    overdue = ("意见箱超过一个工作日未开箱", "超过一个工作日未开箱")
+
+    def pages() -> list[str]:
+        browser = Browser(admin.client)
+        assert browser.sign_in(ADMIN_USER, ADMIN_PASSWORD).status == 303
+        return [browser.get(p).text for p in ("/console/dashboard?hall=A01", "/console/suggestions?hall=A01")]
+
+    for page in pages():
+        assert not any(flag in page for flag in overdue)
+    clock.advance(days=1)  # Tuesday: its first working day is not over yet
+    assert not any(flag in page for page in pages() for flag in overdue)
+    clock.advance(days=1)  # Wednesday: Tuesday passed with the box never opened
+    dashboard, inbox = pages()
+    assert "意见箱超过一个工作日未开箱" in dashboard and "超过一个工作日未开箱" in inbox
 
 
 def test_the_overview_lists_every_hall_by_branch_for_an_admin(signed_in: Browser, admin: Api):

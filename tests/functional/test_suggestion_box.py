@@ -218,7 +218,7 @@ def test_opening_the_box_marks_new_suggestions_opened_once_and_records_it(api: A
     first, second = drop(api, content="第一条意见内容"), drop(api, content="第二条意见内容")
     drop(api, hall="B02")
     state = manager.get("/api/v1/halls/A01/suggestion-box").json
-    assert (state["last_opened_at"], state["overdue"]) == (None, True)
+    assert (state["last_opened_at"], state["overdue"]) == (None, False)  # never opened, but the hall is new
     opened = manager.post("/api/v1/halls/A01/suggestion-box/open")
     assert opened.status == 200
     assert [s["tracking_no"] for s in opened.json["items"]] == [first, second]

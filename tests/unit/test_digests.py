@@ -59,3 +59,23 @@ def test_the_digest_is_stored_once_a_day_and_only_for_halls_with_unopened_sugges
     assert digests.prepare_digests(org, box, outbox, CALENDAR, clock) == 1
     assert digests.prepare_digests(org, box, outbox, CALENDAR, clock) == 0
     assert [n.hall_code for n in outbox.sent.values()] == ["A01"]
+
+
+def test_a_new_halls_first_digest_tells_only_its_manager():
+    org, box, outbox, clock = setup(at_0830(2026, 11, 23))  # halls created this Monday morning
+    box.add(
+        Suggestion(
+            id="s2",
+            tracking_no="TS20261123-BBBBBBBB",
+            hall_code="B02",
+            kind=SuggestionKind.suggestion,
+            content="椅子不够坐",
+            created_at=at_0830(2026, 11, 23),
+        )
+    )
+    clock.current = at_0830(2026, 11, 24)  # Tuesday: the box was never opened, but no working day has passed
+    digests.prepare_digests(org, box, outbox, CALENDAR, clock)
+    assert outbox.sent["digest:B02:2026-11-24"].audiences == (Audience.hall_manager,)
+    clock.current = at_0830(2026, 11, 25)  # Wednesday: Tuesday passed unopened
+    digests.prepare_digests(org, box, outbox, CALENDAR, clock)
+    assert outbox.sent["digest:B02:2026-11-25"].audiences == (Audience.hall_manager, Audience.branch)

@@ -293,6 +293,7 @@ def test_staff_see_content_masked_and_never_name_or_phone(repo, org, clock):
 # ----- the daily opening rule -----
 
 SHANGHAI_MORNING = timedelta(hours=1)  # 09:00 Shanghai is 01:00 UTC
+LONG_AGO = datetime(2020, 1, 1, tzinfo=UTC)  # a hall created long before
 
 
 def at(day: date) -> datetime:
@@ -313,27 +314,42 @@ def mon_to_fri(day: date) -> bool:
     ],
 )
 def test_a_box_is_overdue_once_a_whole_working_day_passed_unopened(opened, now, overdue):
-    assert box_overdue(at(opened), at(now), mon_to_fri) is overdue
+    assert box_overdue(at(opened), at(now), mon_to_fri, hall_created=LONG_AGO) is overdue
 
 
 def test_a_make_up_saturday_counts_and_a_holiday_does_not():
     from chalicelib.adapters.holiday_calendar import PackageHolidays
 
-    calendar = WorkingDays(PackageHolidays())
-    assert box_overdue(at(date(2026, 10, 9)), at(date(2026, 10, 12)), calendar.is_working_day)  # 10-10 调休
-    assert not box_overdue(at(date(2026, 9, 30)), at(date(2026, 10, 8)), calendar.is_working_day)  # 国庆
+    working = WorkingDays(PackageHolidays()).is_working_day
+    assert box_overdue(at(date(2026, 10, 9)), at(date(2026, 10, 12)), working, hall_created=LONG_AGO)  # 10-10 调休
+    assert not box_overdue(at(date(2026, 9, 30)), at(date(2026, 10, 8)), working, hall_created=LONG_AGO)  # 国庆
 
 
-def test_a_box_never_opened_is_overdue_and_shanghai_dates_decide():
-    assert box_overdue(None, NOW, mon_to_fri)
+def test_shanghai_dates_decide():
     late_monday = datetime(2026, 11, 23, 15, 59, tzinfo=UTC)  # 23:59 Monday in Shanghai
     wednesday_early = datetime(2026, 11, 24, 16, 1, tzinfo=UTC)  # 00:01 Wednesday in Shanghai
-    assert box_overdue(late_monday, wednesday_early, mon_to_fri)
-    assert not box_overdue(late_monday, wednesday_early - timedelta(minutes=2), mon_to_fri)
+    assert box_overdue(late_monday, wednesday_early, mon_to_fri, hall_created=LONG_AGO)
+    assert not box_overdue(late_monday, wednesday_early - timedelta(minutes=2), mon_to_fri, hall_created=LONG_AGO)
+
+
+@pytest.mark.parametrize(
+    ("created", "now", "overdue"),
+    [
+        (date(2026, 11, 23), date(2026, 11, 23), False),  # created today (Monday)
+        (date(2026, 11, 23), date(2026, 11, 24), False),  # its first working day after has not passed
+        (date(2026, 11, 23), date(2026, 11, 25), True),  # Tuesday passed and the box was never opened
+        (date(2026, 11, 27), date(2026, 11, 30), False),  # created Friday: the weekend does not count
+        (date(2026, 11, 28), date(2026, 12, 1), True),  # created Saturday: Monday passed
+    ],
+)
+def test_a_box_never_opened_counts_from_its_halls_creation(created, now, overdue):
+    assert box_overdue(None, at(now), mon_to_fri, hall_created=at(created)) is overdue
 
 
 def test_box_state_uses_the_calendar_it_is_given(repo, org, clock):
     state = service.suggestion_box_state(MANAGER, repo, org, clock, WorkingDays(), "A01")
-    assert state.overdue and state.last_opened is None
-    service.open_suggestion_box(MANAGER, repo, org, clock, "A01")
-    assert not service.suggestion_box_state(MANAGER, repo, org, clock, WorkingDays(), "A01").overdue
+    assert not state.overdue and state.last_opened is None  # the hall was created today
+    two_days_on = FixedClock(NOW + timedelta(days=2))
+    assert service.suggestion_box_state(MANAGER, repo, org, two_days_on, WorkingDays(), "A01").overdue
+    service.open_suggestion_box(MANAGER, repo, org, two_days_on, "A01")
+    assert not service.suggestion_box_state(MANAGER, repo, org, two_days_on, WorkingDays(), "A01").overdue
