@@ -22,7 +22,7 @@ from .business_time import SHANGHAI
 from .callback_context import Context
 from .errors import Conflict, InvalidInput, Reason
 from .ratings import BAD_UP_TO_LEVEL, Rating
-from .stats import StatKey, StatKind, hall_event
+from .stats import Ratio, StatKey, StatKind, hall_event
 from .suggestions import Suggestion, SuggestionKind
 from .workdays import WorkingDays
 
@@ -157,48 +157,63 @@ class CallbackTask(BaseModel):
         return self.resolution_due if self.contacted else self.first_contact_due
 
 
-def tally(task: CallbackTask, event: str, at: datetime) -> dict[StatKey, collections.Counter[str]]:
-    """The hall-month counts an event of a task adds to, in the month it happens.
+RESOLVED = (Outcome.resolved_satisfied, Outcome.resolved_unsatisfied)
 
-    ``opened``; ``overdue`` (once a task); ``closed`` with ``outcome_<outcome>``;
-    ``follow_ups`` with ``follow_up_satisfied`` for a 追评 of 4 or 5. The rates
-    of ``CallbackRates`` follow from them.
+
+def tally(task: CallbackTask, event: str, at: datetime) -> dict[StatKey, collections.Counter[str]]:
+    """The hall-month counts an event of a task adds to.
+
+    In the month it happens: ``opened``; ``overdue`` (once a task); ``closed``
+    with ``outcome_<outcome>``; ``follow_ups`` with ``follow_up_satisfied`` for
+    a 追评 of 4 or 5. In the month the task was opened, whenever they happen:
+    ``contacted`` (its first call attempt) and ``resolved`` (closed as resolved),
+    so a month's 回访率 and 整改率 are of the tasks opened in it and never pass
+    100 %. The rates of ``CallbackRates`` follow from them.
     """
+    if event == "contacted":
+        return hall_event(task.hall_code, StatKind.callbacks, task.created_at, collections.Counter(contacted=1))
     counts = collections.Counter({event: 1})
     if event == "closed" and task.outcome is not None:
         counts[f"outcome_{task.outcome.value}"] += 1
     if event == "follow_ups" and task.follow_up is not None and task.follow_up.level >= SATISFIED_FOLLOW_UP:
         counts["follow_up_satisfied"] += 1
-    return hall_event(task.hall_code, StatKind.callbacks, at, counts)
+    found = hall_event(task.hall_code, StatKind.callbacks, at, counts)
+    if event == "closed" and task.outcome in RESOLVED:
+        for key, more in hall_event(
+            task.hall_code, StatKind.callbacks, task.created_at, collections.Counter(resolved=1)
+        ).items():
+            found.setdefault(key, collections.Counter()).update(more)
+    return found
 
 
 @dataclass(frozen=True)
 class CallbackRates:
-    """回访率, 整改率 and 回访满意率 of a hall-month, from its callback tallies.
+    """回访率, 整改率 and 回访满意率 of a hall-month, from its callback tallies (``tally``).
 
-    - 回访率 (reached rate): closed tasks whose customer was reached / closed tasks
-    - 整改率 (resolution rate): tasks closed as resolved and satisfied / closed tasks
-    - 回访满意率 (follow-up satisfaction): 追评 of 4 or 5 / 追评 given
+    - 回访率 (contact rate): the month's tasks with a first contact (a call attempt) / the month's tasks
+    - 整改率 (resolution rate): the month's tasks closed as resolved, satisfied or not / the month's tasks
+    - 回访满意率 (follow-up satisfaction): 追评 of 4 or 5 / 追评 given in the month
+
+    "The month's tasks" are the tasks opened in it; a task still open counts in the
+    denominators, so one task closed of two reads 1 / 2, not 100 %.
     """
 
     counts: Mapping[str, int]
 
-    def _ratio(self, top: int, bottom: str) -> float | None:
-        n = self.counts.get(bottom, 0)
-        return top / n if n else None
+    def _count(self, name: str) -> int:
+        return int(self.counts.get(name, 0))
 
     @property
-    def reached_rate(self) -> float | None:
-        reached = self.counts.get("outcome_resolved_satisfied", 0) + self.counts.get("outcome_resolved_unsatisfied", 0)
-        return self._ratio(reached, "closed")
+    def contact_rate(self) -> Ratio:
+        return Ratio(self._count("contacted"), self._count("opened"))
 
     @property
-    def resolution_rate(self) -> float | None:
-        return self._ratio(self.counts.get("outcome_resolved_satisfied", 0), "closed")
+    def resolution_rate(self) -> Ratio:
+        return Ratio(self._count("resolved"), self._count("opened"))
 
     @property
-    def follow_up_satisfaction(self) -> float | None:
-        return self._ratio(self.counts.get("follow_up_satisfied", 0), "follow_ups")
+    def follow_up_satisfaction(self) -> Ratio:
+        return Ratio(self._count("follow_up_satisfied"), self._count("follow_ups"))
 
 
 def task_id(source_type: SourceType, source_id: str) -> str:

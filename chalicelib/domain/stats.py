@@ -96,6 +96,18 @@ def merge(ratings: Iterable[Rating]) -> dict[StatKey, Counter[str]]:
 
 
 @dataclass(frozen=True)
+class Ratio:
+    """A rate with its parts, so a page can show "1 / 2" beside 50 %; no rate when nothing divides."""
+
+    top: int
+    bottom: int
+
+    @property
+    def value(self) -> float | None:
+        return self.top / self.bottom if self.bottom else None
+
+
+@dataclass(frozen=True)
 class Tally:
     """Counts of scored ratings by level, their score sum, misuse presses and upheld appeals."""
 
@@ -118,9 +130,14 @@ class Tally:
         return sum(getattr(self, f"n{level}") for level in range(1, BAD_UP_TO_LEVEL + 1))
 
     @property
+    def satisfied(self) -> int:
+        """满意: level 4 or 5."""
+        return self.n5 + self.n4
+
+    @property
     def satisfaction_rate(self) -> float | None:
         """满意率 = (n5 + n4) / n."""
-        return (self.n5 + self.n4) / self.n if self.n else None
+        return self.satisfied / self.n if self.n else None
 
     @property
     def bad_rate(self) -> float | None:

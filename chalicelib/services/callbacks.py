@@ -147,6 +147,8 @@ def _save(ports: CallbackPorts, before: CallbackTask, after: CallbackTask) -> Ca
         event = "closed"
     elif before.follow_up is None and saved.follow_up is not None:
         event = "follow_ups"
+    elif not before.contacted and saved.contacted:
+        event = "contacted"  # the first call attempt: counted in the month the task was opened
     ports.callbacks.save(saved, tallies=rules.tally(saved, event, ports.clock.now()) if event else None)
     return saved
 

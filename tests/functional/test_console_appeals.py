@@ -258,7 +258,9 @@ def test_a_closed_task_shows_the_customers_follow_up_and_the_dashboard_its_rates
     task_id = open_task_for_latest(admin)
     dashboard = signed_in.get("/console/dashboard?hall=A01").text
     rates = dashboard.split('id="callback-rates"', 1)[1].split("</div>\n</div>", 1)[0]
-    assert rates.count("—") == 3 and "回访率" in rates and "整改率" in rates and "回访满意率" in rates
+    assert "回访率" in rates and "整改率" in rates and "回访满意率" in rates
+    assert rates.count("0 / 1") == 2  # the month's one task: not yet called, not yet resolved
+    assert rates.count("0.00%") == 2 and rates.count("—") == 1  # no 追评 yet: nothing to divide
 
     csrf = signed_in.csrf()
     assert signed_in.post(f"/console/callbacks/{task_id}/attempts", {"result": "reached"}, csrf).status == 303
@@ -277,4 +279,4 @@ def test_a_closed_task_shows_the_customers_follow_up_and_the_dashboard_its_rates
 
     dashboard = signed_in.get("/console/dashboard?hall=A01").text
     rates = dashboard.split('id="callback-rates"', 1)[1].split("</div>\n</div>", 1)[0]
-    assert rates.count("100.00%") == 3 and "—" not in rates
+    assert rates.count("100.00%") == 3 and rates.count("1 / 1") == 3 and "—" not in rates

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
 
 from chalicelib import composition
 from tests.fakes.clock import FixedClock
-from tests.functional.test_console import Browser, add_user, drop_complaint
+from tests.functional.test_console import Browser, add_user, drop_complaint, open_task_for_latest
 from tests.http import ADMIN_PASSWORD, ADMIN_USER, Api
 
 RATE = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
@@ -40,6 +41,38 @@ def test_the_hall_dashboard_shows_the_months_rate_levels_reasons_and_charts(sign
     assert text.count("<svg") == 4  # trend, levels, reasons, heat map
     assert "<script" not in text
     assert "意见箱超过一个工作日未开箱" not in text  # never opened, but the hall was created today
+
+
+def kpi(page: str, kpi_id: str) -> str:
+    """The text of one dashboard figure (its rate and its parts)."""
+    found = re.search(rf'<div class="kpi" id="{kpi_id}">(.*?)</div>', page, re.S)
+    assert found, kpi_id
+    return re.sub(r"<[^>]+>", " ", found.group(1))
+
+
+def test_every_rate_on_the_dashboard_shows_its_parts(signed_in: Browser, admin: Api):
+    seed_ratings(admin, [5, 5, 4, 1])
+    page = signed_in.get("/console/dashboard?hall=A01").text
+    assert "75.00%" in kpi(page, "satisfaction") and "3 / 4" in kpi(page, "satisfaction")
+    assert "25.00%" in kpi(page, "bad-rate") and "1 / 4" in kpi(page, "bad-rate")
+    for rate in ("contact-rate", "resolution-rate", "follow-up-satisfaction"):
+        assert "—" in kpi(page, rate) and "0 / 0" in kpi(page, rate)  # no task this month: nothing to divide
+
+
+def test_one_task_closed_of_two_reads_1_of_2_not_100_percent(signed_in: Browser, admin: Api):
+    admin.seed_hall("A01", counters=1)
+    first = (drop_complaint(admin), open_task_for_latest(admin))[1]
+    drop_complaint(admin, phone="13900001111")
+    open_task_for_latest(admin)
+    csrf = signed_in.csrf()
+    assert signed_in.post(f"/console/callbacks/{first}/attempts", {"result": "reached"}, csrf).status == 303
+    assert signed_in.post(f"/console/callbacks/{first}/close", {"outcome": "resolved_satisfied"}, csrf).status == 303
+    page = signed_in.get("/console/dashboard?hall=A01").text
+    for rate in ("contact-rate", "resolution-rate"):
+        assert "1 / 2" in kpi(page, rate) and "50.00%" in kpi(page, rate), rate
+    assert "—" in kpi(page, "follow-up-satisfaction") and "0 / 0" in kpi(page, "follow-up-satisfaction")
+    english = signed_in.get("/console/dashboard?hall=A01&lang=en").text
+    assert "1 / 2" in kpi(english, "contact-rate") and "Contact rate" in english
 
 
 def test_a_hall_created_today_shows_no_unopened_box_until_a_working_day_has_passed(

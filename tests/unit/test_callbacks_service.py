@@ -9,7 +9,7 @@ from chalicelib.domain.errors import Forbidden, NotFound
 from chalicelib.domain.notifications import Audience
 from chalicelib.domain.organisation import Staff
 from chalicelib.domain.ratings import Channel, Rating, Reason
-from chalicelib.domain.stats import StatKey, StatKind
+from chalicelib.domain.stats import Ratio, StatKey, StatKind
 from chalicelib.domain.suggestions import Suggestion, SuggestionKind
 from chalicelib.domain.workdays import WorkingDays
 from chalicelib.services import callbacks
@@ -83,17 +83,57 @@ def test_an_agent_works_a_task_to_its_close(ports):
     assert closed.status is Status.closed
     assert ports.callbacks.tallies[StatKey("A01", "2026-11", StatKind.callbacks, "", None)] == {
         "opened": 1,
+        "contacted": 1,
         "closed": 1,
         "outcome_resolved_satisfied": 1,
+        "resolved": 1,
     }
     code = callbacks.follow_up_link(ports, b"k" * 32, task.source_type, task.source_id)
     rated = callbacks.give_follow_up(ports, b"k" * 32, code, 5, "谢谢")
     assert rated.follow_up.level == 5
     counts = ports.callbacks.tallies[StatKey("A01", "2026-11", StatKind.callbacks, "", None)]
     rates = CallbackRates(counts)
-    assert (rates.reached_rate, rates.resolution_rate, rates.follow_up_satisfaction) == (1.0, 1.0, 1.0)
+    assert (rates.contact_rate, rates.resolution_rate, rates.follow_up_satisfaction) == (
+        Ratio(1, 1),
+        Ratio(1, 1),
+        Ratio(1, 1),
+    )
     with pytest.raises(NotFound):
         callbacks.give_follow_up(ports, b"x" * 32, code, 5, "")
+
+
+def test_the_months_rates_divide_by_the_tasks_opened_in_it(ports):
+    november = StatKey("A01", "2026-11", StatKind.callbacks, "", None)
+    first = callbacks.open_for_rating(ports, bad_rating(1))
+    callbacks.open_for_rating(ports, bad_rating(2))
+    callbacks.record_attempt(AGENT, ports, first.id, AttemptResult.reached, "")
+    callbacks.close_task(AGENT, ports, first.id, Outcome.resolved_unsatisfied, "")
+    rates = CallbackRates(ports.callbacks.tallies[november])
+    assert (rates.contact_rate, rates.resolution_rate) == (Ratio(1, 2), Ratio(1, 2))  # one of two, not 100 %
+    assert rates.follow_up_satisfaction == Ratio(0, 0) and rates.follow_up_satisfaction.value is None
+
+
+def test_a_task_worked_the_next_month_counts_in_the_month_it_was_opened(ports):
+    task = callbacks.open_for_rating(ports, bad_rating())
+    ports.clock.current = datetime(2026, 12, 2, 2, tzinfo=UTC)
+    callbacks.record_attempt(AGENT, ports, task.id, AttemptResult.no_answer, "")
+    callbacks.record_attempt(AGENT, ports, task.id, AttemptResult.reached, "")  # not a first contact again
+    callbacks.close_task(AGENT, ports, task.id, Outcome.resolved_satisfied, "")
+    november = ports.callbacks.tallies[StatKey("A01", "2026-11", StatKind.callbacks, "", None)]
+    december = ports.callbacks.tallies[StatKey("A01", "2026-12", StatKind.callbacks, "", None)]
+    assert november == {"opened": 1, "contacted": 1, "resolved": 1}
+    assert december == {"closed": 1, "outcome_resolved_satisfied": 1}  # the month's closings, as reports count them
+    assert CallbackRates(november).contact_rate == Ratio(1, 1)
+    assert CallbackRates(december).contact_rate == Ratio(0, 0)
+
+
+def test_an_unreachable_task_is_contacted_but_not_resolved(ports):
+    task = callbacks.open_for_rating(ports, bad_rating())
+    for _ in range(3):
+        callbacks.record_attempt(AGENT, ports, task.id, AttemptResult.no_answer, "")
+    callbacks.close_task(AGENT, ports, task.id, Outcome.unreachable, "")
+    rates = CallbackRates(ports.callbacks.tallies[StatKey("A01", "2026-11", StatKind.callbacks, "", None)])
+    assert (rates.contact_rate, rates.resolution_rate) == (Ratio(1, 1), Ratio(0, 1))
 
 
 def test_the_clock_check_flags_and_notifies_each_change_once(ports):
