@@ -32,9 +32,10 @@ from chalicelib.domain.accounts import Role
 from chalicelib.domain.appeals import Appeal, AppealStatus, Ground
 from chalicelib.domain.business_time import today_in_shanghai
 from chalicelib.domain.errors import InvalidInput, Reason
-from chalicelib.domain.labels import CHANNEL, LEVEL, REASON, label
+from chalicelib.domain.labels import CHANNEL, LEVEL, RATING_STATUS, REASON, label
 from chalicelib.domain.privacy import mask_personal_data
 from chalicelib.domain.ratings import Rating
+from chalicelib.domain.reports import rating_status
 from chalicelib.inputs import AppealIn
 from chalicelib.services import appeals
 from chalicelib.web.requests import query
@@ -85,8 +86,15 @@ def _status(raw: str | None) -> AppealStatus:
 
 
 def _rating_row(r: Rating, lang: str, pending: set[str]) -> dict[str, Any]:
+    """A rating as the lists show it: time to the second, short id and status tell apart
+    ratings of one minute (the full id is the CSV's ``id``)."""
+    status = rating_status(r)
     return {
         "rating": r,
+        "time": r.local_time.strftime("%H:%M:%S"),
+        "short_id": r.id[:8],
+        "status": status.value,
+        "status_label": label(RATING_STATUS, status, lang),
         "level": label(LEVEL, r.level, lang),
         "channel": label(CHANNEL, r.channel, lang),
         "reasons": [label(REASON, x, lang) for x in r.reasons],

@@ -70,6 +70,19 @@ def test_the_ratings_page_shows_the_days_ratings_with_labels_and_masked_comments
     assert "当天没有评价" in manager.get("/console/ratings?hall=A01&day=2020-01-01").text
 
 
+def test_a_days_ratings_show_seconds_a_short_id_and_their_status(manager: Browser, admin: Api):
+    listed = admin.get(f"/api/v1/ratings?hall=A01&day={today()}").json["items"]
+    page = manager.get("/console/ratings").text
+    for rating in listed:
+        card = page.split(f'id="rating-{rating["id"]}"', 1)[1].split('<div class="card"', 1)[0]
+        seconds = datetime.fromisoformat(rating["rated_at"]).astimezone(SHANGHAI).strftime("%H:%M:%S")
+        assert f">{seconds}</time>" in card
+        assert f"<code>{rating['id'][:8]}</code>" in card and f'title="{rating["id"]}"' in card
+        assert "计分" in card
+    english = manager.get("/console/ratings?lang=en").text
+    assert "Scored" in english and "ID <code>" in english
+
+
 def test_an_appeal_lodged_by_one_manager_is_upheld_by_someone_else_and_leaves_the_scores(
     manager: Browser, signed_in: Browser, admin: Api
 ):
@@ -96,7 +109,7 @@ def test_an_appeal_lodged_by_one_manager_is_upheld_by_someone_else_and_leaves_th
     assert "申诉已核准" in signed_in.get(decided.headers["location"]).text
     assert "核实" in signed_in.get("/console/appeals?hall=A01&status=upheld").text
     ratings = manager.get("/console/ratings").text
-    assert ratings.count('<span class="tag bad">申诉已核准</span>') == 1
+    assert ratings.count('<span class="tag status-appeal_upheld bad">申诉核准</span>') == 1
     assert APPEAL_FORM.findall(ratings) != [] and bad not in APPEAL_FORM.findall(ratings)  # no second appeal
     assert hall_total(admin) == (1, 0)
 
@@ -122,7 +135,8 @@ def test_a_misuse_press_is_flagged_and_offers_no_appeal(signed_in: Browser, admi
     ]
     assert admin.post("/api/v1/device/ratings", {"ratings": presses}, token=key).status == 200
     page = signed_in.get(f"/console/ratings?hall=A01&day={at.astimezone(SHANGHAI).date().isoformat()}").text
-    assert page.count('<span class="tag warn">误按</span>') == 1  # the second press
+    assert page.count('<span class="tag status-misuse warn">误按</span>') == 1  # the second press
+    assert page.count('<span class="tag status-scored good">计分</span>') == 1
     assert APPEAL_FORM.findall(page) == [presses[0]["id"]]
 
 
