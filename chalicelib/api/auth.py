@@ -106,7 +106,13 @@ def change_password():  # type: ignore[no-untyped-def]
 
 def _reset_password(username: str) -> Response:
     body = parse_json(routes.request, PasswordIn)
-    accounts.reset_password(routes.principal(), composition.users(), username=username, password=body.password)
+    accounts.reset_password(
+        routes.principal(),
+        composition.users(),
+        username=username,
+        password=body.password,
+        auditor=composition.auditor(),
+    )
     return _no_content()
 
 

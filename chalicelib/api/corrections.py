@@ -95,5 +95,6 @@ def edit_user(username: str):  # type: ignore[no-untyped-def]
         composition.organisation(),
         username,
         **body.model_dump(exclude_unset=True),
+        auditor=composition.auditor(),
     )
     return json_response(UserOut(**user.model_dump()).model_dump(mode="json"))

@@ -15,6 +15,7 @@ from chalicelib.console import (
     session,
     sign_in,
     suggestions,
+    users,
 )
 from chalicelib.console import calendar as calendar_page
 
@@ -34,6 +35,7 @@ BLUEPRINTS = tuple(
         qr,
         reports,
         suggestions,
+        users,
     )
 )
 

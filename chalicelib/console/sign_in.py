@@ -12,7 +12,7 @@ from chalice import Response
 
 from chalicelib import composition
 from chalicelib.console import session as console_session
-from chalicelib.console.layout import ConsoleRoutes, principal, redirect, render
+from chalicelib.console.layout import DONE_QUERY, ConsoleRoutes, principal, redirect, render
 from chalicelib.domain.accounts import Role
 from chalicelib.domain.errors import Forbidden, TooManyRequests, Unauthenticated
 from chalicelib.services import accounts
@@ -59,6 +59,7 @@ def _login_page(
         username=username,
         login_csrf=nonce,
         next=console_session.safe_next(query(request, "next")),
+        done=query(request, "done"),
     )
     if new:
         response.headers["Set-Cookie"] = console_session.login_cookie(nonce)
@@ -71,7 +72,7 @@ def _login_page(
     "/console/login",
     summary="The console's sign-in page (303 on when already signed in)",
     auth=Auth.public,
-    query=(NEXT_QUERY,),
+    query=(NEXT_QUERY, DONE_QUERY),
     statuses=(303,),
 )
 def login_page():  # type: ignore[no-untyped-def]

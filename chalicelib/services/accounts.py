@@ -18,8 +18,11 @@ from datetime import UTC, datetime
 from chalicelib.domain import credentials
 from chalicelib.domain.accounts import MIN_PASSWORD_LENGTH as MIN_PASSWORD_LENGTH  # stated in the API's document
 from chalicelib.domain.accounts import Role, SignInThrottle, User, UserPrincipal, check_password
+from chalicelib.domain.audit import Action, RecordKind
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests, Unauthenticated
 from chalicelib.domain.paging import Page
+from chalicelib.services import audit
+from chalicelib.services.audit import Auditor
 from chalicelib.services.ports import Clock, OrganisationRepository, SignInFailureLog, UserRepository
 
 THROTTLE = SignInThrottle()
@@ -75,9 +78,11 @@ def update_user(
     role: Role | None = None,
     halls: list[str] | None = None,
     active: bool | None = None,
+    auditor: Auditor | None = None,
 ) -> User:
     """Change a user's role, halls or whether active (admin). Deactivating ends their sessions at
-    once; a user is never deleted. Admins cannot demote or deactivate themselves (no lock-out)."""
+    once; a user is never deleted. Admins cannot demote or deactivate themselves (no lock-out).
+    The change is logged (the log leaves the password hash out)."""
     actor.require_admin()
     user = users.get_user(username)
     if user is None:
@@ -97,7 +102,17 @@ def update_user(
         if org.get_hall(code) is None:
             raise NotFound(f"No hall {code}.", {f"halls.{i}": "unknown hall"})
     users.save_profile(changed, end_sessions=user.active and not changed.active)
+    audit.record(auditor, actor.username, Action.update, RecordKind.user, username, before=user, after=changed)
     return changed
+
+
+def get_user(actor: UserPrincipal, users: UserRepository, username: str) -> User:
+    """One user (admin); NotFound when there is none."""
+    actor.require_admin()
+    user = users.get_user(username)
+    if user is None:
+        raise NotFound(f"No user {username}.", {"username": "unknown user"})
+    return user
 
 
 def list_users(actor: UserPrincipal, users: UserRepository, cursor: str | None, limit: int) -> Page[User]:
@@ -221,14 +236,31 @@ def change_password(
     users.set_password(user.username, credentials.hash_password(new_password))
 
 
-def reset_password(actor: UserPrincipal, users: UserRepository, *, username: str, password: str) -> None:
+def reset_password(
+    actor: UserPrincipal,
+    users: UserRepository,
+    *,
+    username: str,
+    password: str,
+    auditor: Auditor | None = None,
+) -> None:
     """An admin sets another user's password (forgotten, or to lock someone out); every
-    session of that user ends."""
+    session of that user ends. The log records that the password was set, masked."""
     actor.require_admin()
     if users.get_user(username) is None:
         raise NotFound(f"No user {username}.")
     check_password(password, username)
     users.set_password(username, credentials.hash_password(password))
+    audit.record(
+        auditor,
+        actor.username,
+        Action.update,
+        RecordKind.user,
+        username,
+        # that the password changed, never a hash
+        before={"password": "***"},
+        after={"password": "*** (reset)"},
+    )
 
 
 def ensure_first_admin(users: UserRepository, clock: Clock, *, username: str, password: str | None) -> str | None:

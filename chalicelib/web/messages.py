@@ -91,6 +91,20 @@ MESSAGES: dict[str, Pair] = {
     ),
     "day_out_of_range": ("请选择 {first} 至 {last} 年之间的日期。", "Pick a date between {first} and {last}."),
     "year_out_of_range": ("请选择 {first} 至 {last} 年之间的年份。", "Pick a year between {first} and {last}."),
+    "password_too_short": ("密码至少 {min_length} 位。", "A password has at least {min_length} characters."),
+    "password_too_long": ("密码最多 {max_length} 位。", "A password has at most {max_length} characters."),
+    "password_blank": ("密码不能只有空格。", "A password must not be only spaces."),
+    "password_not_text": ("密码含有无法识别的字符。", "The password holds characters that are not valid text."),
+    "password_holds_username": ("密码不能包含用户名。", "A password must not be or contain the username."),
+    "password_common": (
+        "这是最常见的密码之一，容易被猜中，请换一个。",
+        "One of the most common passwords: choose another.",
+    ),
+    "password_wrong": ("当前密码不正确。", "The current password is wrong."),
+    "password_repeat": ("两次输入的新密码不一致。", "The two new passwords differ."),
+    "password_same": ("新密码不能与当前密码相同。", "The new password must differ from the current one."),
+    "own_account": ("不能降级或停用自己的账号。", "You cannot demote or deactivate your own account."),
+    "halls_required": ("主任和回访员至少需要一个营业厅。", "A manager or agent needs at least one hall."),
     "month_not_started": ("{month} 尚未开始，不能发布。", "{month} has not started yet: it cannot be published."),
 }
 
