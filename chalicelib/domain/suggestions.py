@@ -23,6 +23,7 @@ from pydantic_core import PydanticCustomError
 
 from .business_time import SHANGHAI
 from .errors import Conflict, Forbidden, InvalidInput, Reason, TooManyRequests
+from .form_keys import derived_id
 from .organisation import Code
 from .stats import StatKey, StatKind, hall_event
 
@@ -143,6 +144,12 @@ def new_tracking_no(now: datetime) -> str:
     """``TS`` + the Shanghai date + ``-`` + 8 random Crockford base-32 characters (40 bits)."""
     day = now.astimezone(SHANGHAI).strftime("%Y%m%d")
     return f"TS{day}-{''.join(secrets.choice(CROCKFORD) for _ in range(8))}"
+
+
+def keyed_id(hall_code: str, key: str) -> str:
+    """The id a suggestion dropped into ``hall_code``'s box with the form key ``key`` is stored
+    under: the same key sends the same id, so a second drop finds the first."""
+    return derived_id("suggestion", hall_code, key)
 
 
 _CROCKFORD_ALIASES = str.maketrans({"O": "0", "I": "1", "L": "1"})

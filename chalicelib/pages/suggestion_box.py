@@ -3,7 +3,16 @@ and the tracking page. No login; pages in Chinese by default, JSON on request.
 
 A form POST that is taken answers 303 to the receipt page (POST/redirect/GET),
 so reloading the receipt never drops the note twice; a refused one shows the
-form again as typed, why beside each field in the visitor's language."""
+form again as typed, why beside each field in the visitor's language.
+
+The form's idempotency key lives in the form page's address: ``/s/{hall_code}``
+without a valid ``k`` (as a QR code opens it) answers 303 to itself with a fresh,
+long random one, and the page puts it in the hidden ``k``. Reloading the form, or
+coming Back to it after sending, asks for the same address and so sends the same
+``k``; the note is stored under an id derived from the hall and the key, so sending
+it again stores nothing and answers 303 to the same receipt, and an address whose
+key was used leads to that receipt too. A JSON post may send its own ``key`` (or
+``id``); without one it is taken as before."""
 
 from __future__ import annotations
 
@@ -16,6 +25,7 @@ from chalicelib import composition
 from chalicelib.domain.business_time import local_minute
 from chalicelib.domain.callbacks import SourceType
 from chalicelib.domain.errors import Forbidden, InvalidInput
+from chalicelib.domain.form_keys import FORM_KEY_PATTERN, FormKey, is_form_key, new_form_key
 from chalicelib.domain.labels import SUGGESTION_KIND, SUGGESTION_STATUS
 from chalicelib.domain.suggestions import (
     CONTENT_MAX,
@@ -38,6 +48,12 @@ from chalicelib.web.schemas import Strict, blank_is_none, checkbox
 routes = page_routes(__name__, tag="suggestion box")
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
+FORM_KEY = QueryParam(
+    "k",
+    "the form's idempotency key (22-64 of A-Z a-z 0-9 _ -); missing or malformed: 303 to a new one",
+    schema=schema(type="string", pattern=FORM_KEY_PATTERN),
+    checked=False,
+)
 
 
 class SuggestionIn(Strict):
@@ -47,6 +63,12 @@ class SuggestionIn(Strict):
     phone: Annotated[MobilePhone | None, BeforeValidator(blank_is_none)] = None
     consent: Annotated[bool, BeforeValidator(checkbox)] = False
     wants_reply: Annotated[bool, BeforeValidator(checkbox)] = False
+    k: Annotated[FormKey | None, BeforeValidator(blank_is_none)] = None  # the form's idempotency key
+    key: FormKey | None = None  # a JSON client's idempotency key
+    id: FormKey | None = None  # the same, as other APIs name it
+
+    def idempotency_key(self) -> str | None:
+        return self.k or self.key or self.id
 
 
 class TrackingNoOut(BaseModel):
@@ -86,16 +108,33 @@ def _form_values(request: Any) -> dict[str, str]:
 @routes(
     "/s/{hall_code}",
     "GET",
-    summary="The hall's suggestion-box form (410: the hall is deactivated)",
+    summary="The hall's suggestion-box form; without a key, 303 to itself with one (410: the hall is deactivated)",
     auth=Auth.public,
     produces=HTML,
-    statuses=(410,),
+    query=(FORM_KEY,),
+    # 303: to itself with a key, or to the receipt of the note its key dropped; 410: a deactivated hall
+    statuses=(303, 410),
     path_params=(PathParam("hall_code", HALL_CODE),),
 )
 def suggestion_form(hall_code: str):  # type: ignore[no-untyped-def]
-    lang = pages.lang_of(routes.request)
+    request = routes.request
+    lang = pages.lang_of(request)
     hall = organisation.open_hall(composition.organisation(), hall_code)
-    return pages.render("suggestion_form.html", lang, hall=hall, values={}, errors={}, **_labels(lang))
+    key = query(request, "k")
+    if key is None or not is_form_key(key):
+        return _see_other(f"/s/{hall_code}?k={new_form_key()}" + ("&lang=en" if lang == "en" else ""))
+    dropped = suggestions.dropped_with(composition.suggestions(), hall_code, key)
+    if dropped is not None:
+        return _see_other(_receipt_address(hall_code, dropped.tracking_no, lang))
+    return pages.render("suggestion_form.html", lang, hall=hall, key=key, values={}, errors={}, **_labels(lang))
+
+
+def _receipt_address(hall_code: str, tracking_no: str, lang: str) -> str:
+    return f"/s/{hall_code}/receipt/{tracking_no}" + ("?lang=en" if lang == "en" else "")
+
+
+def _see_other(location: str) -> Response:
+    return Response(body="", status_code=303, headers={"Location": location, "Cache-Control": "no-store"})
 
 
 @routes(
@@ -124,7 +163,8 @@ def drop_suggestion(hall_code: str):  # type: ignore[no-untyped-def]
             composition.rate_limiter(),
             client=client_address(request),
             hall_code=hall_code,
-            **body.model_dump(),
+            key=body.idempotency_key(),
+            **body.model_dump(exclude={"k", "key", "id"}),
         )
     except InvalidInput as e:
         if wants_json(request):
@@ -132,13 +172,21 @@ def drop_suggestion(hall_code: str):  # type: ignore[no-untyped-def]
         hall = organisation.existing_hall(composition.organisation(), hall_code)  # an unknown hall is a 404 page
         values = _form_values(request)
         errors = messages.field_messages(e, lang)
+        sent_key = values.get("k")
+        key = sent_key if is_form_key(sent_key) else new_form_key()  # the same key, when the form had one
         return pages.render(
-            "suggestion_form.html", lang, status=400, hall=hall, values=values, errors=errors, **_labels(lang)
+            "suggestion_form.html",
+            lang,
+            status=400,
+            hall=hall,
+            key=key,
+            values=values,
+            errors=errors,
+            **_labels(lang),
         )
     if wants_json(request):
         return json_response({"tracking_no": dropped.tracking_no})
-    location = f"/s/{hall_code}/receipt/{dropped.tracking_no}" + ("?lang=en" if lang == "en" else "")
-    return Response(body="", status_code=303, headers={"Location": location, "Cache-Control": "no-store"})
+    return _see_other(_receipt_address(hall_code, dropped.tracking_no, lang))
 
 
 @routes(

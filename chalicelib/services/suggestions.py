@@ -85,14 +85,21 @@ def submit_suggestion(
     phone: str | None,
     consent: bool,
     wants_reply: bool,
+    key: str | None = None,
 ) -> Suggestion:
+    """Drop a suggestion. With a form ``key`` (``rules.FORM_KEY_PATTERN``) it is stored under an id
+    derived from the hall and the key: a second drop with that key stores nothing and answers the
+    first (counting against no rate limit)."""
     open_hall(org, hall_code)
     rules.check_consent(consent=consent, name=name, phone=phone)
+    keyed = rules.keyed_id(hall_code, key) if key is not None else None
+    if keyed is not None and (first := repo.get(keyed)) is not None:
+        return first
     now = clock.now()
     _within_limits(limiter, BoxLimits(), client, hall_code, now)
     for attempt in range(_TRACKING_NO_TRIES):
         suggestion = Suggestion(
-            id=uuid.uuid4().hex,
+            id=keyed or uuid.uuid4().hex,
             tracking_no=rules.new_tracking_no(now),
             hall_code=hall_code,
             kind=kind,
@@ -106,9 +113,16 @@ def submit_suggestion(
             repo.add(suggestion)
             return suggestion
         except Conflict:
+            if keyed is not None and (first := repo.get(keyed)) is not None:
+                return first  # the same key, sent twice at once: the other request stored it
             if attempt == _TRACKING_NO_TRIES - 1:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def dropped_with(repo: SuggestionRepository, hall_code: str, key: str) -> Suggestion | None:
+    """The suggestion dropped into ``hall_code``'s box with the form key ``key``, if any."""
+    return repo.get(rules.keyed_id(hall_code, key))
 
 
 @dataclass(frozen=True)

@@ -110,7 +110,8 @@ def test_a_name_with_a_nul_or_another_control_character_is_refused_naming_the_fi
 
 def test_pages_forbid_framing_scripts_and_sniffing(admin: Api):
     admin.seed_hall("A01", counters=1)
-    page = admin.request("GET", "/s/A01", token="")
+    form = admin.request("GET", "/s/A01", token="").headers["location"]  # the form with its key
+    page = admin.request("GET", form, token="")
     policy = page.headers["content-security-policy"]
     assert "frame-ancestors 'none'" in policy and "default-src 'none'" in policy and "script-src" not in policy
     assert page.headers["x-frame-options"] == "DENY"

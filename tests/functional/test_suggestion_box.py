@@ -56,13 +56,15 @@ def manager(hall: Api) -> Api:
 
 
 def test_the_form_is_chinese_by_default_english_on_request_and_labels_every_input(api: Api, hall: Api):
-    zh = api.get("/s/A01", token="")
+    opened = api.get("/s/A01", token="")  # a QR code's plain address: 303 to the form with its key
+    assert opened.status == 303 and opened.headers["location"].startswith("/s/A01?k=")
+    zh = api.get(opened.headers["location"], token="")
     assert zh.status == 200 and zh.headers["content-type"].startswith("text/html")
     assert "意见箱" in zh.text and "A01营业厅" in zh.text and "<script" not in zh.text
     for name in ("content", "name", "phone", "consent", "wants_reply"):
         assert f'<label for="{name}"' in zh.text or f'for="{name}"' in zh.text, name
         assert f'id="{name}"' in zh.text, name
-    en = api.get("/s/A01?lang=en", token="")
+    en = api.get(api.get("/s/A01?lang=en", token="").headers["location"], token="")
     assert "Suggestion box" in en.text and 'lang="en"' in en.text
 
 
