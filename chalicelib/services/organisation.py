@@ -15,6 +15,7 @@ from chalicelib.domain import credentials
 from chalicelib.domain.accounts import DevicePrincipal, Role, UserPrincipal
 from chalicelib.domain.audit import Action, RecordKind, counter_key
 from chalicelib.domain.errors import Deactivated, NotFound, Unauthenticated
+from chalicelib.domain.form_keys import derived_id
 from chalicelib.domain.organisation import Counter, Device, Hall, HallGrade, Staff
 from chalicelib.domain.paging import MAX_PAGE_SIZE, Page
 from chalicelib.domain.shifts import ShiftChange, ShiftEvent, on_shift
@@ -146,12 +147,15 @@ def register_device(
     hall_code: str,
     counter_number: int,
     auditor: Auditor | None = None,
+    form_key: str | None = None,
 ) -> RegisteredDevice:
+    """With a form key, the device's id is derived from the hall and the key: a second
+    registration with that key is a Conflict (``registered_with`` finds the first)."""
     actor.require_admin()
     existing_hall(repo, hall_code, "hall_code")
     if repo.get_counter(hall_code, counter_number) is None:
         raise NotFound(f"Hall {hall_code} has no counter {counter_number}.", {"counter_number": "unknown counter"})
-    device_id = credentials.new_device_id()
+    device_id = _form_device_id(hall_code, form_key) if form_key is not None else credentials.new_device_id()
     key = credentials.new_device_key(device_id)
     device = Device(
         device_id=device_id,
@@ -165,6 +169,16 @@ def register_device(
         auditor, actor.username, Action.create, RecordKind.device, device_id, after=device, hall_code=hall_code
     )
     return RegisteredDevice(device=device, key=key)
+
+
+def _form_device_id(hall_code: str, form_key: str) -> str:
+    return "dev-" + derived_id("device", hall_code, form_key, length=16)  # as long as a new id
+
+
+def registered_with(actor: UserPrincipal, repo: OrganisationRepository, hall_code: str, form_key: str) -> Device | None:
+    """The device registered in ``hall_code`` with the form key ``form_key``, if any."""
+    actor.require_admin()
+    return repo.get_device(_form_device_id(hall_code, form_key))
 
 
 def list_devices(actor: UserPrincipal, repo: OrganisationRepository, hall_code: str) -> list[Device]:

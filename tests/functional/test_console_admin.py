@@ -33,7 +33,8 @@ def test_an_admin_sets_up_a_hall_in_the_console(signed_in: Browser, admin: Api):
     assert key is not None
     shift = admin.request("PUT", "/api/v1/device/shift", {"staff_no": "A0123"}, token=key.group(1))
     assert shift.status == 204
-    page = signed_in.get("/console/admin/halls/A01").text
+    page = signed_in.get(signed_in.get("/console/admin/halls/A01").headers["location"]).text
+    assert "Rating devices" in page or "评价器" in page
     assert key.group(1) not in page  # shown once
     (device,) = admin.get("/api/v1/admin/halls/A01/devices").json["items"]
     assert signed_in.post(f"/console/admin/devices/{device['device_id']}/revoke", {}, csrf).status == 303
