@@ -76,7 +76,7 @@ tallies_strategy = st.dictionaries(
 )
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)  # a loaded CI machine is no reason to fail
 @given(tallies=tallies_strategy, min_ratings=st.integers(1, 60))
 def test_the_ranking_agrees_with_a_brute_force_reference(tallies, min_ratings):
     results = rank_staff(tallies, min_ratings)
