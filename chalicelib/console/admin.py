@@ -85,6 +85,7 @@ def _hall_page(
     actor = principal(request)
     actor.require_admin()
     org = composition.organisation()
+    found = organisation.get_hall(actor, org, hall_code)  # an unknown hall is a 404 before anything is read
     history, more = record_history(request, RecordKind.hall, hall_code)
     already = None if new_key else organisation.registered_with(actor, org, hall_code, form_key)
     return render(
@@ -92,7 +93,7 @@ def _hall_page(
         "admin_hall.html",
         status=status,
         section="admin",
-        hall=organisation.get_hall(actor, org, hall_code),
+        hall=found,
         counters=organisation.list_counters(actor, org, hall_code),
         staff=organisation.list_staff(actor, org, hall_code, None, MAX_LISTED).items,
         devices=organisation.list_devices(actor, org, hall_code),

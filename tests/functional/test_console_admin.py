@@ -92,3 +92,8 @@ def test_bad_admin_forms_get_a_4xx_page(signed_in: Browser, admin: Api, path: st
     answer = signed_in.post(path, form)
     assert 400 <= answer.status < 500
     assert "text/html" in answer.headers["content-type"]
+
+
+def test_a_hall_page_for_a_code_that_names_no_hall_is_a_404_page_whatever_its_key(signed_in: Browser, admin: Api):
+    answer = signed_in.get("/console/admin/halls/%C3%A1?key=" + "k" * 32)
+    assert answer.status == 404
