@@ -61,11 +61,11 @@ def get_year():  # type: ignore[no-untyped-def]
 )
 def set_day(day: str):  # type: ignore[no-untyped-def]
     body = parse_json(routes.request, CalendarDayIn)
-    calendar.set_day(routes.principal(), composition.calendar(), _day(day), body.working)
+    calendar.set_day(routes.principal(), composition.calendar(), _day(day), body.working, composition.auditor())
     return Response(body="", status_code=204)
 
 
 @routes("/api/v1/admin/calendar/{day}", "DELETE", summary="Remove an override", status=204, path_params=DAY_PATH)
 def clear_day(day: str):  # type: ignore[no-untyped-def]
-    calendar.clear_day(routes.principal(), composition.calendar(), _day(day))
+    calendar.clear_day(routes.principal(), composition.calendar(), _day(day), composition.auditor())
     return Response(body="", status_code=204)

@@ -112,7 +112,8 @@ def set_day():  # type: ignore[no-untyped-def]
 
     def act() -> Any:
         body = form_of(request, DayForm)
-        calendar.set_day(principal(request), composition.calendar(), body.day, body.working == "working")
+        working = body.working == "working"
+        calendar.set_day(principal(request), composition.calendar(), body.day, working, composition.auditor())
         return redirect(request, "/console/calendar", year=str(body.day.year), done="set")
 
     def show(sent: Sent) -> Any:
@@ -129,5 +130,5 @@ def set_day():  # type: ignore[no-untyped-def]
 def clear_day(day: str):  # type: ignore[no-untyped-def]
     request = routes.request
     found = _day(day)
-    calendar.clear_day(principal(request), composition.calendar(), found)
+    calendar.clear_day(principal(request), composition.calendar(), found, composition.auditor())
     return redirect(request, "/console/calendar", year=str(found.year), done="removed")

@@ -6,8 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from chalicelib.domain.accounts import UserPrincipal
+from chalicelib.domain.audit import Action, RecordKind
 from chalicelib.domain.errors import InvalidInput, Reason
 from chalicelib.domain.workdays import HolidaySource
+from chalicelib.services import audit
+from chalicelib.services.audit import Auditor
 from chalicelib.services.ports import CalendarRepository
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -38,14 +41,30 @@ def year_of(actor: UserPrincipal, repo: CalendarRepository, source: HolidaySourc
     return CalendarYear(year=year, official=source.year(year).official, overrides=overrides)
 
 
-def set_day(actor: UserPrincipal, repo: CalendarRepository, day: date, working: bool) -> None:
-    """Declare a date a working day (e.g. a 调休 Saturday) or a day off (a holiday)."""
+def set_day(
+    actor: UserPrincipal, repo: CalendarRepository, day: date, working: bool, auditor: Auditor | None = None
+) -> None:
+    """Declare a date a working day (e.g. a 调休 Saturday) or a day off (a holiday); logged as a rule change."""
     actor.require_admin()
     _check(day)
+    before = repo.overrides().get(day)
     repo.set_override(day, working, actor.username)
+    _log(auditor, actor, day, before, working)
 
 
-def clear_day(actor: UserPrincipal, repo: CalendarRepository, day: date) -> None:
+def clear_day(actor: UserPrincipal, repo: CalendarRepository, day: date, auditor: Auditor | None = None) -> None:
+    """Remove a date's override: the package's (or the weekend's) rule applies again; logged."""
     actor.require_admin()
     _check(day)
+    before = repo.overrides().get(day)
     repo.remove_override(day)
+    _log(auditor, actor, day, before, None)
+
+
+def _log(auditor: Auditor | None, actor: UserPrincipal, day: date, before: bool | None, after: bool | None) -> None:
+    """An override as the log shows it: ``working`` true, false, or none (no override)."""
+    action = Action.create if before is None else Action.update
+    key = day.isoformat()
+    audit.record(
+        auditor, actor.username, action, RecordKind.calendar, key, before={"working": before}, after={"working": after}
+    )

@@ -142,3 +142,16 @@ def test_the_console_log_page_filters_and_names_the_record(admin: Api):
     manager.sign_in("mgr1", "password-123")
     assert manager.get("/console/admin/audit").status == 403
     assert manager.get("/console/admin/staff/S001").status == 403
+
+
+def test_a_working_day_rule_set_changed_and_removed_is_logged(admin: Api):
+    assert admin.request("PUT", "/api/v1/admin/calendar/2027-02-20", {"working": True}).status == 204
+    assert admin.request("PUT", "/api/v1/admin/calendar/2027-02-20", {"working": False}).status == 204
+    assert admin.delete("/api/v1/admin/calendar/2027-02-20").status == 204
+    history = admin.get("/api/v1/admin/audit?kind=calendar&key=2027-02-20").json["items"]
+    assert [(e["action"], e["before"], e["after"]) for e in history] == [
+        ("update", {"working": False}, {"working": None}),
+        ("update", {"working": True}, {"working": False}),
+        ("create", {"working": None}, {"working": True}),
+    ]
+    assert {e["actor"] for e in history} == {ADMIN_USER}
