@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field, StringConstraints
 
+from chalicelib.domain.form_keys import FormKey
 from chalicelib.domain.ratings import Business, Phone, Reason
 from chalicelib.web.schemas import blank_is_none
 
@@ -20,6 +21,11 @@ class QrRatingForm(BaseModel):
     phone: Annotated[Phone | None, BeforeValidator(blank_is_none)] = None
     consent: Annotated[bool, BeforeValidator(blank_is_none)] = False
     website: str = ""
+    k: Annotated[FormKey | None, BeforeValidator(blank_is_none)] = None  # the form's idempotency key
+    key: FormKey | None = None  # a JSON client's idempotency key
+
+    def idempotency_key(self) -> str | None:
+        return self.k or self.key
 
 
 class RatingCreated(BaseModel):

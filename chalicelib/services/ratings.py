@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from chalicelib.domain import qrcodes
 from chalicelib.domain.accounts import DevicePrincipal
 from chalicelib.domain.errors import Deactivated, DomainError, InvalidInput, NotFound, TooManyRequests
+from chalicelib.domain.form_keys import derived_id
 from chalicelib.domain.organisation import Hall, Staff
 from chalicelib.domain.ratings import (
     BAD_UP_TO_LEVEL,
@@ -194,6 +195,17 @@ def counter_of_code(org: OrganisationRepository, qr_key: bytes, code: str) -> Ra
     return RatedCounter(hall, target.counter_number)
 
 
+def keyed_rating_id(code: str, key: str) -> str:
+    """The id a QR rating sent for ``code`` with the form key ``key`` is stored under (one-way:
+    the id gives away no key)."""
+    return derived_id("rating", code, key)
+
+
+def rated_with(ports: Ports, code: str, key: str) -> Rating | None:
+    """The QR rating sent for ``code`` with the form key ``key``, if any."""
+    return ports.ratings.get_rating(keyed_rating_id(code, key))
+
+
 def submit_qr_rating(
     ports: Ports,
     limiter: RateLimiter,
@@ -202,15 +214,23 @@ def submit_qr_rating(
     rating: QrRating,
     client: str,
     limits: QrLimits = QrLimits(),
+    key: str | None = None,
 ) -> Rating | None:
     """Store a customer's QR rating for the counter and the clerk signed in there now.
 
     A bot that filled the honeypot is answered as if stored (None), so it learns nothing.
+    With a form key ``key`` the rating is stored under an id derived from the code and the
+    key: sending it again stores nothing and returns the rating stored the first time,
+    before any rate limit counts it.
     """
     target = counter_of_code(ports.org, qr_key, code)
     hall_code = target.hall.code
     if rating.honeypot:
         return None
+    if key is not None:
+        earlier = rated_with(ports, code, key)
+        if earlier is not None:
+            return earlier
     if rating.phone and not rating.consent:
         raise InvalidInput(
             "A phone number is kept only with your consent.", {"consent": "tick to let us keep the phone number"}
@@ -219,7 +239,7 @@ def submit_qr_rating(
     if not limiter.allow("qr", client, limits.per_client, limits.window_seconds, now):
         raise TooManyRequests("Too many ratings from this network; please try again later.")
     stored = Rating(
-        id=str(uuid.uuid4()),
+        id=keyed_rating_id(code, key) if key is not None else str(uuid.uuid4()),
         channel=Channel.qr,
         hall_code=hall_code,
         counter_number=target.counter_number,

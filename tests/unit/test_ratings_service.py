@@ -211,3 +211,23 @@ def test_a_phone_left_with_a_good_rating_is_not_kept(ports):
         ports, InMemoryRateLimiter(), QR_KEY, code, QrRating(level=4, phone="13812345678", consent=True), client="c"
     )
     assert stored.phone is None  # no callback follows a good rating: nothing to keep the number for
+
+
+def test_a_rating_sent_again_with_its_key_is_the_first_and_is_not_counted_by_the_limit(ports):
+    limiter = InMemoryRateLimiter()
+    code = qrcodes.counter_code(QR_KEY, "A01", 1)
+    key = "k" * 32
+    limits = QrLimits(per_client=1, window_seconds=600)
+    first = ratings.submit_qr_rating(
+        ports, limiter, QR_KEY, code, QrRating(level=2), client="c", limits=limits, key=key
+    )
+    again = ratings.submit_qr_rating(
+        ports, limiter, QR_KEY, code, QrRating(level=2), client="c", limits=limits, key=key
+    )
+    assert again == first and list(ports.ratings.ratings) == [first.id]
+    assert first.id == ratings.keyed_rating_id(code, key) and len(first.id) == 32 and key not in first.id
+    assert ratings.keyed_rating_id(qrcodes.counter_code(QR_KEY, "A01", 2), key) != first.id
+    with pytest.raises(TooManyRequests):  # a new key is a new rating, and the limit counts it
+        ratings.submit_qr_rating(
+            ports, limiter, QR_KEY, code, QrRating(level=2), client="c", limits=limits, key="j" * 32
+        )
