@@ -81,6 +81,7 @@ class Log:
         self.stack = stack
         self.tail: deque[str] = deque(maxlen=50)
         self.tracebacks: list[str] = []
+        self.task_opened = threading.Event()  # the pump announced a callback task
         self.thread = threading.Thread(target=self._read, daemon=True)
         self.thread.start()
 
@@ -88,6 +89,8 @@ class Log:
         assert self.stack.process.stdout is not None
         for line in self.stack.process.stdout:
             self.tail.append(line.rstrip())
+            if "callback task opened" in line:
+                self.task_opened.set()
             if "Traceback" in line and len(self.tracebacks) < 20:
                 self.tracebacks.append(line.rstrip())
 
@@ -133,7 +136,7 @@ def _login(stack: RunningStack, username: str, password: str) -> str:
     return str(body["token"])
 
 
-def _seed(stack: RunningStack) -> dict[str, Any]:
+def _seed(stack: RunningStack, log: Log) -> dict[str, Any]:
     """A hall with real things in it; the identities and the values generated requests may name."""
     admin = _login(stack, "admin", PASSWORD)
     hall = {"code": "A01", "name": "城东营业厅", "branch": "城东分中心", "grade": "A"}
@@ -160,12 +163,8 @@ def _seed(stack: RunningStack) -> dict[str, Any]:
     assert status == 200, text
     tracking_no = json.loads(text)["tracking_no"]
     suggestion_id = _ok(stack.call("GET", "/api/v1/suggestions?hall=A01", token=admin), 200)["items"][0]["id"]
-    task_ids: list[str] = []
-    deadline = time.monotonic() + 20
-    while not task_ids and time.monotonic() < deadline:
-        task_ids = [t["id"] for t in _ok(stack.call("GET", "/api/v1/callbacks?hall=A01", token=admin), 200)["items"]]
-        if not task_ids:
-            time.sleep(0.5)
+    assert log.task_opened.wait(timeout=20), "the pump opened no callback task within 20 s"
+    task_ids = [t["id"] for t in _ok(stack.call("GET", "/api/v1/callbacks?hall=A01", token=admin), 200)["items"]]
     return {
         "admin": admin,
         "manager": manager,
@@ -267,7 +266,7 @@ def test_the_app_answers_every_identity_as_its_openapi_document_says(tmp_path: P
     stack = start_stack(tmp_path / "data", PASSWORD)
     log = Log(stack)
     try:
-        seeded = _seed(stack)
+        seeded = _seed(stack, log)
         dictionaries = seeded["dictionaries"]
         admin = {"TS_USER": seeded["admin"], "TS_DEVICE": seeded["device"], "TS_CSRF": seeded["admin_csrf"]}
         config = _config(tmp_path, dictionaries, BINDINGS)
