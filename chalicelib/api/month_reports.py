@@ -18,9 +18,8 @@ from chalicelib.api.reports import HALL_QUERY, LANG_QUERY, MONTH_QUERY
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.publications import Publication
 from chalicelib.domain.reports import HallRow, is_month
-from chalicelib.services import exports, publications, reports
-from chalicelib.web import params
-from chalicelib.web.downloads import file_download
+from chalicelib.services import publications, reports
+from chalicelib.web import params, report_files
 from chalicelib.web.responses import json_response
 from chalicelib.web.routing import CSV, MONTH, VERSION, PathParam, QueryParam, Routes, schema
 
@@ -84,24 +83,7 @@ def _version_fields(version: Publication | None) -> dict[str, Any]:
     statuses=(404,),
 )
 def staff_monthly_csv():  # type: ignore[no-untyped-def]
-    request = routes.request
-    actor, version, lang = routes.principal(), params.version(request), params.lang(request)
-    if version is not None:
-        repo = composition.month_publications()
-        file = exports.published_staff_monthly_csv(
-            actor, repo, **params.staff_report(request), version=version, lang=lang
-        )
-        return file_download(file)
-    file = exports.staff_monthly_csv(
-        actor,
-        composition.organisation(),
-        composition.ratings(),
-        composition.clock(),
-        **params.staff_report(request),
-        min_ratings=composition.settings().min_ratings,
-        lang=lang,
-    )
-    return file_download(file)
+    return report_files.staff_monthly(routes.request, routes.principal())
 
 
 @routes(
@@ -113,23 +95,7 @@ def staff_monthly_csv():  # type: ignore[no-untyped-def]
     statuses=(404,),
 )
 def hall_monthly_csv():  # type: ignore[no-untyped-def]
-    request = routes.request
-    actor, version, lang = routes.principal(), params.version(request), params.lang(request)
-    if version is not None:
-        repo = composition.month_publications()
-        file = exports.published_hall_monthly_csv(
-            actor, repo, **params.hall_report(request), version=version, lang=lang
-        )
-        return file_download(file)
-    file = exports.hall_monthly_csv(
-        actor,
-        composition.organisation(),
-        composition.ratings(),
-        composition.clock(),
-        **params.hall_report(request),
-        lang=lang,
-    )
-    return file_download(file)
+    return report_files.hall_monthly(routes.request, routes.principal())
 
 
 # ---- JSON twins ---------------------------------------------------------------

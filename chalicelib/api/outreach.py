@@ -17,9 +17,8 @@ from chalicelib import composition
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.outreach import Category, event_id_of
 from chalicelib.inputs import EventChanges, EventIn, event_fields
-from chalicelib.services import exports, outreach
-from chalicelib.web import params
-from chalicelib.web.downloads import file_download
+from chalicelib.services import outreach
+from chalicelib.web import params, report_files
 from chalicelib.web.requests import page_args, parse_json, query
 from chalicelib.web.responses import json_response
 from chalicelib.web.routing import CSV, HALL_CODE, LANG, PAGING, QUARTER, PathParam, QueryParam, Routes, schema
@@ -232,13 +231,4 @@ def publish(quarter: str):  # type: ignore[no-untyped-def]
     produces=CSV,
 )
 def coverage_csv():  # type: ignore[no-untyped-def]
-    request = routes.request
-    file = exports.coverage_csv(
-        routes.principal(),
-        composition.organisation(),
-        composition.outreach(),
-        composition.clock(),
-        quarter=params.quarter(query(request, "quarter")),
-        lang=params.lang(request),
-    )
-    return file_download(file)
+    return report_files.coverage(routes.request, routes.principal())

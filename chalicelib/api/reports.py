@@ -24,9 +24,8 @@ from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.labels import BUSINESS, REASON, label
 from chalicelib.domain.reports import rounded
 from chalicelib.domain.stats import StatKind, Tally
-from chalicelib.services import exports, reports
-from chalicelib.web import params
-from chalicelib.web.downloads import file_download
+from chalicelib.services import reports
+from chalicelib.web import params, report_files
 from chalicelib.web.requests import query, whole_number
 from chalicelib.web.responses import json_response
 from chalicelib.web.routing import CSV, DAY, HALL_CODE, LANG, MONTH, PathParam, QueryParam, Routes, schema
@@ -60,16 +59,7 @@ def _path_hall(hall_code: str) -> str:
     statuses=(404, 413),
 )
 def ratings_csv():  # type: ignore[no-untyped-def]
-    request = routes.request
-    file = exports.ratings_csv(
-        routes.principal(),
-        composition.organisation(),
-        composition.ratings(),
-        composition.clock(),
-        **params.ratings_span(request),
-        lang=params.lang(request),
-    )
-    return file_download(file)
+    return report_files.ratings(routes.request, routes.principal())
 
 
 # ---- the dashboard's series ------------------------------------------------

@@ -31,9 +31,8 @@ from chalicelib.domain.business_time import local_minute, today_in_shanghai
 from chalicelib.domain.errors import InvalidInput, Reason
 from chalicelib.domain.outreach import quarter_of
 from chalicelib.domain.reports import is_month
-from chalicelib.services import exports, publications, reports
-from chalicelib.web import params
-from chalicelib.web.downloads import file_download
+from chalicelib.services import publications, reports
+from chalicelib.web import params, report_files
 from chalicelib.web.requests import query
 from chalicelib.web.routing import CSV, DAY, LANG, MONTH, QUARTER, VERSION, PathParam, QueryParam, schema
 
@@ -181,27 +180,7 @@ def downloads():  # type: ignore[no-untyped-def]
     statuses=(404,),
 )
 def staff_monthly_csv():  # type: ignore[no-untyped-def]
-    request = routes.request
-    version = params.version(request)
-    if version is not None:
-        file = exports.published_staff_monthly_csv(
-            principal(request),
-            composition.month_publications(),
-            **params.staff_report(request),
-            version=version,
-            lang=params.lang(request),
-        )
-        return file_download(file)
-    file = exports.staff_monthly_csv(
-        principal(request),
-        composition.organisation(),
-        composition.ratings(),
-        composition.clock(),
-        **params.staff_report(request),
-        min_ratings=composition.settings().min_ratings,
-        lang=params.lang(request),
-    )
-    return file_download(file)
+    return report_files.staff_monthly(routes.request, principal(routes.request))
 
 
 @routes.page(
@@ -212,26 +191,7 @@ def staff_monthly_csv():  # type: ignore[no-untyped-def]
     statuses=(404,),
 )
 def hall_monthly_csv():  # type: ignore[no-untyped-def]
-    request = routes.request
-    version = params.version(request)
-    if version is not None:
-        file = exports.published_hall_monthly_csv(
-            principal(request),
-            composition.month_publications(),
-            **params.hall_report(request),
-            version=version,
-            lang=params.lang(request),
-        )
-        return file_download(file)
-    file = exports.hall_monthly_csv(
-        principal(request),
-        composition.organisation(),
-        composition.ratings(),
-        composition.clock(),
-        **params.hall_report(request),
-        lang=params.lang(request),
-    )
-    return file_download(file)
+    return report_files.hall_monthly(routes.request, principal(routes.request))
 
 
 @routes.page(
@@ -247,16 +207,7 @@ def hall_monthly_csv():  # type: ignore[no-untyped-def]
     statuses=(404, 413),
 )
 def ratings_csv():  # type: ignore[no-untyped-def]
-    request = routes.request
-    file = exports.ratings_csv(
-        principal(request),
-        composition.organisation(),
-        composition.ratings(),
-        composition.clock(),
-        **params.ratings_span(request),
-        lang=params.lang(request),
-    )
-    return file_download(file)
+    return report_files.ratings(routes.request, principal(routes.request))
 
 
 @routes.page(
@@ -266,13 +217,4 @@ def ratings_csv():  # type: ignore[no-untyped-def]
     produces=CSV,
 )
 def outreach_csv():  # type: ignore[no-untyped-def]
-    request = routes.request
-    file = exports.coverage_csv(
-        principal(request),
-        composition.organisation(),
-        composition.outreach(),
-        composition.clock(),
-        quarter=params.quarter(query(request, "quarter")),
-        lang=params.lang(request),
-    )
-    return file_download(file)
+    return report_files.coverage(routes.request, principal(routes.request))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from chalicelib.domain import credentials
@@ -18,10 +17,10 @@ from chalicelib.domain.errors import Deactivated, NotFound, Unauthenticated
 from chalicelib.domain.form_keys import derived_id
 from chalicelib.domain.organisation import Counter, Device, Hall, HallGrade, Staff
 from chalicelib.domain.paging import MAX_PAGE_SIZE, Page
-from chalicelib.domain.shifts import ShiftChange, ShiftEvent, on_shift
 from chalicelib.services import audit
 from chalicelib.services.audit import Auditor
 from chalicelib.services.ports import Clock, OrganisationRepository, ShiftRepository
+from chalicelib.services.shifts import end_shift
 
 
 def existing_hall(repo: OrganisationRepository, code: str, field: str = "hall_code") -> Hall:
@@ -279,29 +278,19 @@ def update_staff(
     if changed == before:
         return before
     if changed.moves != before.moves or not changed.active:
-        end_shift(shifts, staff_no, now)
+        end_shift(shifts, staff_no, now, shifts.place_of(staff_no))
     repo.save_staff(changed)
     kind, hall = RecordKind.staff, changed.hall_code
     audit.record(auditor, actor.username, Action.update, kind, staff_no, before=before, after=changed, hall_code=hall)
     return changed
 
 
-def end_shift(shifts: ShiftRepository, staff_no: str, at: datetime) -> None:
-    """The clerk's shift, wherever it is, ends at ``at``."""
-    place = shifts.place_of(staff_no)
-    if place is None or place.at > at:
-        return
-    history = shifts.history(place.hall_code, place.counter_number, at, at)
-    if on_shift(history, at) == staff_no:
-        shifts.record(place.hall_code, place.counter_number, ShiftEvent(at, ShiftChange.end, staff_no))
-
-
-def rating_counter(repo: OrganisationRepository, hall_code: str, number: int) -> Counter:
-    """A counter that takes ratings: it and its hall exist and are active; else NotFound saying which."""
+def rating_counter(repo: OrganisationRepository, hall_code: str, number: int) -> tuple[Hall, Counter]:
+    """A counter that takes ratings, with its hall: both exist and are active; else NotFound or Deactivated."""
     hall = repo.get_hall(hall_code)
     counter = repo.get_counter(hall_code, number) if hall else None
     if hall is None or counter is None:
         raise NotFound("Unknown counter.", {"counter": "unknown"})
     if not hall.active or not counter.active:
         raise Deactivated("This counter takes no ratings now.", {"counter": "deactivated"})
-    return counter
+    return hall, counter

@@ -189,9 +189,7 @@ def counter_of_code(org: OrganisationRepository, qr_key: bytes, code: str) -> Ra
     target = qrcodes.parse_counter_code(qr_key, code)
     if target is None:
         raise NotFound("Unknown QR code.")
-    rating_counter(org, target.hall_code, target.counter_number)
-    hall = org.get_hall(target.hall_code)
-    assert hall is not None  # rating_counter found it
+    hall, _ = rating_counter(org, target.hall_code, target.counter_number)
     return RatedCounter(hall, target.counter_number)
 
 

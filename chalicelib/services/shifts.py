@@ -46,12 +46,19 @@ def sign_in(
         raise InvalidInput("That clerk belongs to another hall.", {"staff_no": "belongs to another hall"})
     here = (device.hall_code, device.counter_number)
     before = shifts.place_of(staff_no)
-    moved = before is not None and (before.hall_code, before.counter_number) != here and before.at <= when
-    # Only the clerk's own shift ends there: someone who took that counter since keeps it.
-    if moved and before and clerk_at(shifts, before.hall_code, before.counter_number, when) == staff_no:
-        shifts.record(before.hall_code, before.counter_number, ShiftEvent(when, ShiftChange.end, staff_no))
+    if before is not None and (before.hall_code, before.counter_number) != here:
+        end_shift(shifts, staff_no, when, before)
     shifts.record(*here, ShiftEvent(when, ShiftChange.start, staff_no))
     shifts.move(staff_no, ClerkPlace(*here, when))
+
+
+def end_shift(shifts: ShiftRepository, staff_no: str, at: datetime, place: ClerkPlace | None) -> None:
+    """The clerk's shift at ``place`` (where they last signed in) ends at ``at``; only their own:
+    someone who took that counter since keeps it, and a sign-in after ``at`` stays."""
+    if place is None or place.at > at:
+        return
+    if clerk_at(shifts, place.hall_code, place.counter_number, at) == staff_no:
+        shifts.record(place.hall_code, place.counter_number, ShiftEvent(at, ShiftChange.end, staff_no))
 
 
 def sign_out(device: DevicePrincipal, shifts: ShiftRepository, clock: Clock, at: datetime | None = None) -> None:

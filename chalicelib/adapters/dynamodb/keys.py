@@ -159,7 +159,11 @@ def press_minute(device_id: str, at: datetime) -> tuple[str, str]:
     # per minute holds them (a map, id -> time and flag) and a version that every
     # write of the minute conditions on, so two batches judging the same presses
     # cannot both write.
-    return f"DEVICE#{device_id}#PRESSES", at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
+    return device_presses(device_id), at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
+
+
+def device_presses(device_id: str) -> str:
+    return f"DEVICE#{device_id}#PRESSES"
 
 
 def shift_event(hall_code: str, counter_number: int, at: datetime, change: str, staff_no: str) -> tuple[str, str]:

@@ -102,7 +102,7 @@ def _minute_writes(
     flipped: dict[str, list[Rating]] = defaultdict(list)
     for r in turned:
         flipped[keys.press_minute(window.device_id, r.rated_at)[1]].append(r)
-    pk = keys.press_minute(window.device_id, ratings[0].rated_at if ratings else turned[0].rated_at)[0]
+    pk = keys.device_presses(window.device_id)
     writes: list[dict[str, Any]] = []
     for sk, version in sorted(window.versions.items()):
         key = to_item({"pk": pk, "sk": sk})

@@ -1,0 +1,49 @@
+"""The report files (SPEC §4.4) as the API and the console both serve them: the
+request's query and the caller in, the CSV download out. Live numbers, or a
+published version with ``?version=``; who may read what is the service's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Response
+
+from chalicelib import composition
+from chalicelib.domain.accounts import UserPrincipal
+from chalicelib.services import exports
+from chalicelib.web import params
+from chalicelib.web.downloads import file_download
+from chalicelib.web.requests import query
+
+
+def staff_monthly(request: Any, actor: UserPrincipal) -> Response:
+    version, lang, asked = params.version(request), params.lang(request), params.staff_report(request)
+    if version is not None:
+        repo = composition.month_publications()
+        return file_download(exports.published_staff_monthly_csv(actor, repo, **asked, version=version, lang=lang))
+    org, ratings, clock = composition.organisation(), composition.ratings(), composition.clock()
+    min_ratings = composition.settings().min_ratings
+    return file_download(
+        exports.staff_monthly_csv(actor, org, ratings, clock, **asked, min_ratings=min_ratings, lang=lang)
+    )
+
+
+def hall_monthly(request: Any, actor: UserPrincipal) -> Response:
+    version, lang, asked = params.version(request), params.lang(request), params.hall_report(request)
+    if version is not None:
+        repo = composition.month_publications()
+        return file_download(exports.published_hall_monthly_csv(actor, repo, **asked, version=version, lang=lang))
+    org, ratings, clock = composition.organisation(), composition.ratings(), composition.clock()
+    return file_download(exports.hall_monthly_csv(actor, org, ratings, clock, **asked, lang=lang))
+
+
+def ratings(request: Any, actor: UserPrincipal) -> Response:
+    org, stored, clock = composition.organisation(), composition.ratings(), composition.clock()
+    asked, lang = params.ratings_span(request), params.lang(request)
+    return file_download(exports.ratings_csv(actor, org, stored, clock, **asked, lang=lang))
+
+
+def coverage(request: Any, actor: UserPrincipal) -> Response:
+    quarter, lang = params.quarter(query(request, "quarter")), params.lang(request)
+    org, repo, clock = composition.organisation(), composition.outreach(), composition.clock()
+    return file_download(exports.coverage_csv(actor, org, repo, clock, quarter=quarter, lang=lang))
