@@ -28,6 +28,7 @@ from chalicelib.services.ports import (
     CalendarRepository,
     CallbackRepository,
     Clock,
+    DepartmentRepository,
     MonthPublicationRepository,
     OrganisationRepository,
     Outbox,
@@ -38,15 +39,18 @@ from chalicelib.services.ports import (
     ShiftRepository,
     SignInFailureLog,
     SuggestionRepository,
+    TicketRepository,
     UserRepository,
 )
 from chalicelib.services.ratings import Ports as RatingPorts
+from chalicelib.services.tickets import TicketPorts
 
 if TYPE_CHECKING:  # only for annotations: neither the adapters nor boto3's stubs load at run time here
     from mypy_boto3_dynamodb.client import DynamoDBClient
 
     from chalicelib.adapters.dynamodb.table import Table
     from chalicelib.domain.callbacks import Clocks, TaskType
+    from chalicelib.domain.tickets import TicketClocks
     from chalicelib.domain.workdays import HolidaySource, WorkingDays
 
 
@@ -257,6 +261,51 @@ def callback_ports() -> CallbackPorts:
     )
 
 
+@functools.cache
+def departments() -> DepartmentRepository:
+    from chalicelib.adapters.dynamodb.departments import DynamoDepartmentRepository
+
+    return DynamoDepartmentRepository(table())
+
+
+@functools.cache
+def tickets() -> TicketRepository:
+    from chalicelib.adapters.dynamodb.tickets import DynamoTicketRepository
+
+    return DynamoTicketRepository(table())
+
+
+@functools.cache
+def ticket_clocks() -> TicketClocks:
+    """Work-order clocks: the defaults (SPEC §3.2) and TINGSHENG_TICKET_CLOCKS."""
+    import json
+
+    from pydantic import ValidationError
+
+    from chalicelib.domain.tickets import ticket_clocks as clocks_of
+
+    raw = settings().ticket_clocks
+    try:
+        return clocks_of(json.loads(raw) if raw else {})
+    except (ValueError, TypeError, ValidationError) as e:
+        raise ConfigurationError(f"TINGSHENG_TICKET_CLOCKS is not usable: {e}") from None
+
+
+def ticket_ports() -> TicketPorts:
+    return TicketPorts(
+        tickets=tickets(),
+        departments=departments(),
+        org=organisation(),
+        suggestions=suggestions(),
+        callbacks=callbacks(),
+        tallies=ratings(),
+        clock=clock(),
+        calendar=working_days(),
+        clocks=ticket_clocks(),
+        callback_clocks=callback_clocks(),
+    )
+
+
 def token_policy() -> TokenPolicy:
     s = settings()
     return TokenPolicy(key=s.token_key, ttl_seconds=s.token_ttl_seconds)
@@ -284,6 +333,9 @@ _BUILT = (
     month_publications,
     audit_log,
     callback_clocks,
+    departments,
+    tickets,
+    ticket_clocks,
 )
 
 

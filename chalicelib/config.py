@@ -28,6 +28,7 @@ class Settings:
     notify_topic_arn: str  # SNS topic for notifications; empty: log lines (local)
     min_ratings: int = 30  # ratings a month before a clerk is ranked (SPEC §3)
     callback_clocks: str = ""  # JSON: per task type, working days to first contact and to resolution
+    ticket_clocks: str = ""  # JSON: work-order working days per kind and key_account_hours
 
     @property
     def min_press_interval(self) -> timedelta:
@@ -51,6 +52,7 @@ class Settings:
             min_ratings=_whole_number(env, "TINGSHENG_MIN_RATINGS", 30),
             notify_topic_arn=env.get("TINGSHENG_NOTIFY_TOPIC_ARN", ""),
             callback_clocks=env.get("TINGSHENG_CALLBACK_CLOCKS", ""),
+            ticket_clocks=env.get("TINGSHENG_TICKET_CLOCKS", ""),
         )
 
 

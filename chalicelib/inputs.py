@@ -38,6 +38,7 @@ class UserIn(Strict):
     password: str = Field(max_length=256, json_schema_extra={"minLength": MIN_PASSWORD_LENGTH})
     role: Role
     halls: list[Code] = Field(default_factory=list, max_length=200)
+    departments: list[Code] = Field(default_factory=list, max_length=50, description="a handler's departments")
 
 
 class AttemptIn(Strict):
@@ -155,6 +156,7 @@ class UserChanges(Strict):
     role: Role | None = None
     halls: list[Code] | None = Field(default=None, max_length=200)
     active: bool | None = Field(default=None, strict=True, description="false ends the user's sessions at once")
+    departments: list[Code] | None = Field(default=None, max_length=50, description="a handler's departments")
 
 
 class CounterChanges(Strict):

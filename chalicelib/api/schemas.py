@@ -97,6 +97,7 @@ class UserOut(BaseModel):
     halls: list[str]
     created_at: datetime
     active: bool = True
+    departments: list[str] = []
 
 
 class ShiftIn(Strict):

@@ -21,6 +21,7 @@ class Role(StrEnum):
     admin = "admin"
     manager = "manager"
     agent = "agent"
+    handler = "handler"  # department handler: work orders of their departments only
 
 
 class User(BaseModel):
@@ -35,6 +36,7 @@ class User(BaseModel):
     # (sign-out, a password change, deactivation). Items stored before it existed read 0.
     session_epoch: int = 0
     active: bool = True  # a deactivated user is kept (history points at them) but cannot sign in
+    departments: tuple[Code, ...] = ()  # a handler's departments
 
 
 class UserPrincipal(BaseModel):
@@ -45,6 +47,7 @@ class UserPrincipal(BaseModel):
     username: str
     role: Role
     halls: frozenset[str] = frozenset()
+    departments: frozenset[str] = frozenset()
 
     def require_role(self, *roles: Role) -> None:
         if self.role not in roles:

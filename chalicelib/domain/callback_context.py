@@ -40,9 +40,20 @@ class SuggestionContext(BaseModel):
     kind: SuggestionKind
     content: str  # personal numbers masked
     tracking_no: str
+    ticket_no: str | None = None  # the work order made from it, once answered
+    answer: str | None = None  # that order's answer (personal numbers masked)
 
 
-Context = Annotated[RatingContext | SuggestionContext, Field(discriminator="source")]
+class TicketContext(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    source: Literal["ticket"] = "ticket"
+    ticket_no: str
+    subject: str  # personal numbers masked
+    answer: str  # personal numbers masked
+
+
+Context = Annotated[RatingContext | SuggestionContext | TicketContext, Field(discriminator="source")]
 
 
 def of_rating(rating: Rating, staff_name: str | None) -> RatingContext:
@@ -64,3 +75,12 @@ def of_suggestion(suggestion: Suggestion) -> SuggestionContext:
         content=mask_personal_data(suggestion.content),
         tracking_no=suggestion.tracking_no,
     )
+
+
+def of_ticket(ticket_no: str, subject: str, answer: str) -> TicketContext:
+    return TicketContext(ticket_no=ticket_no, subject=mask_personal_data(subject), answer=mask_personal_data(answer))
+
+
+def with_ticket_answer(context: SuggestionContext, ticket_no: str, answer: str) -> SuggestionContext:
+    """A suggestion's task context joined by the answer of the order made from the suggestion."""
+    return context.model_copy(update={"ticket_no": ticket_no, "answer": mask_personal_data(answer)})

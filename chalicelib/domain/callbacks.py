@@ -37,6 +37,7 @@ Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
 class SourceType(StrEnum):
     rating = "rating"
     suggestion = "suggestion"
+    ticket = "ticket"
 
 
 class TaskType(StrEnum):
@@ -46,6 +47,7 @@ class TaskType(StrEnum):
     complaint = "complaint"
     report = "report"
     reply_request = "reply_request"
+    ticket_answer = "ticket_answer"  # a work order's answer, called back
 
 
 class Status(StrEnum):

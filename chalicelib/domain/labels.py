@@ -103,10 +103,12 @@ TASK_TYPE: dict[str, Pair] = {
     "complaint": ("投诉", "Complaint"),
     "report": ("举报", "Report"),
     "reply_request": ("要求答复", "Reply requested"),
+    "ticket_answer": ("工单答复回访", "Work order answered"),
 }
 SOURCE_TYPE: dict[str, Pair] = {
     "rating": ("评价", "Rating"),
     "suggestion": ("意见建议", "Suggestion"),
+    "ticket": ("工单", "Work order"),
 }
 
 # ---- people, rankings, outreach, appeals -------------------------------------------
@@ -114,6 +116,7 @@ ROLE: dict[str, Pair] = {  # accounts.Role
     "admin": ("管理员", "Admin"),
     "manager": ("营业厅主任", "Manager"),
     "agent": ("回访专员", "Callback agent"),
+    "handler": ("业务部门处理人", "Department handler"),
 }
 RANKING_FLAG: dict[str, Pair] = {  # ranking.Flag
     "reward": ("奖励", "Reward"),
@@ -164,6 +167,48 @@ IMPORT_REASON: dict[str, Pair] = {
     "repeated": ("与前面的行重复且内容不同", "Repeats an earlier line with other values"),
     "unknown_hall": ("营业厅不存在", "Unknown hall"),
     "refused": ("无法保存", "Refused"),
+}
+
+# ---- work orders (tickets.Kind, Status, Flag, Source, Action, Level) ---------------------
+TICKET_KIND: dict[str, Pair] = {
+    "consultation": ("咨询", "Consultation"),
+    "complaint": ("投诉", "Complaint"),
+    "report": ("举报", "Report"),
+    "opinion": ("意见", "Opinion"),
+    "request": ("诉求", "Request"),
+}
+TICKET_STATUS: dict[str, Pair] = {
+    "new": ("待派单", "New"),
+    "assigned": ("已派单", "Assigned"),
+    "in_progress": ("办理中", "In progress"),
+    "answered": ("已答复", "Answered"),
+    "closed": ("已办结", "Closed"),
+}
+TICKET_FLAG: dict[str, Pair] = {
+    "at_risk": ("即将超时", "At risk"),
+    "overdue": ("已超时", "Overdue"),
+}
+TICKET_SOURCE: dict[str, Pair] = {
+    "counter": ("柜台", "Counter"),
+    "phone": ("电话", "Phone"),
+    "web": ("网上", "Web"),
+    "suggestion": ("意见箱", "Suggestion box"),
+}
+TICKET_ACTION: dict[str, Pair] = {
+    "created": ("受理", "Created"),
+    "assigned": ("派单", "Assigned"),
+    "reassigned": ("流转", "Passed on"),
+    "progress": ("办理进展", "Progress"),
+    "answered": ("答复", "Answered"),
+    "closed": ("办结", "Closed"),
+    "urged": ("督办", "Urged"),
+    "overdue": ("超时升级", "Overdue, escalated"),
+}
+ESCALATION_LEVEL: dict[int, Pair] = {
+    0: ("未升级", "Not escalated"),
+    1: ("营业厅主任", "Hall manager"),
+    2: ("分中心", "Branch"),
+    3: ("公司管理员", "Company admins"),
 }
 
 # Keys that mean one thing wherever staff pages show them, for templates that pass a

@@ -16,6 +16,8 @@ from pydantic import BaseModel, ConfigDict
 class Audience(StrEnum):
     hall_manager = "hall_manager"
     branch = "branch"
+    company = "company"  # every active admin
+    department = "department"  # every handler of the notification's department
 
 
 class Notification(BaseModel):
@@ -28,3 +30,4 @@ class Notification(BaseModel):
     subject: str
     body: str
     created_at: datetime
+    department: str | None = None  # for Audience.department

@@ -28,6 +28,7 @@ class StatKind(StrEnum):
     hour = "hour"  # hall × month × (ISO weekday, hour): the heat map
     callbacks = "callbacks"  # hall × month: callback tasks opened, closed, overdue (no shard)
     suggestions = "suggestions"  # hall × month: suggestions received (no shard)
+    tickets = "tickets"  # hall × month, and its departments and clerks (part): work orders (no shard)
 
 
 @dataclass(frozen=True, order=True)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StringConstraints
 from pydantic_core import PydanticCustomError
@@ -100,6 +100,7 @@ class Suggestion(BaseModel):
     replied_by: str | None = None
     closed_at: datetime | None = None
     closed_by: str | None = None
+    ticket_id: str | None = None  # the work order made from it (exactly one)
 
     def received(self) -> dict[StatKey, collections.Counter[str]]:
         """What the suggestion adds to its hall's monthly count (written with it, atomically)."""
@@ -200,14 +201,21 @@ class AttemptWindow:
         return cls(key=str(start), expires_at=datetime.fromtimestamp(start + seconds, UTC))
 
 
-def phone4_matches(suggestion: Suggestion, phone4: str) -> bool:
+class PhoneGiven(Protocol):
+    """What the tracking page guards: a suggestion or a work order, with the phone given (if any)."""
+
+    @property
+    def phone(self) -> str | None: ...
+
+
+def phone4_matches(suggestion: PhoneGiven, phone4: str) -> bool:
     """Compared in constant time; a suggestion without a phone needs no phone4."""
     if suggestion.phone is None:
         return True
     return hmac.compare_digest(phone4.encode(), suggestion.phone[-4:].encode())
 
 
-def require_phone4(suggestion: Suggestion, phone4: str | None) -> str | None:
+def require_phone4(suggestion: PhoneGiven, phone4: str | None) -> str | None:
     """The phone4 to check, or None when none is needed; InvalidInput when missing or malformed."""
     if suggestion.phone is None:
         return None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -50,10 +51,13 @@ def create_user(
     password: str,
     role: Role,
     halls: list[str],
+    departments: list[str] | None = None,
+    department_known: Callable[[str], bool] | None = None,
 ) -> User:
     actor.require_admin()
     check_password(password, username)
-    if role is not Role.admin and not halls:
+    _check_departments(role, departments or [], department_known)
+    if role not in (Role.admin, Role.handler) and not halls:
         raise InvalidInput("A manager or agent needs at least one hall.", {"halls": "at least one hall"})
     for i, code in enumerate(halls):
         if org.get_hall(code) is None:
@@ -63,6 +67,7 @@ def create_user(
         password_hash=credentials.hash_password(password),
         role=role,
         halls=tuple(dict.fromkeys(halls)),
+        departments=tuple(dict.fromkeys(departments or [])),
         created_at=clock.now(),
     )
     users.add_user(user)
@@ -79,6 +84,8 @@ def update_user(
     halls: list[str] | None = None,
     active: bool | None = None,
     auditor: Auditor | None = None,
+    departments: list[str] | None = None,
+    department_known: Callable[[str], bool] | None = None,
 ) -> User:
     """Change a user's role, halls or whether active (admin). Deactivating ends their sessions at
     once; a user is never deleted. Admins cannot demote or deactivate themselves (no lock-out).
@@ -92,11 +99,13 @@ def update_user(
             "role": role if role is not None else user.role,
             "halls": tuple(dict.fromkeys(halls)) if halls is not None else user.halls,
             "active": active if active is not None else user.active,
+            "departments": tuple(dict.fromkeys(departments)) if departments is not None else user.departments,
         }
     )
     if username == actor.username and (changed.role is not Role.admin or not changed.active):
         raise Conflict("You cannot demote or deactivate your own account.", {"username": "your own account"})
-    if changed.role is not Role.admin and not changed.halls:
+    _check_departments(changed.role, list(changed.departments), department_known if departments is not None else None)
+    if changed.role not in (Role.admin, Role.handler) and not changed.halls:
         raise InvalidInput("A manager or agent needs at least one hall.", {"halls": "at least one hall"})
     for i, code in enumerate(halls or []):
         if org.get_hall(code) is None:
@@ -104,6 +113,15 @@ def update_user(
     users.save_profile(changed, end_sessions=user.active and not changed.active)
     audit.record(auditor, actor.username, Action.update, RecordKind.user, username, before=user, after=changed)
     return changed
+
+
+def _check_departments(role: Role, departments: list[str], known: Callable[[str], bool] | None) -> None:
+    """A handler belongs to at least one department, each of them known."""
+    if role is Role.handler and not departments:
+        raise InvalidInput("A handler needs at least one department.", {"departments": "at least one department"})
+    for i, code in enumerate(departments):
+        if known is not None and not known(code):
+            raise NotFound(f"No department {code}.", {f"departments.{i}": "unknown department"})
 
 
 def get_user(actor: UserPrincipal, users: UserRepository, username: str) -> User:
@@ -190,7 +208,9 @@ def authenticate(users: UserRepository, clock: Clock, policy: TokenPolicy, token
     user = users.get_user(claims.subject) if claims else None
     if user is None or claims is None or claims.epoch != user.session_epoch or not user.active:
         raise Unauthenticated("Missing, invalid or expired token.")
-    return UserPrincipal(username=user.username, role=user.role, halls=frozenset(user.halls))
+    return UserPrincipal(
+        username=user.username, role=user.role, halls=frozenset(user.halls), departments=frozenset(user.departments)
+    )
 
 
 def end_sessions(users: UserRepository, username: str) -> None:

@@ -13,6 +13,7 @@ from chalicelib.domain.appeals import Appeal, AppealStatus
 from chalicelib.domain.audit import AuditEntry, RecordKind
 from chalicelib.domain.callbacks import CallbackTask
 from chalicelib.domain.callbacks import Status as CallbackStatus
+from chalicelib.domain.departments import Department
 from chalicelib.domain.notifications import Notification
 from chalicelib.domain.organisation import Counter, Device, Hall, Staff
 from chalicelib.domain.outreach import HallTally, OutreachEvent, Snapshot
@@ -23,6 +24,9 @@ from chalicelib.domain.ratings import Rating
 from chalicelib.domain.shifts import ClerkPlace, ShiftEvent
 from chalicelib.domain.stats import StatKey, StatKind
 from chalicelib.domain.suggestions import AttemptWindow, BoxOpening, Suggestion, SuggestionStatus
+from chalicelib.domain.tickets import Flag as TicketFlag
+from chalicelib.domain.tickets import Status as TicketStatus
+from chalicelib.domain.tickets import Ticket
 
 
 class Clock(Protocol):
@@ -372,4 +376,73 @@ class AuditLog(Protocol):
 
     def by_actor(self, actor: str, first: datetime, last: datetime, cursor: str | None, limit: int) -> Page[AuditEntry]:
         """The entries one user made at ``first <= at < last``."""
+        ...
+
+
+class DepartmentRepository(Protocol):
+    def add(self, department: Department) -> None:
+        """Store a new department; Conflict if its code is taken."""
+        ...
+
+    def save(self, department: Department) -> None:
+        """Replace a stored department; NotFound if there is none."""
+        ...
+
+    def get(self, code: str) -> Department | None: ...
+    def list(self, cursor: str | None, limit: int) -> Page[Department]:
+        """By code."""
+        ...
+
+
+@dataclass(frozen=True)
+class QueueOf:
+    """Whose queue of unclosed work orders: a hall's or a department's (exactly one)."""
+
+    hall_code: str | None = None
+    department: str | None = None
+
+
+class TicketRepository(Protocol):
+    """Work orders, their queues, the ledger and the sparse clock index."""
+
+    def create(self, ticket: Ticket, tallies: Mapping[StatKey, collections.Counter[str]]) -> bool:
+        """Store a new order, its number, its queues and ``tallies`` at once (and, for an order made from
+        a suggestion, link the suggestion to it); False, and nothing written, when its id is stored
+        already. Conflict when its number is taken (the caller draws another)."""
+        ...
+
+    def get(self, ticket_id: str) -> Ticket | None: ...
+    def get_by_no(self, ticket_no: str) -> Ticket | None: ...
+
+    def save(
+        self,
+        ticket: Ticket,
+        notify: Sequence[Notification] = (),
+        tallies: Mapping[StatKey, collections.Counter[str]] | None = None,
+        new_task: CallbackTask | None = None,
+        changed_task: CallbackTask | None = None,
+    ) -> None:
+        """Store ``ticket`` (its version one more than the stored one; Conflict if another write came
+        first) with its queues, ``notify`` in the outbox, ``tallies``, a callback task opened for it
+        (``new_task``: Conflict if one exists) and a callback task whose context it changed
+        (``changed_task``, version-checked like the order), all in one transaction."""
+        ...
+
+    def queue(
+        self,
+        of: QueueOf,
+        status: TicketStatus | None,
+        flag: TicketFlag | None,
+        cursor: str | None,
+        limit: int,
+    ) -> Page[Ticket]:
+        """Unclosed orders of a hall or a department, earliest due first (``status``, ``flag``: only those)."""
+        ...
+
+    def ledger(self, hall_code: str, month: str) -> list[Ticket]:
+        """Every order a hall created in a month (Asia/Shanghai), by creation time."""
+        ...
+
+    def due_for_check(self, now: datetime, limit: int) -> list[Ticket]:
+        """Unanswered orders whose flags may have changed by ``now``."""
         ...

@@ -129,7 +129,13 @@ class InMemoryUserRepository:
             raise NotFound(f"No user {user.username}.")
         epoch = stored.session_epoch + (1 if end_sessions else 0)
         self.users[user.username] = stored.model_copy(
-            update={"role": user.role, "halls": user.halls, "active": user.active, "session_epoch": epoch}
+            update={
+                "role": user.role,
+                "halls": user.halls,
+                "active": user.active,
+                "session_epoch": epoch,
+                "departments": user.departments,
+            }
         )
 
     def set_password(self, username: str, password_hash: str) -> int:

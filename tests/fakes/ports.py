@@ -26,11 +26,13 @@ if TYPE_CHECKING:
     from tests.fakes.audit import InMemoryAuditLog
     from tests.fakes.callbacks import InMemoryCallbackRepository, InMemoryOutbox, RecordingPublisher
     from tests.fakes.clock import FixedClock
+    from tests.fakes.departments import InMemoryDepartmentRepository
     from tests.fakes.organisation import InMemoryOrganisationRepository, InMemoryUserRepository
     from tests.fakes.outreach import InMemoryOutreachRepository
     from tests.fakes.publications import InMemoryMonthPublications
     from tests.fakes.ratings import InMemoryRateLimiter, InMemoryRatingRepository, InMemoryShiftRepository
     from tests.fakes.suggestions import InMemorySuggestionRepository
+    from tests.fakes.tickets import InMemoryTicketRepository
 
     clock: ports.Clock = FixedClock()
     organisation: ports.OrganisationRepository = InMemoryOrganisationRepository()
@@ -48,3 +50,5 @@ if TYPE_CHECKING:
     month_publications: ports.MonthPublicationRepository = InMemoryMonthPublications()
     audit_log: ports.AuditLog = InMemoryAuditLog()
     holidays: HolidaySource = NoHolidays()
+    departments: ports.DepartmentRepository = InMemoryDepartmentRepository()
+    tickets: ports.TicketRepository = InMemoryTicketRepository()

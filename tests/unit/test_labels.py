@@ -21,6 +21,7 @@ from chalicelib.domain import (
     ratings,
     reports,
     suggestions,
+    tickets,
 )
 from chalicelib.domain.accounts import Role
 from chalicelib.domain.csv_export import key_cell
@@ -54,6 +55,12 @@ TABLES: dict[type[Enum], dict] = {
     audit.RecordKind: labels.AUDIT_RECORD,
     imports.ImportKind: labels.IMPORT_KIND,
     imports.Reason: labels.IMPORT_REASON,
+    tickets.Kind: labels.TICKET_KIND,
+    tickets.Status: labels.TICKET_STATUS,
+    tickets.Flag: labels.TICKET_FLAG,
+    tickets.Source: labels.TICKET_SOURCE,
+    tickets.Action: labels.TICKET_ACTION,
+    tickets.Level: labels.ESCALATION_LEVEL,
 }
 # Enums no page, file or message shows by label: internal keys, or shown as they are (grade "A").
 NOT_SHOWN = {StatKind, Audience, Basis, HallGrade, ShiftChange}

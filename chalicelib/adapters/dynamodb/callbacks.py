@@ -159,3 +159,8 @@ class DynamoCallbackRepository:
             Key=to_item(dict(zip(("pk", "sk"), keys.callback(task.id), strict=True))),
             UpdateExpression="REMOVE phone, gsi2pk, gsi2sk",
         )
+
+
+def callback_item(task: CallbackTask) -> dict[str, Any]:
+    """A task's item, for a transaction of another record that opens or changes it (a work order's)."""
+    return _task_item(task)

@@ -142,6 +142,8 @@ def parse_stat(hall_code: str, month: str, sk: str) -> StatKey:
     """The inverse of ``stat`` (staff numbers and keys never hold '#')."""
     head, *rest = sk.split("#")
     kind = StatKind(head.lower())
+    if kind is StatKind.tickets:  # the part only (a department's or a clerk's), never a shard
+        return StatKey(hall_code, month, kind, rest[0] if rest else "", None)
     if kind is StatKind.staff:
         return StatKey(hall_code, month, kind, rest[0], None)
     if not rest:  # hall-wide tallies with neither part nor shard (callbacks, suggestions)
@@ -301,3 +303,47 @@ def audit_month(at: datetime) -> str:
 def audit_actor(username: str) -> str:
     """gsi2 partition of one user's entries, in time order."""
     return f"AUDIT#BY#{username}"
+
+
+# ---- work orders (工单) and departments ------------------------------------------
+def department(code: str) -> tuple[str, str]:
+    return f"DEPT#{code}", "DEPARTMENT"
+
+
+ALL_DEPARTMENTS = "DEPARTMENTS"  # gsi1: every department, by code
+
+
+def ticket(ticket_id: str) -> tuple[str, str]:
+    # Keyed by the client's id (or one derived from a suggestion): the
+    # conditional put on it is what makes a retried create store one order.
+    return f"TICKET#{ticket_id}", "TICKET"
+
+
+def ticket_queue(ticket_id: str, where: str) -> tuple[str, str]:
+    """A copy of an unclosed order beside it, listed in a hall's (``HALL``) or a department's
+    (``DEPT``) queue on gsi1; it goes when the order closes or leaves the department."""
+    return f"TICKET#{ticket_id}", f"QUEUE#{where}"
+
+
+def ticket_no(number: str) -> tuple[str, str]:
+    # Points a ticket number at its order; its conditional put keeps numbers unique.
+    return f"TICKETNO#{number}", "TICKETNO"
+
+
+def hall_tickets_of_month(hall_code: str, month: str) -> str:
+    """gsi1 partition of the orders a hall created in one Asia/Shanghai month (the ledger), by creation time."""
+    return f"HALL#{hall_code}#TICKETS#{month}"
+
+
+def hall_ticket_queue(hall_code: str) -> str:
+    """gsi1 partition of a hall's unclosed orders, by due time."""
+    return f"HALL#{hall_code}#TICKETS#QUEUE"
+
+
+def department_ticket_queue(code: str) -> str:
+    """gsi1 partition of a department's unclosed orders, by due time."""
+    return f"DEPT#{code}#TICKETS#QUEUE"
+
+
+# gsi2 (sparse): unanswered orders whose flags change at gsi2sk.
+TICKETS_TO_CHECK = "TICKETS#CHECK"

@@ -64,13 +64,14 @@ class DynamoUserRepository:
         return self._update_existing(username, "ADD session_epoch :one", {":one": 1})
 
     def save_profile(self, user: User, end_sessions: bool) -> None:
-        expression = "SET #r = :r, halls = :h, active = :a, gsi1sk = :g" + (
+        expression = "SET #r = :r, halls = :h, active = :a, gsi1sk = :g, departments = :d" + (
             " ADD session_epoch :one" if end_sessions else ""
         )
         values: dict[str, Any] = {
             ":r": user.role.value,
             ":h": list(user.halls),
             ":a": user.active,
+            ":d": list(user.departments),
             ":g": f"{user.role.value}#{user.username}",  # the role prefix of the users index follows the role
         }
         if end_sessions:
