@@ -16,7 +16,11 @@ from chalicelib.domain.appeals import Ground
 from chalicelib.domain.callbacks import AttemptResult, Outcome
 from chalicelib.domain.organisation import ClockTime, Code, CounterNumber, HallGrade, Name, Opening
 from chalicelib.domain.outreach import MAX_PHOTOS, Category, Count, Notes, PhotoKey, Quarter, Text, inside_quarter
-from chalicelib.domain.suggestions import Reply
+from chalicelib.domain.suggestions import CustomerName, MobilePhone, Reply
+from chalicelib.domain.tickets import Kind as TicketKind
+from chalicelib.domain.tickets import Note as TicketNote
+from chalicelib.domain.tickets import Subject as TicketSubject
+from chalicelib.domain.tickets import Text as TicketText
 from chalicelib.services.accounts import MIN_PASSWORD_LENGTH
 from chalicelib.web.schemas import Strict
 
@@ -179,3 +183,62 @@ def wire_hours(hours: Any) -> dict[str, list[str] | None]:
         found = opening.model_dump() if isinstance(opening, Opening) else opening
         written[day] = [found["opens"], found["closes"]] if found else None
     return written
+
+
+# ---- work orders (工单) and departments, SPEC §4.7 ----------------------------------
+class TicketIn(Strict):
+    id: UUID | None = Field(default=None, description="the client's id: a retry answers the stored order")
+    hall_code: Code
+    kind: TicketKind
+    subject: TicketSubject
+    detail: TicketText = ""
+    customer_name: CustomerName | None = None
+    phone: MobilePhone | None = Field(default=None, description="kept only with consent")
+    consent: bool = False
+    key_account: bool = Field(default=False, description="大客户: the hour clock (24 h by default)")
+    account_no: Annotated[str, Field(pattern=r"^[0-9A-Za-z-]{4,32}$")] | None = Field(
+        default=None, description="the key account's number; required with key_account"
+    )
+    source: Literal["counter", "phone", "web"] = "counter"
+    department: Code | None = Field(default=None, description="an order created with a department starts there")
+
+    @field_validator("customer_name", "phone", "account_no", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+
+class TicketFromSuggestionIn(Strict):
+    kind: TicketKind | None = Field(default=None, description="default: from the suggestion's kind")
+    department: Code | None = None
+
+
+class TicketAssignIn(Strict):
+    department: Code
+    note: TicketNote = ""
+
+
+class TicketNoteIn(Strict):
+    note: TicketNote = ""
+
+
+class TicketAnswerIn(Strict):
+    answer: TicketText
+
+
+class TicketCloseIn(Strict):
+    note: TicketNote = ""
+    verified: bool | None = Field(default=None, strict=True, description="complaints and reports: 属实")
+    staff_no: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,32}$")] | None = Field(
+        default=None, description="the clerk a verified complaint is against"
+    )
+
+
+class DepartmentIn(Strict):
+    code: Code
+    name: Name
+
+
+class DepartmentChanges(Strict):
+    name: Name | None = None
+    active: bool | None = Field(default=None, strict=True)

@@ -10,7 +10,7 @@ from chalicelib import composition
 from chalicelib.api.schemas import CounterOut, DeviceCreated, DeviceIn, DeviceOut, HallOut, StaffIn, StaffOut, UserOut
 from chalicelib.domain.paging import Page
 from chalicelib.inputs import CounterIn, HallIn, UserIn
-from chalicelib.services import accounts, organisation
+from chalicelib.services import accounts, departments, organisation
 from chalicelib.web.requests import page_args, parse_json
 from chalicelib.web.responses import json_response
 from chalicelib.web.routing import HALL_CODE, PAGING, PathParam, Routes
@@ -203,6 +203,7 @@ def create_user():  # type: ignore[no-untyped-def]
         composition.organisation(),
         composition.clock(),
         **body.model_dump(),
+        department_known=departments.known(composition.departments()),
     )
     return _created(UserOut(**user.model_dump()))
 

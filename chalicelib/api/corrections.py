@@ -8,7 +8,7 @@ from chalicelib.api.schemas import CounterOut, HallOut, StaffOut, UserOut
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.organisation import CODE_PATTERN
 from chalicelib.inputs import CounterChanges, HallChanges, StaffChanges, UserChanges
-from chalicelib.services import accounts, organisation
+from chalicelib.services import accounts, departments, organisation
 from chalicelib.web.requests import parse_json
 from chalicelib.web.responses import json_response
 from chalicelib.web.routing import HALL_CODE, PathParam, Routes, schema
@@ -81,7 +81,7 @@ def edit_staff(staff_no: str):  # type: ignore[no-untyped-def]
 @routes(
     "/api/v1/admin/users/{username}",
     "PATCH",
-    summary="Edit a user: role, halls, active (deactivating ends their sessions at once)",
+    summary="Edit a user: role, halls, departments, active (deactivating ends their sessions at once)",
     request=UserChanges,
     response=UserOut,
     statuses=(409,),
@@ -96,5 +96,6 @@ def edit_user(username: str):  # type: ignore[no-untyped-def]
         username,
         **body.model_dump(exclude_unset=True),
         auditor=composition.auditor(),
+        department_known=departments.known(composition.departments()),
     )
     return json_response(UserOut(**user.model_dump()).model_dump(mode="json"))

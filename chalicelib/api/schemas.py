@@ -189,12 +189,23 @@ class SuggestionContextOut(BaseModel):
     kind: SuggestionKind
     content: str
     tracking_no: str
+    ticket_no: str | None = Field(default=None, description="the work order made from it, once answered")
+    answer: str | None = Field(default=None, description="that work order's answer")
+
+
+class TicketContextOut(BaseModel):
+    """The work order whose answer a task follows up: free text with personal numbers masked."""
+
+    source: Literal["ticket"]
+    ticket_no: str
+    subject: str
+    answer: str
 
 
 class CallbackOut(BaseModel):
     id: str
     hall_code: str
-    source_type: Literal["rating", "suggestion"]
+    source_type: Literal["rating", "suggestion", "ticket"]
     source_id: str
     task_type: str
     status: Literal["open", "in_progress", "closed"]
@@ -208,7 +219,9 @@ class CallbackOut(BaseModel):
     created_at: datetime
     closed_at: datetime | None
     follow_up: FollowUpOut | None
-    context: Annotated[RatingContextOut | SuggestionContextOut, Field(discriminator="source")] | None = Field(
+    context: (
+        Annotated[RatingContextOut | SuggestionContextOut | TicketContextOut, Field(discriminator="source")] | None
+    ) = Field(
         default=None, description="what the agent needs to call well (SPEC §4.3); null for tasks opened before it"
     )
 

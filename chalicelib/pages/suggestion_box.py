@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from chalice import Response
-from pydantic import BaseModel, BeforeValidator
+from pydantic import BaseModel, BeforeValidator, Field
 
 from chalicelib import composition
 from chalicelib.domain.business_time import local_minute
@@ -36,6 +36,9 @@ from chalicelib.domain.suggestions import (
     SuggestionKind,
     SuggestionStatus,
 )
+from chalicelib.domain.tickets import Kind as TicketKind
+from chalicelib.domain.tickets import Status as TicketStatus
+from chalicelib.pages import ticket_track
 from chalicelib.pages.errors import page_routes
 from chalicelib.services import callbacks, organisation, suggestions
 from chalicelib.web import messages
@@ -78,8 +81,8 @@ class TrackingNoOut(BaseModel):
 class TrackedOut(BaseModel):
     tracking_no: str
     hall_code: str
-    kind: SuggestionKind
-    status: SuggestionStatus
+    kind: SuggestionKind | TicketKind = Field(description="a work order's kind for a GD number")
+    status: SuggestionStatus | TicketStatus
     created_at: str
     reply: str | None
     replied_at: str | None
@@ -208,7 +211,7 @@ def suggestion_receipt(hall_code: str, tracking_no: str):  # type: ignore[no-unt
 @routes(
     "/track/{tracking_no}",
     "GET",
-    summary="Status and reply of a suggestion; ?phone4= when a phone was given",
+    summary="Status and reply of a suggestion, or of a work order (GD...); ?phone4= when a phone was given",
     auth=Auth.public,
     response=TrackedOut,
     query=(
@@ -223,6 +226,8 @@ def suggestion_receipt(hall_code: str, tracking_no: str):  # type: ignore[no-unt
 )
 def track(tracking_no: str):  # type: ignore[no-untyped-def]
     request = routes.request
+    if ticket_track.is_ticket_no(tracking_no):  # a work order's number (GD...), same page and rule
+        return ticket_track.track_page(request, tracking_no)
     lang = pages.lang_of(request)
     try:
         tracked = suggestions.track_suggestion(

@@ -11,7 +11,7 @@ from chalicelib.domain.callbacks import CallbackTask
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.notifications import Notification
 from chalicelib.domain.paging import Page
-from chalicelib.domain.stats import StatKey
+from chalicelib.domain.stats import StatKey, StatKind
 from chalicelib.domain.tickets import Flag, Status, Ticket
 from chalicelib.services.ports import QueueOf
 from tests.fakes.callbacks import InMemoryCallbackRepository, InMemoryOutbox
@@ -54,6 +54,9 @@ class InMemoryTicketRepository:
         self.numbers[ticket.ticket_no] = ticket.id
         if ticket.suggestion_id:
             self.linked[ticket.suggestion_id] = ticket.id
+            if self.suggestions is not None:
+                stored = self.suggestions.suggestions[ticket.suggestion_id]
+                self.suggestions.suggestions[stored.id] = stored.model_copy(update={"ticket_id": ticket.id})
         self._add(tallies)
         return True
 
@@ -109,3 +112,11 @@ class InMemoryTicketRepository:
     def due_for_check(self, now: datetime, limit: int) -> list[Ticket]:
         due = [t for t in self.tickets.values() if (c := rules.next_check(t)) is not None and c <= now]
         return sorted(due, key=lambda t: rules.next_check(t) or now)[:limit]
+
+    def tallies_of_kind(self, hall_code: str, month: str, kind: StatKind) -> dict[StatKey, collections.Counter[str]]:
+        """As the ratings' TallyReader reads them (in DynamoDB all tallies share the table)."""
+        return {
+            k: collections.Counter(v)
+            for k, v in self.tallies.items()
+            if (k.hall_code, k.month, k.kind) == (hall_code, month, kind)
+        }
