@@ -86,3 +86,11 @@ def remind_outreach() -> int:
     )
     logger.info("outreach reminders stored", extra={"reminders": stored})
     return stored
+
+
+def check_ticket_clocks() -> int:
+    from chalicelib.services import tickets
+
+    changed = tickets.check_clocks(composition.ticket_ports())
+    logger.info("work order clocks checked", extra={"changed": changed})
+    return changed

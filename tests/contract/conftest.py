@@ -16,6 +16,7 @@ import pytest
 from chalicelib.adapters.dynamodb.appeals import DynamoAppealRepository
 from chalicelib.adapters.dynamodb.audit import DynamoAuditLog
 from chalicelib.adapters.dynamodb.callbacks import DynamoCallbackRepository
+from chalicelib.adapters.dynamodb.departments import DynamoDepartmentRepository
 from chalicelib.adapters.dynamodb.organisation import DynamoOrganisationRepository
 from chalicelib.adapters.dynamodb.outbox import DynamoOutbox
 from chalicelib.adapters.dynamodb.outreach import DynamoOutreachRepository
@@ -25,16 +26,19 @@ from chalicelib.adapters.dynamodb.ratings import DynamoRatingRepository
 from chalicelib.adapters.dynamodb.shifts import DynamoShiftRepository
 from chalicelib.adapters.dynamodb.suggestions import DynamoSuggestionRepository
 from chalicelib.adapters.dynamodb.table import Table
+from chalicelib.adapters.dynamodb.tickets import DynamoTicketRepository
 from chalicelib.adapters.dynamodb.users import DynamoUserRepository
 from devstack import tables
 from tests.fakes.appeals import InMemoryAppealRepository
 from tests.fakes.audit import InMemoryAuditLog
 from tests.fakes.callbacks import InMemoryCallbackRepository, InMemoryOutbox
+from tests.fakes.departments import InMemoryDepartmentRepository
 from tests.fakes.organisation import InMemoryOrganisationRepository, InMemoryUserRepository
 from tests.fakes.outreach import InMemoryOutreachRepository
 from tests.fakes.publications import InMemoryMonthPublications
 from tests.fakes.ratings import InMemoryRateLimiter, InMemoryRatingRepository, InMemoryShiftRepository
 from tests.fakes.suggestions import InMemorySuggestionRepository
+from tests.fakes.tickets import InMemoryTicketRepository
 
 MEMORY: dict[str, Callable[[], Any]] = {
     "organisation": InMemoryOrganisationRepository,
@@ -49,6 +53,8 @@ MEMORY: dict[str, Callable[[], Any]] = {
     "appeals": InMemoryAppealRepository,
     "publications": InMemoryMonthPublications,
     "audit": InMemoryAuditLog,
+    "departments": InMemoryDepartmentRepository,
+    "tickets": InMemoryTicketRepository,
 }
 
 DYNAMODB: dict[str, Callable[[Table], Any]] = {
@@ -64,6 +70,8 @@ DYNAMODB: dict[str, Callable[[Table], Any]] = {
     "appeals": DynamoAppealRepository,
     "publications": DynamoMonthPublications,
     "audit": DynamoAuditLog,
+    "departments": DynamoDepartmentRepository,
+    "tickets": DynamoTicketRepository,
 }
 
 
@@ -78,6 +86,8 @@ def repos(request: pytest.FixtureRequest) -> Iterator[SimpleNamespace]:
         fakes.callbacks.outbox = fakes.outbox
         fakes.callbacks.ratings = fakes.ratings  # purge_phone removes the phone from the task's source too
         fakes.callbacks.suggestions = fakes.suggestions
+        fakes.tickets = InMemoryTicketRepository(fakes.callbacks, fakes.suggestions, fakes.outbox)
+        fakes.tickets.tallies = fakes.ratings.tallies
         yield fakes
         return
     local = request.getfixturevalue("dynamodb_local")

@@ -34,7 +34,12 @@ def hall(admin: Api) -> Api:
 
 
 def open_order(api: Api, **over) -> dict:
-    body = {"hall_code": "A01", "kind": "consultation", "subject": "电费突然上涨", "detail": "客户称本月电费翻倍"} | over
+    body = {
+        "hall_code": "A01",
+        "kind": "consultation",
+        "subject": "电费突然上涨",
+        "detail": "客户称本月电费翻倍",
+    } | over
     answer = api.post("/api/v1/tickets", body)
     assert answer.status in (200, 201), answer.raw
     return answer.json
@@ -98,8 +103,12 @@ def test_the_whole_flow_create_assign_progress_answer_close_with_history(hall: A
 
 def test_the_same_create_retried_stores_one_order(hall: Api):
     client_id = str(uuid.uuid4())
-    first = hall.post("/api/v1/tickets", {"id": client_id, "hall_code": "A01", "kind": "complaint", "subject": "态度差"})
-    again = hall.post("/api/v1/tickets", {"id": client_id, "hall_code": "A01", "kind": "complaint", "subject": "态度差"})
+    first = hall.post(
+        "/api/v1/tickets", {"id": client_id, "hall_code": "A01", "kind": "complaint", "subject": "态度差"}
+    )
+    again = hall.post(
+        "/api/v1/tickets", {"id": client_id, "hall_code": "A01", "kind": "complaint", "subject": "态度差"}
+    )
     assert (first.status, again.status) == (201, 200)
     assert again.json["ticket_no"] == first.json["ticket_no"]
     assert len(hall.get("/api/v1/tickets?hall=A01").json["items"]) == 1
@@ -130,7 +139,11 @@ def test_a_suggestion_becomes_one_order_linked_both_ways(hall: Api):
     again = hall.post(f"/api/v1/suggestions/{suggestion.id}/ticket")
     assert (first.status, again.status) == (201, 200)
     assert again.json["id"] == first.json["id"]
-    assert (first.json["kind"], first.json["source"], first.json["status"]) == ("consultation", "suggestion", "assigned")
+    assert (first.json["kind"], first.json["source"], first.json["status"]) == (
+        "consultation",
+        "suggestion",
+        "assigned",
+    )
     assert composition.suggestions().get(suggestion.id).ticket_id == first.json["id"]
     assert hall.post("/api/v1/suggestions/nope/ticket").status == 404
 
@@ -165,10 +178,20 @@ def test_the_customer_tracks_the_order_with_the_last_four_digits(hall: Api):
 # The authorization matrix of the work-order routes: who gets which status (SPEC §4.3 roles).
 MATRIX = [
     # (method, path, body, {role: status})
-    ("GET", "/api/v1/tickets?hall=A01", None, {"admin": 200, "manager": 200, "other": 403, "agent": 403, "handler": 200}),
+    (
+        "GET",
+        "/api/v1/tickets?hall=A01",
+        None,
+        {"admin": 200, "manager": 200, "other": 403, "agent": 403, "handler": 200},
+    ),
     ("GET", "/api/v1/tickets/{id}", None, {"admin": 200, "manager": 200, "other": 403, "agent": 403, "handler": 200}),
     ("POST", "/api/v1/tickets/{id}/progress", {"note": "n"}, {"other": 403, "agent": 403, "stranger": 403}),
-    ("POST", "/api/v1/tickets/{id}/urge", {}, {"admin": 200, "manager": 200, "other": 403, "agent": 403, "handler": 403}),
+    (
+        "POST",
+        "/api/v1/tickets/{id}/urge",
+        {},
+        {"admin": 200, "manager": 200, "other": 403, "agent": 403, "handler": 403},
+    ),
     ("POST", "/api/v1/tickets/{id}/close", {}, {"other": 403, "agent": 403, "handler": 403}),
     ("POST", "/api/v1/tickets/{id}/assign", {"department": "REPAIR"}, {"other": 403, "agent": 403, "stranger": 403}),
     ("POST", "/api/v1/tickets", "order", {"admin": 201, "manager": 201, "other": 403, "agent": 403, "handler": 403}),
