@@ -57,6 +57,8 @@ class HallRowOut(Levels):
     callbacks_closed: int
     callbacks_overdue: int
     suggestions: int
+    tickets: int = Field(description="work orders created in the month")
+    tickets_in_time: int = Field(description="of those, answered by their due time")
 
 
 class HallMonthlyOut(BaseModel):
@@ -146,5 +148,7 @@ def hall_out(row: HallRow) -> HallRowOut:
         callbacks_closed=row.callbacks_closed,
         callbacks_overdue=row.callbacks_overdue,
         suggestions=row.suggestions,
+        tickets=row.tickets,
+        tickets_in_time=row.tickets_in_time,
         **levels(row.tally),
     )

@@ -167,3 +167,15 @@ def breakdown(hall_code: str):  # type: ignore[no-untyped-def]
         reasons=_shares(found.parts[StatKind.reason], total, REASON, lang),
     )
     return json_response(body.model_dump(mode="json"))
+
+
+@routes(
+    "/api/v1/reports/tickets.csv",
+    "GET",
+    summary="The order ledger (工单台账) of a month as CSV: every work order with its clocks and outcome",
+    query=(QueryParam("month", "YYYY-MM (Asia/Shanghai)", required=True, schema=MONTH), HALL_QUERY, LANG_QUERY),
+    produces=CSV,
+    statuses=(404,),
+)
+def tickets_csv():  # type: ignore[no-untyped-def]
+    return report_files.tickets(routes.request, routes.principal())

@@ -218,3 +218,14 @@ def ratings_csv():  # type: ignore[no-untyped-def]
 )
 def outreach_csv():  # type: ignore[no-untyped-def]
     return report_files.coverage(routes.request, principal(routes.request))
+
+
+@routes.page(
+    "/console/reports/tickets.csv",
+    summary="The order ledger (工单台账) of a month as CSV",
+    query=(REQUIRED_MONTH, HALL_QUERY, LANG),
+    produces=CSV,
+    statuses=(404,),
+)
+def tickets_csv():  # type: ignore[no-untyped-def]
+    return report_files.tickets(routes.request, principal(routes.request))

@@ -73,6 +73,8 @@ class FrozenHall(BaseModel):
     callbacks_closed: int
     callbacks_overdue: int
     suggestions: int
+    tickets: int = 0  # versions published before work orders read 0
+    tickets_in_time: int = 0
 
 
 class Ranking(BaseModel):
@@ -161,6 +163,8 @@ def freeze_hall(row: HallRow) -> FrozenHall:
         callbacks_closed=row.callbacks_closed,
         callbacks_overdue=row.callbacks_overdue,
         suggestions=row.suggestions,
+        tickets=row.tickets,
+        tickets_in_time=row.tickets_in_time,
     )
 
 
@@ -173,6 +177,8 @@ def thaw_hall(month: str, row: FrozenHall) -> HallRow:
         callbacks_closed=row.callbacks_closed,
         callbacks_overdue=row.callbacks_overdue,
         suggestions=row.suggestions,
+        tickets=row.tickets,
+        tickets_in_time=row.tickets_in_time,
     )
 
 

@@ -64,6 +64,8 @@ HALL_COLUMNS = (
     "callbacks_closed",
     "callbacks_overdue",
     "suggestions",
+    "tickets",
+    "tickets_in_time",
 )
 RATING_COLUMNS = (
     "rated_at",
@@ -161,10 +163,14 @@ class HallRow:
     callbacks_closed: int = 0
     callbacks_overdue: int = 0
     suggestions: int = 0
+    tickets: int = 0  # work orders created in the month
+    tickets_in_time: int = 0  # of those, answered by their due time
 
 
 def hall_row(month: str, hall: Hall, tallies: Tallies) -> HallRow:
     callbacks = counts_of(tallies, StatKind.callbacks)
+    # The hall's own work-order tally (part ""): its departments' and clerks' parts are counted apart.
+    hall_tickets = counts_of({k: v for k, v in tallies.items() if not k.part}, StatKind.tickets)
     return HallRow(
         month=month,
         hall=hall,
@@ -173,6 +179,8 @@ def hall_row(month: str, hall: Hall, tallies: Tallies) -> HallRow:
         callbacks_closed=callbacks["closed"],
         callbacks_overdue=callbacks["overdue"],
         suggestions=counts_of(tallies, StatKind.suggestions)["received"],
+        tickets=hall_tickets["opened"],
+        tickets_in_time=hall_tickets["in_time"],
     )
 
 
@@ -212,6 +220,8 @@ def hall_csv_row(row: HallRow) -> dict[str, Cell]:
         "callbacks_closed": row.callbacks_closed,
         "callbacks_overdue": row.callbacks_overdue,
         "suggestions": row.suggestions,
+        "tickets": row.tickets,
+        "tickets_in_time": row.tickets_in_time,
     }
 
 

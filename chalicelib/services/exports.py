@@ -27,7 +27,8 @@ from chalicelib.domain.reports import (
     rating_csv_row,
     staff_csv_row,
 )
-from chalicelib.services import outreach, publications, reports
+from chalicelib.domain.ticket_ledger import TICKET_COLUMNS, ledger_row
+from chalicelib.services import outreach, publications, reports, tickets
 from chalicelib.services.ports import (
     Clock,
     MonthPublicationRepository,
@@ -36,6 +37,7 @@ from chalicelib.services.ports import (
     RatingRepository,
     TallyReader,
 )
+from chalicelib.services.tickets import TicketPorts
 
 COVERAGE_COLUMNS = (
     "quarter",
@@ -198,3 +200,13 @@ def published_csv(snapshot: Snapshot, lang: csv_export.Lang) -> CsvFile:
     ascii_name = f"outreach-{snapshot.quarter}-v{snapshot.version}-{day}.csv"
     zh_name = f"五进成果-{snapshot.quarter}-第{snapshot.version}版-{day}.csv"
     return CsvFile(_coverage_text(snapshot.coverage, lang), ascii_name if lang == "en" else zh_name, ascii_name)
+
+
+def tickets_csv(
+    actor: UserPrincipal, ports: TicketPorts, *, month: str, hall: str | None, lang: csv_export.Lang
+) -> CsvFile:
+    """The order ledger (工单台账) of a month, per hall, from keyed reads."""
+    rows = (ledger_row(t, task, lang) for t, task in tickets.ledger_rows(actor, ports, month, hall))
+    text = csv_export.to_csv(TICKET_COLUMNS, rows, lang)
+    what = _what(hall, None)
+    return _named(text, f"工单台账-{month}-{what}", f"tickets-{month}-{what}", lang=lang, clock=ports.clock)

@@ -174,6 +174,7 @@ def hall_summary(month: str, hall: Hall, tallies: TallyReader) -> HallRow:
         **tallies.tallies_of_kind(hall.code, month, StatKind.month),
         **tallies.tallies_of_kind(hall.code, month, StatKind.callbacks),
         **tallies.tallies_of_kind(hall.code, month, StatKind.suggestions),
+        **tallies.tallies_of_kind(hall.code, month, StatKind.tickets),
     }
     return hall_row(month, hall, read)
 
@@ -261,3 +262,8 @@ def ratings_export(
                 yield from ratings.ratings_of_day(h.code, d.isoformat())
 
     return rows()
+
+
+def readable_halls(actor: UserPrincipal, org: OrganisationRepository, code: str | None) -> list[Hall]:
+    """The halls a report may cover: the named one, else the actor's (every hall for an admin)."""
+    return _halls(actor, org, code)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import collections
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -33,6 +33,7 @@ from chalicelib.domain.suggestions import (
 )
 from chalicelib.domain.tickets import Flag, Kind, Source, Status, Ticket, TicketClocks
 from chalicelib.domain.workdays import WorkingDays
+from chalicelib.services import reports
 from chalicelib.services.departments import active_department
 from chalicelib.services.ports import (
     CallbackRepository,
@@ -473,3 +474,16 @@ def track_ticket(ports: TicketPorts, ticket_no: str, phone4: str | None) -> Trac
         answered_at=ticket.answered_at,
         ticket_id=ticket.id,
     )
+
+
+def ledger_rows(
+    actor: UserPrincipal, ports: TicketPorts, month: str, hall_code: str | None
+) -> Iterator[tuple[Ticket, CallbackTask | None]]:
+    """The ledger of a month, hall by hall (the named one, else the actor's), each order with its
+    callback task (one keyed read each: the task's id is derived from the order's)."""
+    for hall in reports.readable_halls(actor, ports.org, hall_code):
+        for ticket in ports.tickets.ledger(hall.code, month):
+            task = ports.callbacks.get(callback_rules.task_id(SourceType.ticket, ticket.id))
+            if task is None and ticket.suggestion_id is not None:
+                task = ports.callbacks.get(callback_rules.task_id(SourceType.suggestion, ticket.suggestion_id))
+            yield ticket, task

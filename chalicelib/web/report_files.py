@@ -47,3 +47,8 @@ def coverage(request: Any, actor: UserPrincipal) -> Response:
     quarter, lang = params.quarter(query(request, "quarter")), params.lang(request)
     org, repo, clock = composition.organisation(), composition.outreach(), composition.clock()
     return file_download(exports.coverage_csv(actor, org, repo, clock, quarter=quarter, lang=lang))
+
+
+def tickets(request: Any, actor: UserPrincipal) -> Response:
+    asked, lang = params.hall_report(request), params.lang(request)
+    return file_download(exports.tickets_csv(actor, composition.ticket_ports(), **asked, lang=lang))

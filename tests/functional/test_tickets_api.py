@@ -223,3 +223,44 @@ def test_the_authorization_matrix_of_work_orders(hall: Api):
             answer = actors[role].request(method, path.format(id=order["id"], sid=sid), sent)
             assert answer.status == status, (method, path, role, answer.raw)
     assert hall.get("/api/v1/tickets", token="").status == 401
+
+
+def test_the_ledger_csv_has_exactly_the_spec_columns_and_hall_monthly_counts_orders(hall: Api):
+    handler = user(hall, "hand1", "handler", departments=["METER"])
+    quick = open_order(hall, department="METER", kind="complaint", subject="=SUM(A1) 态度差 13812345678")
+    open_order(hall, department="REPAIR", key_account=True, account_no="0101234567")
+    handler.post(f"/api/v1/tickets/{quick['id']}/answer", {"answer": "已处理"})
+    month = quick["created_at"][:7]
+    en = hall.get(f"/api/v1/reports/tickets.csv?month={month}&hall=A01&lang=en")
+    assert en.status == 200 and "attachment" in en.headers["content-disposition"]
+    lines = en.raw.decode("utf-8-sig").split("\r\n")
+    assert lines[0] == (
+        "ticket_no,created_at,hall_code,kind,key_account,department,subject,status,due_at,answered_at,"
+        "closed_at,in_time,urged,callback_outcome,follow_up_level"
+    )
+    assert len([line for line in lines if line]) == 3
+    first = lines[1].split(",")
+    assert (first[0], first[3], first[5], first[7], first[11]) == (
+        quick["ticket_no"],
+        "complaint",
+        "METER",
+        "answered",
+        "true",
+    )
+    assert first[6].startswith("'=SUM") and "138****5678" in first[6]
+    zh = hall.get(f"/api/v1/reports/tickets.csv?month={month}&hall=A01").raw.decode("utf-8-sig")
+    assert zh.startswith(
+        "工单编号,受理时间,营业厅编码,类型,大客户,办理部门,事由,状态,答复时限,答复时间,办结时间,是否按时,督办次数,回访结果,追评等级\r\n"
+    )
+    assert "投诉" in zh and "已答复" in zh
+    assert (
+        hall.get(f"/api/v1/reports/tickets.csv?month={month}&hall=B02&lang=en").raw.decode("utf-8-sig").count("\r\n")
+        == 1
+    )
+    assert hall.get("/api/v1/reports/tickets.csv?month=2026-13").status == 400
+    assert handler.get(f"/api/v1/reports/tickets.csv?month={month}").status == 403
+    [row] = hall.get(f"/api/v1/reports/hall-monthly?month={month}&hall=A01").json["items"]
+    assert (row["tickets"], row["tickets_in_time"]) == (2, 1)
+    csv_text = hall.get(f"/api/v1/reports/hall-monthly.csv?month={month}&hall=A01&lang=en").raw.decode("utf-8-sig")
+    header, values = csv_text.split("\r\n")[:2]
+    assert header.endswith(",suggestions,tickets,tickets_in_time") and values.endswith(",2,1")

@@ -188,4 +188,6 @@ def test_publishing_reads_each_kind_of_each_hall_once(world):
     counting = CountingRatings()
     counting.save_batch([rating(1)])
     publications.publish_month(ADMIN, org, counting, repo, clock, month="2026-11", min_ratings=1)
-    assert len(counting.reads) == len(set(counting.reads)) == 3 * 4  # halls × (month, callbacks, suggestions, staff)
+    assert (
+        len(counting.reads) == len(set(counting.reads)) == 3 * 5
+    )  # halls × (month, callbacks, suggestions, tickets, staff)

@@ -267,7 +267,7 @@ def test_a_hall_report_reads_a_fixed_number_of_tally_kinds_whatever_the_ratings(
     assert repo.reads == [("kind", "A01", "2026-11", StatKind.staff)]
     repo.reads.clear()
     reports.hall_monthly(ADMIN, org, repo, month="2026-11", hall="A01")
-    assert len(repo.reads) == 3
+    assert len(repo.reads) == 4  # month, callbacks, suggestions, tickets
 
 
 def test_the_daily_series_covers_every_day_and_reads_one_day_kind_per_month(org):
