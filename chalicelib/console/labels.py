@@ -45,4 +45,17 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "ground": ("申诉理由", "Ground"),
     "working": ("是否工作日", "Working day"),
     "year": ("年份", "Year"),
+    # work orders (工单)
+    "kind": ("类型", "Kind"),
+    "subject": ("事由", "Subject"),
+    "detail": ("详情", "Details"),
+    "customer_name": ("客户姓名", "Customer name"),
+    "key_account": ("大客户", "Key account"),
+    "account_no": ("大客户户号", "Account number"),
+    "department": ("部门", "Department"),
+    "departments": ("部门", "Departments"),
+    "answer": ("答复", "Answer"),
+    "verified": ("是否属实", "Verified"),
+    "source": ("来源", "Taken by"),
+    "id": ("表单编号（请刷新页面后重试）", "Form id (reload the page and retry)"),
 }

@@ -130,10 +130,14 @@ def logout():  # type: ignore[no-untyped-def]
 
 
 @routes.page(
-    "/console", summary="The console's start: on to the dashboard, or the callback queue for agents", status=303
+    "/console",
+    summary="The console's start: on to the dashboard, the callback queue for agents, work orders for handlers",
+    status=303,
 )
 def home():  # type: ignore[no-untyped-def]
     actor = principal(routes.request)
     if actor.role is Role.agent:
         return redirect(routes.request, "/console/callbacks")
+    if actor.role is Role.handler:
+        return redirect(routes.request, "/console/tickets")
     return redirect(routes.request, "/console/dashboard")
