@@ -58,7 +58,13 @@ routes = ConsoleRoutes(__name__)
 PAGE_SIZE = 50
 DEPARTMENT_QUERY = QueryParam("department", "the department's queue (handlers: yours)")
 FLAG_QUERY = QueryParam("flag", "only overdue or at-risk orders", schema=schema(enum=[f.value for f in Flag]))
-QUEUE_QUERY = (HALL_QUERY, DEPARTMENT_QUERY, FLAG_QUERY, CURSOR, DONE_QUERY)
+FORM_KEY = QueryParam(
+    "k",
+    "the short form's key (a UUID): missing or malformed, 303 to a new one",
+    schema=schema(format="uuid"),
+    checked=False,
+)
+QUEUE_QUERY = (HALL_QUERY, DEPARTMENT_QUERY, FLAG_QUERY, CURSOR, DONE_QUERY, FORM_KEY)
 TABLES = {
     "kind": TICKET_KIND,
     "status": TICKET_STATUS,
@@ -107,9 +113,29 @@ def _queue_of(request: Any, actor: UserPrincipal) -> tuple[Any, str | None, str 
     return tickets.queue_of(actor, hall, None), hall, None
 
 
-@routes.page("/console/tickets", summary="Work orders: open one; a hall's or department's queue", query=QUEUE_QUERY)
+def _form_key(request: Any) -> str | None:
+    raw = query(request, "k")
+    try:
+        return str(uuid.UUID(raw)) if raw else None
+    except ValueError:
+        return None
+
+
+@routes.page(
+    "/console/tickets",
+    summary="Work orders: open one; a hall's or department's queue (303 to itself with a form key for those who open)",
+    query=QUEUE_QUERY,
+    statuses=(303,),
+)
 def queue():  # type: ignore[no-untyped-def]
-    return _queue(routes.request, principal(routes.request))
+    request = routes.request
+    actor = principal(request)
+    if actor.role in (Role.admin, Role.manager) and _form_key(request) is None:
+        # The short form's key lives in the page's address (the order's id): reloading the page,
+        # or coming Back to it after sending, sends the same key, and the order is stored once.
+        kept = {k: v for k, v in (request.query_params or {}).items() if k not in ("k", "lang")}
+        return redirect(request, "/console/tickets", **kept, k=str(uuid.uuid4()))
+    return _queue(request, actor)
 
 
 def _queue(request: Any, actor: UserPrincipal, sent: Sent | None = None) -> Any:
@@ -143,7 +169,7 @@ def _queue(request: Any, actor: UserPrincipal, sent: Sent | None = None) -> Any:
         tl=_labels(lang),
         kinds=[k.value for k in Kind],
         may_open=actor.role in (Role.admin, Role.manager) and hall is not None,
-        form_id=str(uuid.uuid4()),  # the new order's id: sending the form again stores one order
+        form_id=_form_key(request) or str(uuid.uuid4()),  # the new order's id: sent again, one order
         done=query(request, "done"),
     )
 
@@ -180,6 +206,7 @@ def order(ticket_id: str):  # type: ignore[no-untyped-def]
     "/console/tickets",
     summary="Open a work order (refused: the queue again, the form as typed); 303 to the order",
     request=TicketIn,
+    query=(HALL_QUERY, FORM_KEY),
     statuses=(404, 409),
 )
 def create():  # type: ignore[no-untyped-def]
@@ -191,7 +218,9 @@ def create():  # type: ignore[no-untyped-def]
         values = body.model_dump(exclude={"id", "source"})
         draft = Draft(**values, source=Source(body.source), id=str(body.id) if body.id else None)
         stored = tickets.create_ticket(actor, composition.ticket_ports(), draft)
-        return redirect(request, f"/console/tickets/{stored.ticket.id}", done="created")
+        return redirect(
+            request, f"/console/tickets/{stored.ticket.id}", done="created" if stored.created else "already"
+        )
 
     return submit(request, "new-ticket", act, lambda sent: _queue(request, actor, sent))
 

@@ -49,6 +49,7 @@ CONSOLE_SCREENSHOTS = (
     "phone-callbacks",
 )
 PUBLIC_SCREENSHOTS = ("rating",)
+TICKET_SCREENSHOTS = ("tickets", "ticket")
 MAX_SCREENSHOT_BYTES = 400_000
 
 
@@ -365,5 +366,31 @@ def test_a_refused_console_form_keeps_its_values_and_says_why_beside_the_field(
 
 def test_the_readme_shows_the_screenshots_the_tests_take():
     shown = set(re.findall(r"\(docs/screenshots/([a-z-]+)\.png\)", (ROOT / "README.md").read_text()))
-    assert shown == {*CONSOLE_SCREENSHOTS, *PUBLIC_SCREENSHOTS}
+    assert shown == {*CONSOLE_SCREENSHOTS, *PUBLIC_SCREENSHOTS, *TICKET_SCREENSHOTS}
     assert {png.stem for png in (ROOT / "docs" / "screenshots").glob("*.png")} == shown
+
+
+def test_a_manager_opens_and_works_a_work_order_on_a_tablet(app: Seeded, axe_pages: list[dict[str, Any]]):
+    token = app.token
+    department = app.stack.call("POST", "/api/v1/admin/departments", {"code": "METER", "name": "计量室"}, token)
+    assert department[0] in (201, 409), department
+    subject = f"电费账单看不懂 {uuid.uuid4().hex[:6]}"
+    seen = browse(app, "tickets.mjs", axe_pages, E2E_TICKET_SUBJECT=subject)
+
+    assert "k=" in seen["form_url"] and seen["form_key"] in seen["form_url"]
+    assert seen["open_ms"] < 60_000  # opened at the counter in under a minute (here: seconds)
+    assert "工单已受理" in seen["opened_flash"]
+    order = seen["order_url"].split("?")[0].rsplit("/", 1)[1]
+    assert order == seen["form_key"]  # the form's key is the order's id
+    assert seen["again_url"].startswith(f"/console/tickets/{order}"), seen
+    listed = _ok(
+        app.stack.call("GET", f"/api/v1/tickets?hall=A01&month={datetime.now(SHANGHAI):%Y-%m}", token=token), 200
+    )
+    assert [t["id"] for t in listed["items"] if t["subject"] == subject] == [order]  # one order, however sent
+    assert (seen["answered_status"], seen["closed_status"]) == ("已答复", "已办结")
+    assert seen["history_steps"] == 4  # created, assigned, progress, answered
+    task = _ok(app.stack.call("GET", f"/api/v1/callbacks/ticket-{order}", token=token), 200)
+    assert (task["source_type"], task["status"]) == ("ticket", "open")
+    assert seen["queue_rows"] >= 1 and "剩余" in seen["queue_clock"]
+    assert seen["scroll_width"] <= 820
+    screenshots_taken(app, TICKET_SCREENSHOTS)

@@ -37,6 +37,15 @@ def signed_in(admin: Api, username: str, password: str = PASSWORD) -> Browser:
     return browser
 
 
+def queue_page(browser: Browser, path: str = "/console/tickets"):
+    """The queue, after its 303 to itself with the short form's key (for those who open orders)."""
+    answer = browser.get(path)
+    if answer.status == 303:
+        assert "k=" in answer.headers["location"]
+        answer = browser.get(answer.headers["location"])
+    return answer
+
+
 def order_id(answer) -> str:
     assert answer.status == 303, answer.raw
     found = re.search(r"/console/tickets/([0-9a-f-]{36})", answer.headers["location"])
@@ -46,10 +55,11 @@ def order_id(answer) -> str:
 
 def test_a_manager_opens_an_order_with_the_short_form_and_a_resend_stores_one(setup: Api):
     manager = signed_in(setup, "mgr.zhang")
-    page = manager.get("/console/tickets")
+    page = queue_page(manager)
     assert page.status == 200 and 'id="new-ticket"' in page.text and "工单" in page.text
     form_id = re.search(r'name="id" value="([^"]+)"', page.text).group(1)
-    csrf = manager.csrf("/console/tickets")
+    csrf = re.search(r'name="csrf" value="([^"]*)"', page.text).group(1)
+    assert queue_page(manager, f"/console/tickets?k={form_id}").text.count(form_id) >= 1  # reloading keeps the key
     form = {
         "id": form_id,
         "hall_code": "A01",
@@ -72,7 +82,7 @@ def test_a_manager_opens_an_order_with_the_short_form_and_a_resend_stores_one(se
 
 def test_a_refused_short_form_comes_back_as_typed_with_why(setup: Api):
     manager = signed_in(setup, "mgr.zhang")
-    csrf = manager.csrf("/console/tickets")
+    csrf = manager.csrf("/console/tickets?k=" + str(uuid.uuid4()))
     answer = manager.post(
         "/console/tickets",
         {"id": str(uuid.uuid4()), "hall_code": "A01", "kind": "request", "subject": "增容申请", "key_account": "on"},
@@ -84,7 +94,7 @@ def test_a_refused_short_form_comes_back_as_typed_with_why(setup: Api):
 
 def test_the_department_works_the_order_and_the_hall_closes_it(setup: Api):
     manager = signed_in(setup, "mgr.zhang")
-    csrf = manager.csrf("/console/tickets")
+    csrf = manager.csrf("/console/tickets?k=" + str(uuid.uuid4()))
     form = {
         "id": str(uuid.uuid4()),
         "hall_code": "A01",
@@ -95,11 +105,11 @@ def test_the_department_works_the_order_and_the_hall_closes_it(setup: Api):
     ticket = order_id(manager.post("/console/tickets", form, csrf))
     order_id(manager.post(f"/console/tickets/{ticket}/assign", {"department": "METER", "note": "请核实"}, csrf))
     handler = signed_in(setup, "meter.li")
-    queue = handler.get("/console/tickets")
+    queue = queue_page(handler)
     assert queue.status == 200 and "抄表员态度差" in queue.text and "剩余" in queue.text
     assert 'id="new-ticket"' not in queue.text  # handlers do not open orders
     assert "/console/dashboard" not in queue.text and "/console/callbacks" not in queue.text
-    hcsrf = handler.csrf("/console/tickets")
+    hcsrf = handler.csrf("/console/tickets")  # no form key for handlers: no 303
     order_id(handler.post(f"/console/tickets/{ticket}/progress", {"note": "已调取录音"}, hcsrf))
     empty = handler.post(f"/console/tickets/{ticket}/answer", {"answer": ""}, hcsrf)
     assert empty.status == 400
@@ -129,7 +139,7 @@ def test_overdue_orders_wear_a_badge_and_the_queue_filters_them(setup: Api):
     from tests.fakes.clock import FixedClock
 
     manager = signed_in(setup, "mgr.zhang")
-    csrf = manager.csrf("/console/tickets")
+    csrf = manager.csrf("/console/tickets?k=" + str(uuid.uuid4()))
     form = {
         "id": str(uuid.uuid4()),
         "hall_code": "A01",
@@ -141,9 +151,9 @@ def test_overdue_orders_wear_a_badge_and_the_queue_filters_them(setup: Api):
     stored = composition.tickets().get(ticket)
     later = dataclasses.replace(composition.ticket_ports(), clock=FixedClock(stored.due_at + timedelta(hours=1)))
     assert tickets.check_clocks(later) == 1  # the hourly job, an hour past due
-    queue = manager.get("/console/tickets?flag=overdue")
+    queue = queue_page(manager, "/console/tickets?flag=overdue")
     assert "badge-overdue" in queue.text and "超时" in queue.text and "停电原因" in queue.text
-    assert "停电原因" not in manager.get("/console/tickets?flag=at_risk").text
+    assert "停电原因" not in queue_page(manager, "/console/tickets?flag=at_risk").text
 
 
 def test_a_manager_turns_a_suggestion_into_an_order_once(setup: Api):
@@ -151,7 +161,7 @@ def test_a_manager_turns_a_suggestion_into_an_order_once(setup: Api):
     tracking = setup.post("/s/A01", "kind=inquiry&content=峰谷电价怎么申请", token="", headers=form).json["tracking_no"]
     suggestion = composition.suggestions().get_by_tracking_no(tracking)
     admin = signed_in(setup, ADMIN_USER, ADMIN_PASSWORD)
-    csrf = admin.csrf("/console/tickets")
+    csrf = admin.csrf("/console/tickets?k=" + str(uuid.uuid4()))
     first = order_id(admin.post(f"/console/suggestions/{suggestion.id}/ticket", {"department": "METER"}, csrf))
     again = order_id(admin.post(f"/console/suggestions/{suggestion.id}/ticket", {}, csrf))
     assert first == again
