@@ -21,7 +21,7 @@ from chalicelib.console.layout import (
     submit,
 )
 from chalicelib.domain.business_time import local_minute
-from chalicelib.domain.callback_context import RatingContext, SuggestionContext
+from chalicelib.domain.callback_context import RatingContext, SuggestionContext, TicketContext
 from chalicelib.domain.callbacks import AttemptResult, CallbackTask, Outcome, Status
 from chalicelib.domain.errors import InvalidInput, Reason
 from chalicelib.domain.labels import CHANNEL, LEVEL, REASON, SUGGESTION_KIND, label
@@ -66,7 +66,16 @@ def _context(task: CallbackTask, lang: str) -> dict[str, Any] | None:
         }
     if isinstance(found, SuggestionContext):
         kind = label(SUGGESTION_KIND, found.kind, lang)
-        return {"source": "suggestion", "kind": kind, "content": found.content, "tracking_no": found.tracking_no}
+        return {
+            "source": "suggestion",
+            "kind": kind,
+            "content": found.content,
+            "tracking_no": found.tracking_no,
+            "ticket_no": found.ticket_no,
+            "answer": found.answer,
+        }
+    if isinstance(found, TicketContext):
+        return {"source": "ticket", "ticket_no": found.ticket_no, "subject": found.subject, "answer": found.answer}
     return None
 
 

@@ -57,6 +57,8 @@ def test_a_task_from_a_complaint_carries_its_kind_content_and_tracking_number(ad
         "kind": "complaint",
         "content": "窗口排队太久了",
         "tracking_no": tracking_no,
+        "ticket_no": None,  # until a work order made from it is answered
+        "answer": None,
     }
     browser = Browser(admin.client)
     browser.sign_in("admin", "admin-password-1")

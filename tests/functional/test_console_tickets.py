@@ -165,3 +165,12 @@ def test_a_manager_turns_a_suggestion_into_an_order_once(setup: Api):
     first = order_id(admin.post(f"/console/suggestions/{suggestion.id}/ticket", {"department": "METER"}, csrf))
     again = order_id(admin.post(f"/console/suggestions/{suggestion.id}/ticket", {}, csrf))
     assert first == again
+
+
+def test_the_callback_card_of_an_answered_order_shows_its_number_subject_and_answer(setup: Api):
+    body = {"hall_code": "A01", "kind": "consultation", "subject": "阶梯电价", "phone": "13812345678", "consent": True}
+    order = setup.post("/api/v1/tickets", body | {"department": "METER"}).json
+    setup.post(f"/api/v1/tickets/{order['id']}/answer", {"answer": "按年度累计用电量分档"})
+    admin = signed_in(setup, ADMIN_USER, ADMIN_PASSWORD)
+    card = admin.get("/console/callbacks?hall=A01").text
+    assert order["ticket_no"] in card and "阶梯电价" in card and "按年度累计用电量分档" in card
