@@ -88,6 +88,7 @@ def repos(request: pytest.FixtureRequest) -> Iterator[SimpleNamespace]:
         fakes.callbacks.suggestions = fakes.suggestions
         fakes.tickets = InMemoryTicketRepository(fakes.callbacks, fakes.suggestions, fakes.outbox)
         fakes.tickets.tallies = fakes.ratings.tallies
+        fakes.callbacks.tickets = fakes.tickets.tickets
         yield fakes
         return
     local = request.getfixturevalue("dynamodb_local")

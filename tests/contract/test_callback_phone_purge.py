@@ -84,3 +84,27 @@ def test_a_source_that_is_gone_is_left_alone(repos):
     repos.callbacks.purge_phone(due)
     assert repos.callbacks.get(due.id).phone is None
     assert repos.ratings.get_rating("00000000-0000-4000-8000-000000000404") is None
+
+
+def test_a_work_order_s_phone_goes_with_its_task_s(repos):
+    from chalicelib.domain import tickets
+    from chalicelib.domain.tickets import Kind, TicketClocks
+
+    order = tickets.new_ticket(
+        ticket_id="t1",
+        ticket_no="GD20261124-7K3M9QXD",
+        hall_code="A01",
+        kind=Kind.consultation,
+        subject="咨询",
+        detail="",
+        by="m",
+        at=T0,
+        clocks=TicketClocks(),
+        calendar=WorkingDays(),
+        phone=PHONE,
+    )
+    repos.tickets.create(order, {})
+    due = closed_task(repos, SourceType.ticket, "t1", TaskType.ticket_answer)
+    repos.callbacks.purge_phone(due)
+    assert repos.callbacks.get("ticket-t1").phone is None
+    assert repos.tickets.get("t1").phone is None

@@ -12,6 +12,7 @@ from chalicelib.domain.errors import Conflict
 from chalicelib.domain.notifications import Notification
 from chalicelib.domain.paging import Page
 from chalicelib.domain.stats import StatKey
+from chalicelib.domain.tickets import Ticket
 from tests.fakes.organisation import page_of
 from tests.fakes.ratings import InMemoryRatingRepository
 from tests.fakes.suggestions import InMemorySuggestionRepository
@@ -44,6 +45,7 @@ class InMemoryCallbackRepository:
         self.ratings = ratings
         self.suggestions = suggestions
         self.purged_sources: list[str] = []
+        self.tickets: dict[str, Ticket] | None = None  # work orders, when wired (their tasks' sources)
 
     def _add(self, tallies: Mapping[StatKey, collections.Counter[str]] | None) -> None:
         for key, inc in (tallies or {}).items():
@@ -99,6 +101,10 @@ class InMemoryCallbackRepository:
             ratings = self.ratings.ratings if self.ratings is not None else {}
             if (rating := ratings.get(task.source_id)) is not None:
                 ratings[task.source_id] = rating.model_copy(update={"phone": None})
+        elif task.source_type is SourceType.ticket:
+            tickets = self.tickets if self.tickets is not None else {}
+            if (ticket := tickets.get(task.source_id)) is not None:
+                tickets[task.source_id] = ticket.model_copy(update={"phone": None})
         else:
             suggestions = self.suggestions.suggestions if self.suggestions is not None else {}
             if (suggestion := suggestions.get(task.source_id)) is not None:

@@ -139,9 +139,11 @@ class DynamoCallbackRepository:
         return [_task(from_item(i)) for i in answer.get("Items", [])]
 
     def purge_phone(self, task: CallbackTask) -> None:
-        source = (
-            keys.rating(task.source_id) if task.source_type is SourceType.rating else keys.suggestion(task.source_id)
-        )
+        source = {
+            SourceType.rating: keys.rating,
+            SourceType.suggestion: keys.suggestion,
+            SourceType.ticket: keys.ticket,
+        }[task.source_type](task.source_id)
         try:
             self.table.client.update_item(
                 TableName=self.table.name,
