@@ -27,7 +27,7 @@ from chalicelib.domain.errors import Conflict
 from chalicelib.domain.form_keys import FORM_KEY_PATTERN, FormKey, is_form_key, new_form_key
 from chalicelib.domain.organisation import CounterNumber, HallGrade, Name, StaffNo
 from chalicelib.inputs import CounterIn, HallIn, UserIn
-from chalicelib.services import accounts, organisation
+from chalicelib.services import accounts, departments, organisation
 from chalicelib.web.requests import query
 from chalicelib.web.routing import HALL_CODE, PathParam, QueryParam, schema
 from chalicelib.web.schemas import Strict
@@ -71,6 +71,7 @@ def overview():  # type: ignore[no-untyped-def]
         grades=[g.value for g in HallGrade],
         roles=[r.value for r in Role],
         done=query(request, "done"),
+        departments=departments.list_departments(composition.departments(), None, MAX_LISTED).items,
     )
 
 
@@ -220,12 +221,13 @@ def revoke_device(device_id: str):  # type: ignore[no-untyped-def]
 
 @routes.action("/console/admin/users", summary="Create a user (admin)", request=UserIn, statuses=(404, 409))
 def create_user():  # type: ignore[no-untyped-def]
-    body = form_of(routes.request, UserIn, repeatable=("halls",))
+    body = form_of(routes.request, UserIn, repeatable=("halls", "departments"))
     accounts.create_user(
         principal(routes.request),
         composition.users(),
         composition.organisation(),
         composition.clock(),
         **body.model_dump(),
+        department_known=departments.known(composition.departments()),
     )
     return redirect(routes.request, "/console/admin", done="user")

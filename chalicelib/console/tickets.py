@@ -41,6 +41,7 @@ from chalicelib.domain.labels import (
 )
 from chalicelib.domain.tickets import Flag, Kind, Source, Ticket
 from chalicelib.inputs import (
+    DepartmentIn,
     TicketAnswerIn,
     TicketAssignIn,
     TicketCloseIn,
@@ -317,3 +318,14 @@ def from_suggestion(suggestion_id: str):  # type: ignore[no-untyped-def]
         actor, composition.ticket_ports(), suggestion_id, data.kind, data.department
     )
     return redirect(routes.request, f"/console/tickets/{stored.ticket.id}", done="created")
+
+
+@routes.action(
+    "/console/admin/departments", summary="Add a department (admin); 303 to the admin page", request=DepartmentIn
+)
+def add_department():  # type: ignore[no-untyped-def]
+    body = form_of(routes.request, DepartmentIn)
+    departments.create_department(
+        principal(routes.request), composition.departments(), composition.clock(), body.code, body.name
+    )
+    return redirect(routes.request, "/console/admin", done="department")

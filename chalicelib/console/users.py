@@ -20,7 +20,7 @@ from chalicelib.domain.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH,
 from chalicelib.domain.audit import RecordKind
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, Reason
 from chalicelib.domain.organisation import Code
-from chalicelib.services import accounts, organisation
+from chalicelib.services import accounts, departments, organisation
 from chalicelib.web.requests import client_address, query
 from chalicelib.web.routing import PathParam, schema
 from chalicelib.web.schemas import Strict
@@ -32,6 +32,7 @@ USERNAME = PathParam("username", schema(type="string", pattern=r"^[A-Za-z0-9_.@-
 class _UserForm(Strict):
     role: Role
     halls: list[Code] = Field(default_factory=list, max_length=MAX_HALLS)
+    departments: list[Code] = Field(default_factory=list, max_length=50)
     active: str = Field(default="", description="on: active; absent: deactivated (their sessions end)")
 
 
@@ -80,6 +81,7 @@ def _user_page(request: Any, username: str, sent: Sent | None = None) -> Any:
         account=user,
         halls=organisation.list_halls(actor, composition.organisation(), None, MAX_HALLS).items,
         roles=[r.value for r in Role],
+        departments=departments.list_departments(composition.departments(), None, 200).items,
         history=history,
         more_history=more,
         done=query(request, "done"),
@@ -108,7 +110,7 @@ def edit_user(username: str):  # type: ignore[no-untyped-def]
     request = routes.request
 
     def act() -> Any:
-        form = form_of(request, _UserForm, repeatable=("halls",))
+        form = form_of(request, _UserForm, repeatable=("halls", "departments"))
         try:
             accounts.update_user(
                 principal(request),
@@ -119,6 +121,8 @@ def edit_user(username: str):  # type: ignore[no-untyped-def]
                 halls=form.halls,
                 active=form.active in ("on", "1", "true"),
                 auditor=composition.auditor(),
+                departments=form.departments,
+                department_known=departments.known(composition.departments()),
             )
         except Conflict as e:  # demoting or deactivating oneself
             raise InvalidInput(e.message, {"role": "your own account"}, reason=Reason("own_account")) from None

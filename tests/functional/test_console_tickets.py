@@ -174,3 +174,27 @@ def test_the_callback_card_of_an_answered_order_shows_its_number_subject_and_ans
     admin = signed_in(setup, ADMIN_USER, ADMIN_PASSWORD)
     card = admin.get("/console/callbacks?hall=A01").text
     assert order["ticket_no"] in card and "阶梯电价" in card and "按年度累计用电量分档" in card
+
+
+def test_an_admin_adds_a_department_and_makes_a_handler_of_it_in_the_console(setup: Api):
+    admin = signed_in(setup, ADMIN_USER, ADMIN_PASSWORD)
+    csrf = admin.csrf("/console/admin")
+    added = admin.post("/console/admin/departments", {"code": "EXPAND", "name": "业扩班"}, csrf)
+    assert added.status == 303 and "业扩班" in admin.get("/console/admin").text
+    created = admin.post(
+        "/console/admin/users",
+        {"username": "expand.he", "password": PASSWORD, "role": "handler", "departments": "EXPAND"},
+        csrf,
+    )
+    assert created.status == 303, created.raw
+    edited = admin.post(
+        "/console/admin/users/expand.he/edit",
+        {"role": "handler", "departments": "METER", "active": "on"},
+        csrf,
+    )
+    assert edited.status == 303, edited.raw
+    assert setup.get("/api/v1/admin/users").json["items"]
+    (user,) = [u for u in setup.get("/api/v1/admin/users").json["items"] if u["username"] == "expand.he"]
+    assert user["departments"] == ["METER"]
+    refused = admin.post("/console/admin/users/expand.he/edit", {"role": "handler", "active": "on"}, csrf)
+    assert refused.status == 400 and 'id="e-departments"' in refused.text
