@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from chalicelib.domain.stats import StatKey, StatKind
+from chalicelib.domain.stats import CLERK_KINDS, StatKey, StatKind
 
 
 def hall(code: str) -> tuple[str, str]:
@@ -142,7 +142,7 @@ def parse_stat(hall_code: str, month: str, sk: str) -> StatKey:
     """The inverse of ``stat`` (staff numbers and keys never hold '#')."""
     head, *rest = sk.split("#")
     kind = StatKind(head.lower())
-    if kind is StatKind.staff:
+    if kind in CLERK_KINDS:
         return StatKey(hall_code, month, kind, rest[0], None)
     if not rest:  # hall-wide tallies with neither part nor shard (callbacks, suggestions)
         return StatKey(hall_code, month, kind, "", None)
