@@ -14,7 +14,7 @@ from pydantic import AfterValidator, Field, field_validator
 from chalicelib.domain.accounts import Role, Username
 from chalicelib.domain.appeals import Ground
 from chalicelib.domain.callbacks import AttemptResult, Outcome
-from chalicelib.domain.organisation import ClockTime, Code, CounterNumber, HallGrade, Name, Opening
+from chalicelib.domain.organisation import ClockTime, Code, CounterNumber, HallGrade, Name, Opening, StaffNo
 from chalicelib.domain.outreach import MAX_PHOTOS, Category, Count, Notes, PhotoKey, Quarter, Text, inside_quarter
 from chalicelib.domain.suggestions import Reply
 from chalicelib.services.accounts import MIN_PASSWORD_LENGTH
@@ -48,6 +48,11 @@ class AttemptIn(Strict):
 class CloseIn(Strict):
     outcome: Outcome
     note: str = Field(default="", max_length=1000)
+    verified: bool | None = Field(
+        default=None,
+        description="a complaint or report: whether it proved true (属实); counts against the clerk's stars",
+    )
+    staff_no: StaffNo | None = Field(default=None, description="the clerk it was verified against")
 
 
 class AppealIn(Strict):

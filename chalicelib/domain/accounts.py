@@ -21,6 +21,7 @@ class Role(StrEnum):
     admin = "admin"
     manager = "manager"
     agent = "agent"
+    inspector = "inspector"  # records inspections in any hall, reads only their own (SPEC §4.3)
 
 
 class User(BaseModel):

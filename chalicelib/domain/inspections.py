@@ -98,6 +98,7 @@ class Inspection(BaseModel):
     voided_by: str | None = None
     voided_at: datetime | None = None
     appeal: Appeal | None = None
+    revision: int = 0  # one more on every change: two changes of one inspection cannot both win
 
     @property
     def month(self) -> str:

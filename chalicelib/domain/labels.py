@@ -114,6 +114,7 @@ ROLE: dict[str, Pair] = {  # accounts.Role
     "admin": ("管理员", "Admin"),
     "manager": ("营业厅主任", "Manager"),
     "agent": ("回访专员", "Callback agent"),
+    "inspector": ("稽查员", "Inspector"),
 }
 RANKING_FLAG: dict[str, Pair] = {  # ranking.Flag
     "reward": ("奖励", "Reward"),
@@ -152,6 +153,10 @@ AUDIT_RECORD: dict[str, Pair] = {
     "month": ("月度排名发布", "Month publication"),
     "outreach": ("五进结果发布", "Outreach publication"),
     "calendar": ("工作日历", "Working-day calendar"),
+    "checklist": ("检查表", "Checklist"),
+    "star_rules": ("星级规则", "Star rules"),
+    "stars": ("星级发布", "Star publication"),
+    "inspection": ("明察暗访", "Inspection"),
 }
 IMPORT_KIND: dict[str, Pair] = {
     "halls": ("营业厅", "Halls"),

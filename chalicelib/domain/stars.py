@@ -313,3 +313,75 @@ def line_text(line: RuleLine, lang: str = "zh") -> str:
 def basis(result: StarResult, lang: str = "zh") -> str:
     """The rule lines as one cell (stars.csv ``basis``)."""
     return "; ".join(line_text(line, lang) for line in result.lines)
+
+
+# ---- a quarter's board, and its published versions ---------------------------------
+class StarRow(BaseModel):
+    """One clerk's stars of a quarter at one hall."""
+
+    model_config = ConfigDict(frozen=True)
+
+    quarter: str
+    branch: str
+    hall_code: str
+    hall: str
+    staff_no: str
+    name: str
+    figures: Figures
+    result: StarResult
+
+    def csv_row(self, lang: str) -> dict[str, str | int | float | None]:
+        f = self.figures
+        return {
+            "quarter": self.quarter,
+            "branch": self.branch,
+            "hall_code": self.hall_code,
+            "staff_no": self.staff_no,
+            "name": self.name,
+            "service_star": self.result.service_star,
+            "business_star": self.result.business_star,
+            "rate_lower_bound": None if f.rate_lower_bound is None else round(f.rate_lower_bound, 4),
+            "inspection_score": f.inspection_score,
+            "bad_ratings": f.bad_ratings,
+            "verified_complaints": f.verified_complaints,
+            "ratings": f.ratings,
+            "basis": basis(self.result, lang),
+        }
+
+
+# SPEC §4.4 stars.csv: the columns are a contract; extend, never change.
+STAR_COLUMNS = (
+    "quarter",
+    "branch",
+    "hall_code",
+    "staff_no",
+    "name",
+    "service_star",
+    "business_star",
+    "rate_lower_bound",
+    "inspection_score",
+    "bad_ratings",
+    "verified_complaints",
+    "ratings",
+    "basis",
+)
+
+
+class StarPublication(BaseModel):
+    """Who published which version of a quarter's stars, when, under which rules."""
+
+    model_config = ConfigDict(frozen=True)
+
+    quarter: str
+    version: int = Field(ge=1)
+    published_at: datetime
+    published_by: str
+    rules_version: int
+
+
+class StarSnapshot(StarPublication):
+    rows: tuple[StarRow, ...]
+
+    @property
+    def publication(self) -> StarPublication:
+        return StarPublication(**self.model_dump(include=set(StarPublication.model_fields)))

@@ -40,6 +40,10 @@ class IssuedToken:
     expires_at: datetime
 
 
+# Roles that need no hall: admins see every hall, inspectors record in any hall (SPEC §4.3).
+HALL_FREE_ROLES = (Role.admin, Role.inspector)
+
+
 def create_user(
     actor: UserPrincipal,
     users: UserRepository,
@@ -53,7 +57,7 @@ def create_user(
 ) -> User:
     actor.require_admin()
     check_password(password, username)
-    if role is not Role.admin and not halls:
+    if role not in HALL_FREE_ROLES and not halls:
         raise InvalidInput("A manager or agent needs at least one hall.", {"halls": "at least one hall"})
     for i, code in enumerate(halls):
         if org.get_hall(code) is None:
@@ -96,7 +100,7 @@ def update_user(
     )
     if username == actor.username and (changed.role is not Role.admin or not changed.active):
         raise Conflict("You cannot demote or deactivate your own account.", {"username": "your own account"})
-    if changed.role is not Role.admin and not changed.halls:
+    if changed.role not in HALL_FREE_ROLES and not changed.halls:
         raise InvalidInput("A manager or agent needs at least one hall.", {"halls": "at least one hall"})
     for i, code in enumerate(halls or []):
         if org.get_hall(code) is None:
@@ -190,7 +194,9 @@ def authenticate(users: UserRepository, clock: Clock, policy: TokenPolicy, token
     user = users.get_user(claims.subject) if claims else None
     if user is None or claims is None or claims.epoch != user.session_epoch or not user.active:
         raise Unauthenticated("Missing, invalid or expired token.")
-    return UserPrincipal(username=user.username, role=user.role, halls=frozenset(user.halls))
+    # An inspector works in any hall and sees only their own inspections: no hall opens anything else.
+    halls = frozenset() if user.role is Role.inspector else frozenset(user.halls)
+    return UserPrincipal(username=user.username, role=user.role, halls=halls)
 
 
 def end_sessions(users: UserRepository, username: str) -> None:

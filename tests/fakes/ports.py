@@ -26,6 +26,12 @@ if TYPE_CHECKING:
     from tests.fakes.audit import InMemoryAuditLog
     from tests.fakes.callbacks import InMemoryCallbackRepository, InMemoryOutbox, RecordingPublisher
     from tests.fakes.clock import FixedClock
+    from tests.fakes.inspections import (
+        InMemoryChecklistRepository,
+        InMemoryInspectionRepository,
+        InMemoryStarPublications,
+        InMemoryStarRuleRepository,
+    )
     from tests.fakes.organisation import InMemoryOrganisationRepository, InMemoryUserRepository
     from tests.fakes.outreach import InMemoryOutreachRepository
     from tests.fakes.publications import InMemoryMonthPublications
@@ -48,3 +54,7 @@ if TYPE_CHECKING:
     month_publications: ports.MonthPublicationRepository = InMemoryMonthPublications()
     audit_log: ports.AuditLog = InMemoryAuditLog()
     holidays: HolidaySource = NoHolidays()
+    checklists: ports.ChecklistRepository = InMemoryChecklistRepository()
+    inspections: ports.InspectionRepository = InMemoryInspectionRepository()
+    star_rules: ports.StarRuleRepository = InMemoryStarRuleRepository()
+    star_publications: ports.StarPublicationRepository = InMemoryStarPublications()
