@@ -10,11 +10,13 @@ from chalicelib.api import (
     corrections,
     device,
     imports,
+    inspections,
     month_reports,
     outreach,
     public,
     qr,
     reports,
+    stars,
     suggestions,
 )
 
@@ -36,5 +38,7 @@ BLUEPRINTS = tuple(
         appeals,
         imports,
         audit,
+        inspections,
+        stars,
     )
 )

@@ -20,7 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from .business_time import SHANGHAI
 from .checklists import Checklist
+from .csv_export import Cell, key_cell
 from .errors import Conflict, Forbidden, InvalidInput, Reason
+from .labels import INSPECTION_MODE
 from .stats import StatKey, StatKind
 
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
@@ -225,3 +227,34 @@ def decide_appeal(inspection: Inspection, upheld: bool, note: str, by: str, at: 
     if upheld and inspection.counted:
         update["status"] = Status.appeal_upheld
     return inspection.model_copy(update=update)
+
+
+# SPEC §4.4 inspections.csv: the columns are a contract; extend, never change.
+INSPECTION_COLUMNS = (
+    "inspected_at",
+    "hall_code",
+    "counter",
+    "staff_no",
+    "mode",
+    "checklist",
+    "version",
+    "score",
+    "failed_items",
+    "inspector",
+)
+
+
+def csv_row(inspection: Inspection, lang: str) -> dict[str, Cell]:
+    """One inspection as a row: Asia/Shanghai time, the failed items as ``key: note`` joined by ``; ``."""
+    return {
+        "inspected_at": inspection.inspected_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S"),
+        "hall_code": inspection.hall_code,
+        "counter": inspection.counter,
+        "staff_no": inspection.staff_no,
+        "mode": key_cell(INSPECTION_MODE, inspection.mode.value, lang),
+        "checklist": inspection.checklist,
+        "version": inspection.version,
+        "score": inspection.score,
+        "failed_items": "; ".join(f"{f.item}: {f.note}" for f in inspection.failed),
+        "inspector": inspection.inspector,
+    }

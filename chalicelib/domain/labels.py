@@ -171,6 +171,18 @@ IMPORT_REASON: dict[str, Pair] = {
     "refused": ("无法保存", "Refused"),
 }
 
+# ---- inspections (inspections.Mode, Status) -------------------------------------------
+INSPECTION_MODE: dict[str, Pair] = {
+    "open": ("明查", "Open visit"),
+    "undercover": ("暗访", "Undercover"),
+    "video": ("视频检查", "Video review"),
+}
+INSPECTION_STATUS: dict[str, Pair] = {
+    "counted": ("计分", "Counted"),
+    "voided": ("作废", "Void"),
+    "appeal_upheld": ("申诉核准", "Appeal upheld"),
+}
+
 # Keys that mean one thing wherever staff pages show them, for templates that pass a
 # bare string (``label("overdue")``, ``label("level_5")``). Ratings' and the suggestion
 # box's keys are left out: "complaint" or "inquiry" means different things there.
@@ -186,6 +198,8 @@ BARE_KEYS: dict[str, Pair] = {
     **OUTREACH_CATEGORY,
     **APPEAL_GROUND,
     **APPEAL_STATUS,
+    **INSPECTION_MODE,
+    **INSPECTION_STATUS,
     **{f"level_{n}": pair for n, pair in LEVEL.items()},
 }
 
@@ -226,4 +240,18 @@ HEADERS_ZH: dict[str, str] = {
     "households_visited": "走访户数",
     "safety_checks": "安全检查次数",
     "covered": "是否达标",
+    # inspections.csv and stars.csv (SPEC §4.4)
+    "inspected_at": "检查时间",
+    "mode": "检查方式",
+    "checklist": "检查表",
+    "version": "版本",
+    "score": "得分",
+    "failed_items": "不合格项",
+    "inspector": "检查人",
+    "service_star": "服务之星",
+    "business_star": "业务之星",
+    "inspection_score": "检查平均分",
+    "verified_complaints": "属实投诉数",
+    "ratings": "评价数",
+    "basis": "评定依据",
 }

@@ -19,9 +19,10 @@ from chalicelib.domain.audit import Action, RecordKind
 from chalicelib.domain.checklists import BUILT_IN, SERVICE_NORMS, Checklist, Section
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.inspections import Finding, Inspection, Mode
-from chalicelib.domain.paging import Page
+from chalicelib.domain.paging import MAX_PAGE_SIZE, Page
 from chalicelib.services import audit
 from chalicelib.services.audit import Auditor
+from chalicelib.services.organisation import every_hall
 from chalicelib.services.ports import (
     ChecklistRepository,
     Clock,
@@ -31,6 +32,7 @@ from chalicelib.services.ports import (
 )
 from chalicelib.services.shifts import clerk_at
 
+READERS = (Role.admin, Role.manager, Role.inspector)  # who reads checklists
 ADD_ATTEMPTS = 3  # two admins adding a version at once: the loser takes the next number
 
 
@@ -53,7 +55,7 @@ def _latest(repo: ChecklistRepository, code: str) -> Checklist | None:
 
 def every_checklist(actor: UserPrincipal, repo: ChecklistRepository) -> list[Checklist]:
     """Each checklist's newest version, the built-in ``service-norms`` first."""
-    actor.require_role(Role.admin, Role.manager, Role.inspector)
+    actor.require_role(*READERS)
     stored = {c.code: c for c in repo.every_latest()}
     built_in = stored.pop(BUILT_IN, SERVICE_NORMS)
     return [built_in, *(stored[code] for code in sorted(stored))]
@@ -283,3 +285,25 @@ def may_void(actor: UserPrincipal, inspection: Inspection, now: datetime) -> boo
         and inspection.inspector == actor.username
         and now - inspection.created_at <= rules.OWN_VOID_WINDOW
     )
+
+
+def month_inspections(
+    actor: UserPrincipal, ports: InspectionPorts, *, month: str, hall_code: str | None
+) -> list[Inspection]:
+    """The counted inspections of a month the actor may read (inspections.csv): an inspector's own,
+    a hall's, or every hall of the actor's (every hall for admins), in time order."""
+    if actor.role is Role.inspector or hall_code is not None:
+        halls: list[str | None] = [hall_code]
+    else:
+        actor.require_role(Role.admin, Role.manager)
+        halls = [h.code for h in every_hall(ports.org) if actor.can_see_hall(h.code)]
+    found: list[Inspection] = []
+    for code in halls:
+        cursor: str | None = None
+        while True:
+            page = list_inspections(actor, ports, hall_code=code, month=month, cursor=cursor, limit=MAX_PAGE_SIZE)
+            found += [i for i in page.items if i.counted]
+            if page.next is None:
+                break
+            cursor = page.next
+    return sorted(found, key=lambda i: (i.inspected_at, i.id))

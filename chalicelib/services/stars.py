@@ -38,6 +38,7 @@ from chalicelib.services.ports import (
     TallyReader,
 )
 
+RULE_READERS = (Role.admin, Role.manager)  # the rule set is shown in the console with the board
 PUBLISH_ATTEMPTS = 3
 READERS = 8  # halls read at once while publishing
 PUBLIC_LOOKBACK = 4  # quarters the public page looks back for a published version
