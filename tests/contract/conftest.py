@@ -16,6 +16,7 @@ import pytest
 from chalicelib.adapters.dynamodb.appeals import DynamoAppealRepository
 from chalicelib.adapters.dynamodb.audit import DynamoAuditLog
 from chalicelib.adapters.dynamodb.callbacks import DynamoCallbackRepository
+from chalicelib.adapters.dynamodb.inspections import DynamoChecklistRepository, DynamoInspectionRepository
 from chalicelib.adapters.dynamodb.organisation import DynamoOrganisationRepository
 from chalicelib.adapters.dynamodb.outbox import DynamoOutbox
 from chalicelib.adapters.dynamodb.outreach import DynamoOutreachRepository
@@ -23,6 +24,7 @@ from chalicelib.adapters.dynamodb.publications import DynamoMonthPublications
 from chalicelib.adapters.dynamodb.rate_limits import DynamoRateLimiter
 from chalicelib.adapters.dynamodb.ratings import DynamoRatingRepository
 from chalicelib.adapters.dynamodb.shifts import DynamoShiftRepository
+from chalicelib.adapters.dynamodb.stars import DynamoStarPublications, DynamoStarRuleRepository
 from chalicelib.adapters.dynamodb.suggestions import DynamoSuggestionRepository
 from chalicelib.adapters.dynamodb.table import Table
 from chalicelib.adapters.dynamodb.users import DynamoUserRepository
@@ -30,6 +32,12 @@ from devstack import tables
 from tests.fakes.appeals import InMemoryAppealRepository
 from tests.fakes.audit import InMemoryAuditLog
 from tests.fakes.callbacks import InMemoryCallbackRepository, InMemoryOutbox
+from tests.fakes.inspections import (
+    InMemoryChecklistRepository,
+    InMemoryInspectionRepository,
+    InMemoryStarPublications,
+    InMemoryStarRuleRepository,
+)
 from tests.fakes.organisation import InMemoryOrganisationRepository, InMemoryUserRepository
 from tests.fakes.outreach import InMemoryOutreachRepository
 from tests.fakes.publications import InMemoryMonthPublications
@@ -49,6 +57,10 @@ MEMORY: dict[str, Callable[[], Any]] = {
     "appeals": InMemoryAppealRepository,
     "publications": InMemoryMonthPublications,
     "audit": InMemoryAuditLog,
+    "checklists": InMemoryChecklistRepository,
+    "inspections": InMemoryInspectionRepository,
+    "star_rules": InMemoryStarRuleRepository,
+    "star_publications": InMemoryStarPublications,
 }
 
 DYNAMODB: dict[str, Callable[[Table], Any]] = {
@@ -64,6 +76,10 @@ DYNAMODB: dict[str, Callable[[Table], Any]] = {
     "appeals": DynamoAppealRepository,
     "publications": DynamoMonthPublications,
     "audit": DynamoAuditLog,
+    "checklists": DynamoChecklistRepository,
+    "inspections": DynamoInspectionRepository,
+    "star_rules": DynamoStarRuleRepository,
+    "star_publications": DynamoStarPublications,
 }
 
 
@@ -78,6 +94,7 @@ def repos(request: pytest.FixtureRequest) -> Iterator[SimpleNamespace]:
         fakes.callbacks.outbox = fakes.outbox
         fakes.callbacks.ratings = fakes.ratings  # purge_phone removes the phone from the task's source too
         fakes.callbacks.suggestions = fakes.suggestions
+        fakes.inspections.tallies = fakes.ratings.tallies  # inspections feed the same tallies
         yield fakes
         return
     local = request.getfixturevalue("dynamodb_local")
