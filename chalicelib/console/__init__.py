@@ -9,11 +9,13 @@ from chalicelib.console import (
     corrections,
     dashboard,
     imports,
+    inspections,
     outreach,
     qr,
     reports,
     session,
     sign_in,
+    stars,
     suggestions,
     users,
 )
@@ -36,6 +38,8 @@ BLUEPRINTS = tuple(
         reports,
         suggestions,
         users,
+        inspections,
+        stars,
     )
 )
 

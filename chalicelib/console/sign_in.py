@@ -136,4 +136,6 @@ def home():  # type: ignore[no-untyped-def]
     actor = principal(routes.request)
     if actor.role is Role.agent:
         return redirect(routes.request, "/console/callbacks")
+    if actor.role is Role.inspector:
+        return redirect(routes.request, "/console/inspections")
     return redirect(routes.request, "/console/dashboard")

@@ -128,9 +128,12 @@ def inspected_at_problem(at: datetime, now: datetime) -> str | None:
 def score_findings(checklist: Checklist, findings: tuple[Finding, ...]) -> dict[str, object]:
     """The score fields of an inspection of ``checklist``; InvalidInput naming the finding at fault."""
     if not findings:
-        raise InvalidInput("An inspection needs findings.", {"findings": "at least one checked item"})
+        raise InvalidInput(
+            "An inspection needs findings.", {"findings": "at least one checked item"}, reason=Reason("no_findings")
+        )
     problems: dict[str, str] = {}
     seen: set[str] = set()
+    reasons: dict[str, Reason] = {}
     sections: dict[str, list[int]] = {}
     passed = checked = 0
     for i, finding in enumerate(findings):
@@ -144,6 +147,7 @@ def score_findings(checklist: Checklist, findings: tuple[Finding, ...]) -> dict[
         seen.add(finding.item)
         if not finding.passed and not finding.note:
             problems[f"findings.{i}.note"] = "a failed item needs a note"
+            reasons[f"findings.{i}.note"] = Reason("failed_item_note")
         section, item = found
         totals = sections.setdefault(section.key, [0, 0])
         totals[1] += item.points
@@ -152,7 +156,7 @@ def score_findings(checklist: Checklist, findings: tuple[Finding, ...]) -> dict[
             totals[0] += item.points
             passed += item.points
     if problems:
-        raise InvalidInput("Some findings are not right.", problems)
+        raise InvalidInput("Some findings are not right.", problems, reasons=reasons)
     return {
         "points_passed": passed,
         "points_checked": checked,

@@ -17,7 +17,7 @@ from chalicelib.domain import inspections as rules
 from chalicelib.domain.accounts import Role, UserPrincipal
 from chalicelib.domain.audit import Action, RecordKind
 from chalicelib.domain.checklists import BUILT_IN, SERVICE_NORMS, Checklist, Section
-from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
+from chalicelib.domain.errors import Conflict, InvalidInput, NotFound, Reason
 from chalicelib.domain.inspections import Finding, Inspection, Mode
 from chalicelib.domain.paging import MAX_PAGE_SIZE, Page
 from chalicelib.services import audit
@@ -188,7 +188,9 @@ def _clerk(ports: InspectionPorts, hall_code: str, counter: int, staff_no: str |
     on_shift = clerk_at(ports.shifts, hall_code, counter, at)
     if on_shift is None:
         raise InvalidInput(
-            "Nobody was on shift at that counter then.", {"staff_no": "nobody on shift then: name the clerk"}
+            "Nobody was on shift at that counter then.",
+            {"staff_no": "nobody on shift then: name the clerk"},
+            reason=Reason("nobody_on_shift"),
         )
     return on_shift
 
