@@ -62,6 +62,10 @@ RATING_STATUS: dict[str, Pair] = {  # reports.RatingStatus: where a stored ratin
     "misuse": ("误按", "Misuse"),
     "appeal_upheld": ("申诉核准", "Appeal upheld"),
 }
+STAR: dict[str, Pair] = {  # stars.Star
+    "service": ("服务之星", "Service star"),
+    "business": ("业务之星", "Business star"),
+}
 
 # ---- the suggestion box (suggestions.SuggestionKind, SuggestionStatus) ------------
 SUGGESTION_KIND: dict[str, Pair] = {
@@ -182,6 +186,10 @@ INSPECTION_STATUS: dict[str, Pair] = {
     "voided": ("作废", "Void"),
     "appeal_upheld": ("申诉核准", "Appeal upheld"),
 }
+STAR: dict[str, Pair] = {  # stars.Star
+    "service": ("服务之星", "Service star"),
+    "business": ("业务之星", "Business star"),
+}
 
 # Keys that mean one thing wherever staff pages show them, for templates that pass a
 # bare string (``label("overdue")``, ``label("level_5")``). Ratings' and the suggestion
@@ -198,7 +206,7 @@ BARE_KEYS: dict[str, Pair] = {
     **OUTREACH_CATEGORY,
     **APPEAL_GROUND,
     **APPEAL_STATUS,
-    **INSPECTION_MODE,
+    **{f"mode_{key}": pair for key, pair in INSPECTION_MODE.items()},
     **INSPECTION_STATUS,
     **{f"level_{n}": pair for n, pair in LEVEL.items()},
 }

@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .checklists import Key
 from .inspections import SCORE_SCALE
+from .labels import STAR, label
 from .ranking import wilson_lower_bound
 from .stats import Tally
 
@@ -280,10 +281,6 @@ TEST_LABELS: dict[str, tuple[str, str]] = {
     "uninspected": ("本季度未经检查", "not inspected this quarter"),
     "complaints": ("属实投诉", "verified complaints"),
 }
-STAR_LABELS: dict[str, tuple[str, str]] = {
-    "service": ("服务之星", "Service star"),
-    "business": ("业务之星", "Business star"),
-}
 
 
 def _number(value: float | None, test: str) -> str:
@@ -299,7 +296,7 @@ def _number(value: float | None, test: str) -> str:
 def line_text(line: RuleLine, lang: str = "zh") -> str:
     zh = lang != "en"
     name = TEST_LABELS[line.test][0 if zh else 1]
-    star = STAR_LABELS[line.star.value][0 if zh else 1]
+    star = label(STAR, line.star, "zh" if zh else "en")
     if line.op == "cap":
         count = f" {_number(line.actual, line.test)}" if line.test == "complaints" else ""
         return f"{star}: {name}{count}, {'最高' if zh else 'at most'} {int(line.threshold)}"

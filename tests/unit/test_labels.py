@@ -15,11 +15,13 @@ from chalicelib.domain import (
     audit,
     callbacks,
     imports,
+    inspections,
     labels,
     outreach,
     ranking,
     ratings,
     reports,
+    stars,
     suggestions,
 )
 from chalicelib.domain.accounts import Role
@@ -54,6 +56,10 @@ TABLES: dict[type[Enum], dict] = {
     audit.RecordKind: labels.AUDIT_RECORD,
     imports.ImportKind: labels.IMPORT_KIND,
     imports.Reason: labels.IMPORT_REASON,
+    inspections.Mode: labels.INSPECTION_MODE,
+    inspections.Status: labels.INSPECTION_STATUS,
+    inspections.AppealStatus: labels.APPEAL_STATUS,
+    stars.Star: labels.STAR,
 }
 # Enums no page, file or message shows by label: internal keys, or shown as they are (grade "A").
 NOT_SHOWN = {StatKind, Audience, Basis, HallGrade, ShiftChange}
