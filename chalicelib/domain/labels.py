@@ -62,10 +62,6 @@ RATING_STATUS: dict[str, Pair] = {  # reports.RatingStatus: where a stored ratin
     "misuse": ("误按", "Misuse"),
     "appeal_upheld": ("申诉核准", "Appeal upheld"),
 }
-STAR: dict[str, Pair] = {  # stars.Star
-    "service": ("服务之星", "Service star"),
-    "business": ("业务之星", "Business star"),
-}
 
 # ---- the suggestion box (suggestions.SuggestionKind, SuggestionStatus) ------------
 SUGGESTION_KIND: dict[str, Pair] = {
