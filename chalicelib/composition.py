@@ -22,13 +22,16 @@ from chalicelib.services.accounts import TokenPolicy
 from chalicelib.services.audit import Auditor
 from chalicelib.services.callbacks import CallbackPorts
 from chalicelib.services.imports import ImportPorts
+from chalicelib.services.inspections import InspectionPorts
 from chalicelib.services.ports import (
     AppealRepository,
     AuditLog,
     CalendarRepository,
     CallbackRepository,
+    ChecklistRepository,
     Clock,
     DepartmentRepository,
+    InspectionRepository,
     MonthPublicationRepository,
     OrganisationRepository,
     Outbox,
@@ -38,6 +41,8 @@ from chalicelib.services.ports import (
     RatingRepository,
     ShiftRepository,
     SignInFailureLog,
+    StarPublicationRepository,
+    StarRuleRepository,
     SuggestionRepository,
     TicketRepository,
     UserRepository,
@@ -311,6 +316,41 @@ def token_policy() -> TokenPolicy:
     return TokenPolicy(key=s.token_key, ttl_seconds=s.token_ttl_seconds)
 
 
+# ---- inspections and stars ----------------------------------------------------------------
+@functools.cache
+def checklists() -> ChecklistRepository:
+    from chalicelib.adapters.dynamodb.inspections import DynamoChecklistRepository
+
+    return DynamoChecklistRepository(table())
+
+
+@functools.cache
+def inspections() -> InspectionRepository:
+    from chalicelib.adapters.dynamodb.inspections import DynamoInspectionRepository
+
+    return DynamoInspectionRepository(table())
+
+
+def inspection_ports() -> InspectionPorts:
+    return InspectionPorts(
+        org=organisation(), shifts=shifts(), checklists=checklists(), inspections=inspections(), clock=clock()
+    )
+
+
+@functools.cache
+def star_rules() -> StarRuleRepository:
+    from chalicelib.adapters.dynamodb.stars import DynamoStarRuleRepository
+
+    return DynamoStarRuleRepository(table())
+
+
+@functools.cache
+def star_publications() -> StarPublicationRepository:
+    from chalicelib.adapters.dynamodb.stars import DynamoStarPublications
+
+    return DynamoStarPublications(table())
+
+
 _BUILT = (
     settings,
     dynamodb_client,
@@ -336,6 +376,10 @@ _BUILT = (
     departments,
     tickets,
     ticket_clocks,
+    checklists,
+    inspections,
+    star_rules,
+    star_publications,
 )
 
 

@@ -14,7 +14,10 @@ from pydantic import AfterValidator, Field, field_validator
 from chalicelib.domain.accounts import Role, Username
 from chalicelib.domain.appeals import Ground
 from chalicelib.domain.callbacks import AttemptResult, Outcome
-from chalicelib.domain.organisation import ClockTime, Code, CounterNumber, HallGrade, Name, Opening
+from chalicelib.domain.checklists import BUILT_IN, MAX_ITEMS, ChecklistCode, Key, Label, OptionalLabel, Points, Section
+from chalicelib.domain.inspections import Finding
+from chalicelib.domain.inspections import Mode as InspectionMode
+from chalicelib.domain.organisation import ClockTime, Code, CounterNumber, HallGrade, Name, Opening, StaffNo
 from chalicelib.domain.outreach import MAX_PHOTOS, Category, Count, Notes, PhotoKey, Quarter, Text, inside_quarter
 from chalicelib.domain.suggestions import CustomerName, MobilePhone, Reply
 from chalicelib.domain.tickets import Kind as TicketKind
@@ -53,6 +56,11 @@ class AttemptIn(Strict):
 class CloseIn(Strict):
     outcome: Outcome
     note: str = Field(default="", max_length=1000)
+    verified: bool | None = Field(
+        default=None,
+        description="a complaint or report: whether it proved true (属实); counts against the clerk's stars",
+    )
+    staff_no: StaffNo | None = Field(default=None, description="the clerk it was verified against")
 
 
 class AppealIn(Strict):
@@ -242,3 +250,74 @@ class DepartmentIn(Strict):
 class DepartmentChanges(Strict):
     name: Name | None = None
     active: bool | None = Field(default=None, strict=True)
+
+
+# ---- inspections and stars (SPEC §4.8) ----------------------------------------------------
+class ChecklistItemIn(Strict):
+    key: Key
+    text: Label
+    text_en: OptionalLabel = ""
+    points: Points
+
+
+class ChecklistSectionIn(Strict):
+    key: Key
+    name: Label
+    name_en: OptionalLabel = ""
+    items: list[ChecklistItemIn] = Field(min_length=1, max_length=MAX_ITEMS)
+
+
+class ChecklistIn(Strict):
+    code: ChecklistCode
+    name: Label
+    name_en: OptionalLabel = ""
+    sections: list[ChecklistSectionIn] = Field(min_length=1, max_length=20)
+
+    def domain_sections(self) -> tuple[Section, ...]:
+        return tuple(Section.model_validate(s.model_dump()) for s in self.sections)
+
+
+class FindingIn(Strict):
+    item: Key
+    passed: bool = Field(strict=True)
+    note: str = Field(default="", max_length=1000, description="required when the item failed")
+
+
+class InspectionIn(Strict):
+    id: UUID | None = Field(default=None, description="the client's id: a retry with the same id records nothing twice")
+    hall_code: Code
+    counter: CounterNumber
+    staff_no: StaffNo | None = Field(default=None, description="default: the clerk on shift at the counter then")
+    checklist: ChecklistCode = BUILT_IN
+    version: int | None = Field(default=None, ge=1, le=999_999, description="default: the newest")
+    mode: InspectionMode
+    inspected_at: dt.datetime = Field(description="with an offset; up to 92 days back")
+    findings: list[FindingIn] = Field(min_length=1, max_length=MAX_ITEMS)
+
+
+def inspection_fields(body: InspectionIn) -> dict[str, Any]:
+    """The service's arguments from a request (API or console form)."""
+    return {
+        "inspection_id": str(body.id) if body.id else None,
+        "hall_code": body.hall_code,
+        "counter": body.counter,
+        "staff_no": body.staff_no,
+        "checklist_code": body.checklist,
+        "version": body.version,
+        "mode": body.mode,
+        "inspected_at": body.inspected_at,
+        "findings": tuple(Finding(item=f.item, passed=f.passed, note=f.note) for f in body.findings),
+    }
+
+
+class VoidIn(Strict):
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class InspectionAppealIn(Strict):
+    note: str = Field(default="", max_length=1000)
+
+
+class InspectionDecisionIn(Strict):
+    upheld: bool = Field(strict=True)
+    note: str = Field(default="", max_length=1000)

@@ -10,11 +10,13 @@ from chalicelib.api import (
     corrections,
     device,
     imports,
+    inspections,
     month_reports,
     outreach,
     public,
     qr,
     reports,
+    stars,
     suggestions,
     tickets,
 )
@@ -38,5 +40,7 @@ BLUEPRINTS = tuple(
         imports,
         audit,
         tickets,
+        inspections,
+        stars,
     )
 )

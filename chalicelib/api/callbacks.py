@@ -107,5 +107,7 @@ def record_attempt(task_id: str):  # type: ignore[no-untyped-def]
 def close_callback(task_id: str):  # type: ignore[no-untyped-def]
     actor = routes.principal()
     body = parse_json(routes.request, CloseIn)
-    task = callbacks.close_task(actor, composition.callback_ports(), task_id, body.outcome, body.note)
+    task = callbacks.close_task(
+        actor, composition.callback_ports(), task_id, body.outcome, body.note, body.verified, body.staff_no
+    )
     return json_response(render(task, actor))

@@ -224,6 +224,8 @@ class CallbackOut(BaseModel):
     ) = Field(
         default=None, description="what the agent needs to call well (SPEC §4.3); null for tasks opened before it"
     )
+    verified: bool | None = Field(default=None, description="a closed complaint or report: proved true (属实)")
+    verified_staff_no: str | None = Field(default=None, description="the clerk it was verified against")
 
 
 class CalendarDayIn(Strict):

@@ -9,11 +9,13 @@ from chalicelib.console import (
     corrections,
     dashboard,
     imports,
+    inspections,
     outreach,
     qr,
     reports,
     session,
     sign_in,
+    stars,
     suggestions,
     tickets,
     users,
@@ -38,6 +40,8 @@ BLUEPRINTS = tuple(
         suggestions,
         users,
         tickets,
+        inspections,
+        stars,
     )
 )
 

@@ -182,7 +182,13 @@ def close(task_id: str):  # type: ignore[no-untyped-def]
     def act() -> Any:
         body = form_of(routes.request, CloseIn)
         task = callbacks.close_task(
-            principal(routes.request), composition.callback_ports(), task_id, body.outcome, body.note
+            principal(routes.request),
+            composition.callback_ports(),
+            task_id,
+            body.outcome,
+            body.note,
+            body.verified,
+            body.staff_no,
         )
         return _back(task, "closed")
 

@@ -140,4 +140,6 @@ def home():  # type: ignore[no-untyped-def]
         return redirect(routes.request, "/console/callbacks")
     if actor.role is Role.handler:
         return redirect(routes.request, "/console/tickets")
+    if actor.role is Role.inspector:
+        return redirect(routes.request, "/console/inspections")
     return redirect(routes.request, "/console/dashboard")

@@ -22,6 +22,7 @@ class Role(StrEnum):
     manager = "manager"
     agent = "agent"
     handler = "handler"  # department handler: work orders of their departments only
+    inspector = "inspector"  # records inspections in any hall, reads only their own (SPEC §4.3)
 
 
 class User(BaseModel):

@@ -40,6 +40,10 @@ class RecordKind(StrEnum):
     month = "month"  # the month's published ranking and summary (key YYYY-MM)
     outreach = "outreach"  # the quarter's published 五进 results (key 2026Q4)
     calendar = "calendar"  # a working-day override (key YYYY-MM-DD)
+    checklist = "checklist"  # an inspection checklist's new version (key its code)
+    star_rules = "star_rules"  # a new version of the star rules (key "stars")
+    stars = "stars"  # the quarter's published stars (key 2026Q4)
+    inspection = "inspection"  # an inspection voided (key its id)
 
 
 # Fields never written into the log: they are secrets, or change at every sign-out.

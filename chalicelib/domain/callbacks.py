@@ -143,6 +143,10 @@ class CallbackTask(BaseModel):
     context: Context | None = None  # what the agent needs to call well, from the source (callback_context)
     was_overdue: bool = False  # counted once in the hall's overdue tally, whichever clock ran out
     version: int = 0  # bumped on every save: concurrent edits of one task cannot both win
+    # A complaint or report closed as verified (属实) against a clerk: counts against their stars
+    # (SPEC §3.3) until work orders record verified complaints.
+    verified: bool | None = None
+    verified_staff_no: str | None = None
 
     @property
     def failed_attempts(self) -> int:
@@ -180,6 +184,10 @@ def tally(task: CallbackTask, event: str, at: datetime) -> dict[StatKey, collect
     if event == "follow_ups" and task.follow_up is not None and task.follow_up.level >= SATISFIED_FOLLOW_UP:
         counts["follow_up_satisfied"] += 1
     found = hall_event(task.hall_code, StatKind.callbacks, at, counts)
+    if event == "closed" and task.verified and task.verified_staff_no:
+        month = at.astimezone(SHANGHAI).strftime("%Y-%m")
+        clerk = StatKey(task.hall_code, month, StatKind.verified_complaint, task.verified_staff_no, None)
+        found[clerk] = collections.Counter(complaints=1)
     if event == "closed" and task.outcome in RESOLVED:
         for key, more in hall_event(
             task.hall_code, StatKind.callbacks, task.created_at, collections.Counter(resolved=1)
@@ -306,9 +314,27 @@ def record_attempt(task: CallbackTask, attempt: Attempt) -> CallbackTask:
     return updated.model_copy(update={"flags": flags_at(updated, attempt.at)})
 
 
-def close(task: CallbackTask, outcome: Outcome, note: str, by: str, at: datetime) -> CallbackTask:
+# The task types whose source may be verified against a clerk on close.
+VERIFIABLE = (TaskType.complaint, TaskType.report)
+
+
+def close(
+    task: CallbackTask,
+    outcome: Outcome,
+    note: str,
+    by: str,
+    at: datetime,
+    verified: bool | None = None,
+    staff_no: str | None = None,
+) -> CallbackTask:
     if task.status is Status.closed:
         raise Conflict("The task is closed already.", reason=TASK_CLOSED)
+    if verified is not None and task.task_type not in VERIFIABLE:
+        raise InvalidInput("Only a complaint or report is verified.", {"verified": "not a complaint or report"})
+    if verified and not staff_no:
+        raise InvalidInput("Name the clerk the complaint was verified against.", {"staff_no": "required when verified"})
+    if staff_no and not verified:
+        raise InvalidInput("A clerk is named only for a verified complaint.", {"staff_no": "only when verified"})
     if outcome is Outcome.unreachable and task.failed_attempts < FAILED_ATTEMPTS_FOR_UNREACHABLE:
         raise InvalidInput(
             "Unreachable needs three failed attempts first.",
@@ -331,5 +357,7 @@ def close(task: CallbackTask, outcome: Outcome, note: str, by: str, at: datetime
             "closed_by": by,
             "closed_at": at,
             "flags": (),
+            "verified": verified,
+            "verified_staff_no": staff_no if verified else None,
         }
     )

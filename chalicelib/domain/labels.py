@@ -117,6 +117,7 @@ ROLE: dict[str, Pair] = {  # accounts.Role
     "manager": ("营业厅主任", "Manager"),
     "agent": ("回访专员", "Callback agent"),
     "handler": ("业务部门处理人", "Department handler"),
+    "inspector": ("稽查员", "Inspector"),
 }
 RANKING_FLAG: dict[str, Pair] = {  # ranking.Flag
     "reward": ("奖励", "Reward"),
@@ -155,6 +156,10 @@ AUDIT_RECORD: dict[str, Pair] = {
     "month": ("月度排名发布", "Month publication"),
     "outreach": ("五进结果发布", "Outreach publication"),
     "calendar": ("工作日历", "Working-day calendar"),
+    "checklist": ("检查表", "Checklist"),
+    "star_rules": ("星级规则", "Star rules"),
+    "stars": ("星级发布", "Star publication"),
+    "inspection": ("明察暗访", "Inspection"),
 }
 IMPORT_KIND: dict[str, Pair] = {
     "halls": ("营业厅", "Halls"),
@@ -210,6 +215,21 @@ ESCALATION_LEVEL: dict[int, Pair] = {
     2: ("分中心", "Branch"),
     3: ("公司管理员", "Company admins"),
 }
+# ---- inspections (inspections.Mode, Status) -------------------------------------------
+INSPECTION_MODE: dict[str, Pair] = {
+    "open": ("明查", "Open visit"),
+    "undercover": ("暗访", "Undercover"),
+    "video": ("视频检查", "Video review"),
+}
+INSPECTION_STATUS: dict[str, Pair] = {
+    "counted": ("计分", "Counted"),
+    "voided": ("作废", "Void"),
+    "appeal_upheld": ("申诉核准", "Appeal upheld"),
+}
+STAR: dict[str, Pair] = {  # stars.Star
+    "service": ("服务之星", "Service star"),
+    "business": ("业务之星", "Business star"),
+}
 
 # Keys that mean one thing wherever staff pages show them, for templates that pass a
 # bare string (``label("overdue")``, ``label("level_5")``). Ratings' and the suggestion
@@ -226,6 +246,8 @@ BARE_KEYS: dict[str, Pair] = {
     **OUTREACH_CATEGORY,
     **APPEAL_GROUND,
     **APPEAL_STATUS,
+    **{f"mode_{key}": pair for key, pair in INSPECTION_MODE.items()},
+    **INSPECTION_STATUS,
     **{f"level_{n}": pair for n, pair in LEVEL.items()},
 }
 
@@ -282,4 +304,18 @@ HEADERS_ZH: dict[str, str] = {
     "urged": "督办次数",
     "callback_outcome": "回访结果",
     "follow_up_level": "追评等级",
+    # inspections.csv and stars.csv (SPEC §4.4)
+    "inspected_at": "检查时间",
+    "mode": "检查方式",
+    "checklist": "检查表",
+    "version": "版本",
+    "score": "得分",
+    "failed_items": "不合格项",
+    "inspector": "检查人",
+    "service_star": "服务之星",
+    "business_star": "业务之星",
+    "inspection_score": "检查平均分",
+    "verified_complaints": "属实投诉数",
+    "ratings": "评价数",
+    "basis": "评定依据",
 }

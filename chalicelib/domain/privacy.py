@@ -41,3 +41,9 @@ def _mask_mobile(match: re.Match[str]) -> str:
 def mask_personal_data(text: str) -> str:
     """``text`` with mobile numbers and 18-digit ID numbers masked."""
     return _MOBILE.sub(_mask_mobile, _ID_CARD.sub(_mask_id, text))
+
+
+def mask_name(name: str) -> str:
+    """A person's name as the public sees it: the surname only (张三 → 张*; a Latin name's first letter)."""
+    name = name.strip()
+    return f"{name[0]}*" if name else "*"

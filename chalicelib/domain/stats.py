@@ -29,6 +29,14 @@ class StatKind(StrEnum):
     callbacks = "callbacks"  # hall × month: callback tasks opened, closed, overdue (no shard)
     suggestions = "suggestions"  # hall × month: suggestions received (no shard)
     tickets = "tickets"  # hall × month, and its departments and clerks (part): work orders (no shard)
+    # Inspections and stars (SPEC §3.3). No kind's name begins another's (the stored sort keys are read by prefix).
+    inspection = "inspection"  # staff × month: counted inspections, score sum, points per section
+    hall_inspections = "hall_inspections"  # hall × month: counted inspections by mode (no shard)
+    verified_complaint = "verified_complaint"  # staff × month: upheld complaints against the clerk
+
+
+# Kinds kept per clerk (the part is a staff number, no counter shard).
+CLERK_KINDS = frozenset({StatKind.staff, StatKind.inspection, StatKind.verified_complaint})
 
 
 @dataclass(frozen=True, order=True)

@@ -41,6 +41,10 @@ class IssuedToken:
     expires_at: datetime
 
 
+# Roles that need no hall: admins see every hall, inspectors record in any hall (SPEC §4.3).
+HALL_FREE_ROLES = (Role.admin, Role.handler, Role.inspector)
+
+
 def create_user(
     actor: UserPrincipal,
     users: UserRepository,
@@ -57,7 +61,7 @@ def create_user(
     actor.require_admin()
     check_password(password, username)
     _check_departments(role, departments or [], department_known)
-    if role not in (Role.admin, Role.handler) and not halls:
+    if role not in HALL_FREE_ROLES and not halls:
         raise InvalidInput("A manager or agent needs at least one hall.", {"halls": "at least one hall"})
     for i, code in enumerate(halls):
         if org.get_hall(code) is None:
@@ -105,7 +109,7 @@ def update_user(
     if username == actor.username and (changed.role is not Role.admin or not changed.active):
         raise Conflict("You cannot demote or deactivate your own account.", {"username": "your own account"})
     _check_departments(changed.role, list(changed.departments), department_known if departments is not None else None)
-    if changed.role not in (Role.admin, Role.handler) and not changed.halls:
+    if changed.role not in HALL_FREE_ROLES and not changed.halls:
         raise InvalidInput("A manager or agent needs at least one hall.", {"halls": "at least one hall"})
     for i, code in enumerate(halls or []):
         if org.get_hall(code) is None:
@@ -208,9 +212,9 @@ def authenticate(users: UserRepository, clock: Clock, policy: TokenPolicy, token
     user = users.get_user(claims.subject) if claims else None
     if user is None or claims is None or claims.epoch != user.session_epoch or not user.active:
         raise Unauthenticated("Missing, invalid or expired token.")
-    return UserPrincipal(
-        username=user.username, role=user.role, halls=frozenset(user.halls), departments=frozenset(user.departments)
-    )
+    # An inspector works in any hall and sees only their own inspections: no hall opens anything else.
+    halls = frozenset() if user.role is Role.inspector else frozenset(user.halls)
+    return UserPrincipal(username=user.username, role=user.role, halls=halls, departments=frozenset(user.departments))
 
 
 def end_sessions(users: UserRepository, username: str) -> None:

@@ -181,11 +181,23 @@ def record_attempt(
     return _save(ports, task, updated)
 
 
-def close_task(actor: UserPrincipal, ports: CallbackPorts, task_id: str, outcome: Outcome, note: str) -> CallbackTask:
+def close_task(
+    actor: UserPrincipal,
+    ports: CallbackPorts,
+    task_id: str,
+    outcome: Outcome,
+    note: str,
+    verified: bool | None = None,
+    staff_no: str | None = None,
+) -> CallbackTask:
+    """Close with an outcome; a complaint or report may be closed as verified against a clerk."""
     task = _task_for(actor, ports, task_id)
     if task.agent is not None and task.agent != actor.username and actor.role is Role.agent:
         raise _assigned(task)
-    return _save(ports, task, rules.close(task, outcome, note, actor.username, ports.clock.now()))
+    if staff_no is not None and ports.org.get_staff(staff_no) is None:
+        raise NotFound(f"No staff number {staff_no}.", {"staff_no": "unknown staff number"})
+    closed = rules.close(task, outcome, note, actor.username, ports.clock.now(), verified, staff_no)
+    return _save(ports, task, closed)
 
 
 def follow_up_link(ports: CallbackPorts, key: bytes, source_type: SourceType, source_id: str) -> str | None:

@@ -15,6 +15,8 @@ from datetime import date
 from chalicelib.domain import csv_export
 from chalicelib.domain.accounts import UserPrincipal
 from chalicelib.domain.business_time import SHANGHAI, today_in_shanghai
+from chalicelib.domain.inspections import INSPECTION_COLUMNS
+from chalicelib.domain.inspections import csv_row as inspection_csv_row
 from chalicelib.domain.outreach import Coverage, Snapshot
 from chalicelib.domain.publications import Publication, Wanted
 from chalicelib.domain.reports import (
@@ -27,14 +29,18 @@ from chalicelib.domain.reports import (
     rating_csv_row,
     staff_csv_row,
 )
+from chalicelib.domain.stars import STAR_COLUMNS
 from chalicelib.domain.ticket_ledger import TICKET_COLUMNS, ledger_row
-from chalicelib.services import outreach, publications, reports, tickets
+from chalicelib.services import inspections, outreach, publications, reports, stars, tickets
+from chalicelib.services.inspections import InspectionPorts
 from chalicelib.services.ports import (
     Clock,
     MonthPublicationRepository,
     OrganisationRepository,
     OutreachRepository,
     RatingRepository,
+    StarPublicationRepository,
+    StarRuleRepository,
     TallyReader,
 )
 from chalicelib.services.tickets import TicketPorts
@@ -210,3 +216,55 @@ def tickets_csv(
     text = csv_export.to_csv(TICKET_COLUMNS, rows, lang)
     what = _what(hall, None)
     return _named(text, f"工单台账-{month}-{what}", f"tickets-{month}-{what}", lang=lang, clock=ports.clock)
+
+
+# ---- inspections.csv and stars.csv (SPEC §4.4) -------------------------------------------------
+def inspections_csv(
+    actor: UserPrincipal, ports: InspectionPorts, *, month: str, hall: str | None, lang: csv_export.Lang
+) -> CsvFile:
+    """The month's counted inspections the actor may read (void ones and upheld appeals left out)."""
+    found = inspections.month_inspections(actor, ports, month=month, hall_code=hall)
+    text = csv_export.to_csv(INSPECTION_COLUMNS, (inspection_csv_row(i, lang) for i in found), lang)
+    what = _what(hall, None)
+    return _named(text, f"明察暗访-{month}-{what}", f"inspections-{month}-{what}", lang=lang, clock=ports.clock)
+
+
+def _stars_file(board: stars.Board, lang: csv_export.Lang, what: str) -> tuple[str, str, str]:
+    text = csv_export.to_csv(STAR_COLUMNS, (r.csv_row(lang) for r in board.rows), lang)
+    return text, f"星级评定-{board.quarter}-{what}", f"stars-{board.quarter}-{what}"
+
+
+def stars_csv(
+    actor: UserPrincipal,
+    org: OrganisationRepository,
+    tallies: TallyReader,
+    rule_repo: StarRuleRepository,
+    clock: Clock,
+    *,
+    quarter: str,
+    hall: str | None,
+    lang: csv_export.Lang,
+) -> CsvFile:
+    board = stars.live_board(actor, org, tallies, rule_repo, quarter=quarter, hall_code=hall)
+    return _named(*_stars_file(board, lang, _what(hall, None)), clock=clock, lang=lang)
+
+
+def published_stars_csv(
+    actor: UserPrincipal,
+    org: OrganisationRepository,
+    rule_repo: StarRuleRepository,
+    repo: StarPublicationRepository,
+    *,
+    quarter: str,
+    version: Wanted,
+    hall: str | None,
+    lang: csv_export.Lang,
+) -> CsvFile:
+    """A published version's stars: the same query answers the same bytes for ever."""
+    board = stars.published_board(actor, org, rule_repo, repo, quarter=quarter, version=version, hall_code=hall)
+    assert board.publication is not None  # a published board names its version
+    text, zh_stem, en_stem = _stars_file(board, lang, _what(hall, None))
+    day = board.publication.published_at.astimezone(SHANGHAI).strftime("%Y%m%d")
+    number = board.publication.version
+    ascii_name = f"{en_stem}-v{number}-{day}.csv"
+    return CsvFile(text, ascii_name if lang == "en" else f"{zh_stem}-第{number}版-{day}.csv", ascii_name)

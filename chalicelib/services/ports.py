@@ -13,7 +13,9 @@ from chalicelib.domain.appeals import Appeal, AppealStatus
 from chalicelib.domain.audit import AuditEntry, RecordKind
 from chalicelib.domain.callbacks import CallbackTask
 from chalicelib.domain.callbacks import Status as CallbackStatus
+from chalicelib.domain.checklists import Checklist
 from chalicelib.domain.departments import Department
+from chalicelib.domain.inspections import Inspection
 from chalicelib.domain.notifications import Notification
 from chalicelib.domain.organisation import Counter, Device, Hall, Staff
 from chalicelib.domain.outreach import HallTally, OutreachEvent, Snapshot
@@ -22,6 +24,7 @@ from chalicelib.domain.presses import Press
 from chalicelib.domain.publications import MonthSnapshot, Publication
 from chalicelib.domain.ratings import Rating
 from chalicelib.domain.shifts import ClerkPlace, ShiftEvent
+from chalicelib.domain.stars import RuleSet, StarPublication, StarSnapshot
 from chalicelib.domain.stats import StatKey, StatKind
 from chalicelib.domain.suggestions import AttemptWindow, BoxOpening, Suggestion, SuggestionStatus
 from chalicelib.domain.tickets import Flag as TicketFlag
@@ -446,3 +449,60 @@ class TicketRepository(Protocol):
     def due_for_check(self, now: datetime, limit: int) -> list[Ticket]:
         """Unanswered orders whose flags may have changed by ``now``."""
         ...
+
+
+# ---- inspections and stars (SPEC §3.3) ------------------------------------------------
+class ChecklistRepository(Protocol):
+    """Checklist versions, written once each (the built-in one is the service's, not stored)."""
+
+    def add(self, checklist: Checklist) -> None:
+        """Store a version; Conflict if its number is taken for its code."""
+        ...
+
+    def get(self, code: str, version: int) -> Checklist | None: ...
+    def latest(self, code: str) -> Checklist | None: ...
+    def every_latest(self) -> list[Checklist]:
+        """The newest stored version of every checklist, by code."""
+        ...
+
+
+class InspectionRepository(Protocol):
+    def add(self, inspection: Inspection) -> None:
+        """Store a new inspection and add it to its month tallies, atomically; Conflict if its id is taken."""
+        ...
+
+    def get(self, inspection_id: str) -> Inspection | None: ...
+    def list_by_hall(self, hall_code: str, month: str, cursor: str | None, limit: int) -> Page[Inspection]:
+        """A hall's inspections of a month (by ``inspected_at``, Asia/Shanghai), in time order."""
+        ...
+
+    def list_by_inspector(self, inspector: str, month: str, cursor: str | None, limit: int) -> Page[Inspection]:
+        """One inspector's inspections of a month, in time order."""
+        ...
+
+    def save(self, before: Inspection, after: Inspection) -> None:
+        """Store ``after`` (its revision one more than ``before``'s) in place of ``before``; when it
+        leaves the scores, take it out of the tallies in the same transaction. Conflict (nothing
+        written) if the stored inspection is no longer ``before``."""
+        ...
+
+
+class StarRuleRepository(Protocol):
+    def add(self, rules: RuleSet) -> None:
+        """Store a version; Conflict if its number is taken."""
+        ...
+
+    def latest(self) -> RuleSet | None: ...
+    def get(self, version: int) -> RuleSet | None: ...
+
+
+class StarPublicationRepository(Protocol):
+    """Published versions of a quarter's stars, written once each."""
+
+    def add(self, snapshot: StarSnapshot) -> None:
+        """Store a version, all of it or nothing; Conflict if its number is taken."""
+        ...
+
+    def latest_version(self, quarter: str) -> int: ...
+    def versions(self, quarter: str) -> list[StarPublication]: ...
+    def get(self, quarter: str, version: int) -> StarSnapshot | None: ...

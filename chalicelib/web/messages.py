@@ -106,6 +106,17 @@ MESSAGES: dict[str, Pair] = {
     "own_account": ("不能降级或停用自己的账号。", "You cannot demote or deactivate your own account."),
     "halls_required": ("主任和回访员至少需要一个营业厅。", "A manager or agent needs at least one hall."),
     "month_not_started": ("{month} 尚未开始，不能发布。", "{month} has not started yet: it cannot be published."),
+    # ---- inspections and stars ----
+    "failed_item_note": ("不合格项请写明情况。", "A failed item needs a note."),
+    "no_findings": ("请至少检查一项。", "Check at least one item."),
+    "nobody_on_shift": (
+        "该时间该窗口无人签到，请填写被检查人员工号。",
+        "Nobody was signed in at that counter then: enter the staff number.",
+    ),
+    "inspection_void": ("该检查已作废。", "This inspection is void already."),
+    "appealed_already": ("该检查已申诉过。", "This inspection has been appealed already."),
+    "not_appealed": ("该检查尚未申诉。", "This inspection has not been appealed."),
+    "quarter_not_started": ("{quarter} 尚未开始。", "{quarter} has not started yet."),
 }
 
 

@@ -52,3 +52,27 @@ def coverage(request: Any, actor: UserPrincipal) -> Response:
 def tickets(request: Any, actor: UserPrincipal) -> Response:
     asked, lang = params.hall_report(request), params.lang(request)
     return file_download(exports.tickets_csv(actor, composition.ticket_ports(), **asked, lang=lang))
+
+
+def inspections(request: Any, actor: UserPrincipal) -> Response:
+    month, hall, lang = params.month(request), params.hall_code(request), params.lang(request)
+    return file_download(
+        exports.inspections_csv(actor, composition.inspection_ports(), month=month, hall=hall, lang=lang)
+    )
+
+
+def stars(request: Any, actor: UserPrincipal) -> Response:
+    quarter, hall = params.quarter(query(request, "quarter")), params.hall_code(request)
+    version, lang = params.version(request), params.lang(request)
+    org, rule_repo = composition.organisation(), composition.star_rules()
+    if version is not None:
+        repo = composition.star_publications()
+        return file_download(
+            exports.published_stars_csv(
+                actor, org, rule_repo, repo, quarter=quarter, version=version, hall=hall, lang=lang
+            )
+        )
+    tallies, clock = composition.ratings(), composition.clock()
+    return file_download(
+        exports.stars_csv(actor, org, tallies, rule_repo, clock, quarter=quarter, hall=hall, lang=lang)
+    )

@@ -17,6 +17,7 @@ from chalicelib.adapters.dynamodb.appeals import DynamoAppealRepository
 from chalicelib.adapters.dynamodb.audit import DynamoAuditLog
 from chalicelib.adapters.dynamodb.callbacks import DynamoCallbackRepository
 from chalicelib.adapters.dynamodb.departments import DynamoDepartmentRepository
+from chalicelib.adapters.dynamodb.inspections import DynamoChecklistRepository, DynamoInspectionRepository
 from chalicelib.adapters.dynamodb.organisation import DynamoOrganisationRepository
 from chalicelib.adapters.dynamodb.outbox import DynamoOutbox
 from chalicelib.adapters.dynamodb.outreach import DynamoOutreachRepository
@@ -24,6 +25,7 @@ from chalicelib.adapters.dynamodb.publications import DynamoMonthPublications
 from chalicelib.adapters.dynamodb.rate_limits import DynamoRateLimiter
 from chalicelib.adapters.dynamodb.ratings import DynamoRatingRepository
 from chalicelib.adapters.dynamodb.shifts import DynamoShiftRepository
+from chalicelib.adapters.dynamodb.stars import DynamoStarPublications, DynamoStarRuleRepository
 from chalicelib.adapters.dynamodb.suggestions import DynamoSuggestionRepository
 from chalicelib.adapters.dynamodb.table import Table
 from chalicelib.adapters.dynamodb.tickets import DynamoTicketRepository
@@ -33,6 +35,12 @@ from tests.fakes.appeals import InMemoryAppealRepository
 from tests.fakes.audit import InMemoryAuditLog
 from tests.fakes.callbacks import InMemoryCallbackRepository, InMemoryOutbox
 from tests.fakes.departments import InMemoryDepartmentRepository
+from tests.fakes.inspections import (
+    InMemoryChecklistRepository,
+    InMemoryInspectionRepository,
+    InMemoryStarPublications,
+    InMemoryStarRuleRepository,
+)
 from tests.fakes.organisation import InMemoryOrganisationRepository, InMemoryUserRepository
 from tests.fakes.outreach import InMemoryOutreachRepository
 from tests.fakes.publications import InMemoryMonthPublications
@@ -55,6 +63,10 @@ MEMORY: dict[str, Callable[[], Any]] = {
     "audit": InMemoryAuditLog,
     "departments": InMemoryDepartmentRepository,
     "tickets": InMemoryTicketRepository,
+    "checklists": InMemoryChecklistRepository,
+    "inspections": InMemoryInspectionRepository,
+    "star_rules": InMemoryStarRuleRepository,
+    "star_publications": InMemoryStarPublications,
 }
 
 DYNAMODB: dict[str, Callable[[Table], Any]] = {
@@ -72,6 +84,10 @@ DYNAMODB: dict[str, Callable[[Table], Any]] = {
     "audit": DynamoAuditLog,
     "departments": DynamoDepartmentRepository,
     "tickets": DynamoTicketRepository,
+    "checklists": DynamoChecklistRepository,
+    "inspections": DynamoInspectionRepository,
+    "star_rules": DynamoStarRuleRepository,
+    "star_publications": DynamoStarPublications,
 }
 
 
@@ -89,6 +105,7 @@ def repos(request: pytest.FixtureRequest) -> Iterator[SimpleNamespace]:
         fakes.tickets = InMemoryTicketRepository(fakes.callbacks, fakes.suggestions, fakes.outbox)
         fakes.tickets.tallies = fakes.ratings.tallies
         fakes.callbacks.tickets = fakes.tickets.tickets
+        fakes.inspections.tallies = fakes.ratings.tallies  # inspections feed the same tallies
         yield fakes
         return
     local = request.getfixturevalue("dynamodb_local")

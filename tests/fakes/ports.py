@@ -27,6 +27,12 @@ if TYPE_CHECKING:
     from tests.fakes.callbacks import InMemoryCallbackRepository, InMemoryOutbox, RecordingPublisher
     from tests.fakes.clock import FixedClock
     from tests.fakes.departments import InMemoryDepartmentRepository
+    from tests.fakes.inspections import (
+        InMemoryChecklistRepository,
+        InMemoryInspectionRepository,
+        InMemoryStarPublications,
+        InMemoryStarRuleRepository,
+    )
     from tests.fakes.organisation import InMemoryOrganisationRepository, InMemoryUserRepository
     from tests.fakes.outreach import InMemoryOutreachRepository
     from tests.fakes.publications import InMemoryMonthPublications
@@ -52,3 +58,7 @@ if TYPE_CHECKING:
     holidays: HolidaySource = NoHolidays()
     departments: ports.DepartmentRepository = InMemoryDepartmentRepository()
     tickets: ports.TicketRepository = InMemoryTicketRepository()
+    checklists: ports.ChecklistRepository = InMemoryChecklistRepository()
+    inspections: ports.InspectionRepository = InMemoryInspectionRepository()
+    star_rules: ports.StarRuleRepository = InMemoryStarRuleRepository()
+    star_publications: ports.StarPublicationRepository = InMemoryStarPublications()

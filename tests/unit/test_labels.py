@@ -15,11 +15,13 @@ from chalicelib.domain import (
     audit,
     callbacks,
     imports,
+    inspections,
     labels,
     outreach,
     ranking,
     ratings,
     reports,
+    stars,
     suggestions,
     tickets,
 )
@@ -61,6 +63,10 @@ TABLES: dict[type[Enum], dict] = {
     tickets.Source: labels.TICKET_SOURCE,
     tickets.Action: labels.TICKET_ACTION,
     tickets.Level: labels.ESCALATION_LEVEL,
+    inspections.Mode: labels.INSPECTION_MODE,
+    inspections.Status: labels.INSPECTION_STATUS,
+    inspections.AppealStatus: labels.APPEAL_STATUS,
+    stars.Star: labels.STAR,
 }
 # Enums no page, file or message shows by label: internal keys, or shown as they are (grade "A").
 NOT_SHOWN = {StatKind, Audience, Basis, HallGrade, ShiftChange}

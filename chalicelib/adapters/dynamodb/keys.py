@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from chalicelib.domain.stats import StatKey, StatKind
+from chalicelib.domain.stats import CLERK_KINDS, StatKey, StatKind
 
 
 def hall(code: str) -> tuple[str, str]:
@@ -144,7 +144,7 @@ def parse_stat(hall_code: str, month: str, sk: str) -> StatKey:
     kind = StatKind(head.lower())
     if kind is StatKind.tickets:  # the part only (a department's or a clerk's), never a shard
         return StatKey(hall_code, month, kind, rest[0] if rest else "", None)
-    if kind is StatKind.staff:
+    if kind in CLERK_KINDS:
         return StatKey(hall_code, month, kind, rest[0], None)
     if not rest:  # hall-wide tallies with neither part nor shard (callbacks, suggestions)
         return StatKey(hall_code, month, kind, "", None)
@@ -347,3 +347,53 @@ def department_ticket_queue(code: str) -> str:
 
 # gsi2 (sparse): unanswered orders whose flags change at gsi2sk.
 TICKETS_TO_CHECK = "TICKETS#CHECK"
+
+
+# ---- inspections (明察暗访) and star ratings ------------------------------------------
+def checklist_version(code: str, version: int) -> tuple[str, str]:
+    # Zero-padded so a checklist's newest version is the last item of a Query on its partition.
+    return checklist(code), f"VERSION#{version:06d}"
+
+
+def checklist(code: str) -> str:
+    return f"CHECKLIST#{code}"
+
+
+# gsi1: every checklist version, by code then version (a few dozen at most).
+ALL_CHECKLISTS = "CHECKLISTS"
+
+
+def inspection(inspection_id: str) -> tuple[str, str]:
+    # Keyed by the client's id: the conditional put on it is what makes a retried create a no-op.
+    return f"INSPECTION#{inspection_id}", "INSPECTION"
+
+
+def hall_inspections(hall_code: str, month: str) -> str:
+    """gsi1 partition of a hall's inspections of one month (Asia/Shanghai), sorted by inspected_at."""
+    return f"HALL#{hall_code}#INSPECTIONS#{month}"
+
+
+def inspector_inspections(username: str, month: str) -> str:
+    """gsi2 partition of one inspector's inspections of one month, sorted by inspected_at."""
+    return f"INSPECTOR#{username}#{month}"
+
+
+def star_rules(version: int) -> tuple[str, str]:
+    # One small partition of rule versions, zero-padded: the newest is the last.
+    return STAR_RULES, f"VERSION#{version:06d}"
+
+
+STAR_RULES = "STARRULES"
+
+
+def star_publications(quarter: str) -> str:
+    # As for months: a small header per version and its rows as compressed chunks beside it.
+    return f"STARS#{quarter}"
+
+
+def star_version(quarter: str, version: int) -> tuple[str, str]:
+    return star_publications(quarter), f"VERSION#{version:06d}"
+
+
+def star_chunk(quarter: str, version: int, index: int) -> tuple[str, str]:
+    return star_publications(quarter), f"{month_chunks(version)}{index:03d}"
