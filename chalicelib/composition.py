@@ -38,9 +38,11 @@ from chalicelib.services.ports import (
     ShiftRepository,
     SignInFailureLog,
     SuggestionRepository,
+    UnratedRepository,
     UserRepository,
 )
 from chalicelib.services.ratings import Ports as RatingPorts
+from chalicelib.services.unrated import UnratedPorts
 
 if TYPE_CHECKING:  # only for annotations: neither the adapters nor boto3's stubs load at run time here
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -262,6 +264,17 @@ def token_policy() -> TokenPolicy:
     return TokenPolicy(key=s.token_key, ttl_seconds=s.token_ttl_seconds)
 
 
+@functools.cache
+def unrated() -> UnratedRepository:
+    from chalicelib.adapters.dynamodb.unrated import DynamoUnratedRepository
+
+    return DynamoUnratedRepository(table())
+
+
+def unrated_ports() -> UnratedPorts:
+    return UnratedPorts(org=organisation(), unrated=unrated(), shifts=shifts(), clock=clock())
+
+
 _BUILT = (
     settings,
     dynamodb_client,
@@ -284,6 +297,7 @@ _BUILT = (
     month_publications,
     audit_log,
     callback_clocks,
+    unrated,
 )
 
 

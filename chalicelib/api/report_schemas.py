@@ -34,6 +34,8 @@ class StaffRowOut(Levels):
     eligible: bool
     rank: int | None
     flag: Literal["reward", "assess"] | None
+    unrated: int = Field(description="visits where the device invited a rating and none came (SPEC §3 未评价)")
+    unrated_rate: float | None = Field(description="未评价率 = unrated / (scored device ratings + unrated)")
 
 
 class StaffMonthlyOut(BaseModel):
@@ -57,6 +59,8 @@ class HallRowOut(Levels):
     callbacks_closed: int
     callbacks_overdue: int
     suggestions: int
+    unrated: int = Field(description="visits where a device invited a rating and none came (SPEC §3 未评价)")
+    unrated_rate: float | None = Field(description="未评价率 = unrated / (scored device ratings + unrated)")
 
 
 class HallMonthlyOut(BaseModel):
@@ -131,6 +135,8 @@ def staff_out(row: StaffRow) -> StaffRowOut:
         eligible=r.eligible,
         rank=r.rank,
         flag=r.flag.value if r.flag else None,
+        unrated=r.tally.unrated,
+        unrated_rate=rounded(r.tally.unrated_rate),
         **levels(r.tally),
     )
 
@@ -146,5 +152,7 @@ def hall_out(row: HallRow) -> HallRowOut:
         callbacks_closed=row.callbacks_closed,
         callbacks_overdue=row.callbacks_overdue,
         suggestions=row.suggestions,
+        unrated=row.tally.unrated,
+        unrated_rate=rounded(row.tally.unrated_rate),
         **levels(row.tally),
     )

@@ -205,6 +205,8 @@ HEADERS_ZH: dict[str, str] = {
     "callbacks_closed": "已办结回访",
     "callbacks_overdue": "超期回访",
     "suggestions": "意见建议数",
+    "unrated": "未评价数",
+    "unrated_rate": "未评价率",
     "rated_at": "评价时间",
     "counter": "窗口",
     "channel": "渠道",

@@ -64,6 +64,8 @@ HALL_COLUMNS = (
     "callbacks_closed",
     "callbacks_overdue",
     "suggestions",
+    "unrated",
+    "unrated_rate",
 )
 RATING_COLUMNS = (
     "rated_at",
@@ -212,6 +214,8 @@ def hall_csv_row(row: HallRow) -> dict[str, Cell]:
         "callbacks_closed": row.callbacks_closed,
         "callbacks_overdue": row.callbacks_overdue,
         "suggestions": row.suggestions,
+        "unrated": row.tally.unrated,
+        "unrated_rate": rate(row.tally.unrated_rate),
     }
 
 

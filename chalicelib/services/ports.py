@@ -23,6 +23,7 @@ from chalicelib.domain.ratings import Rating
 from chalicelib.domain.shifts import ClerkPlace, ShiftEvent
 from chalicelib.domain.stats import StatKey, StatKind
 from chalicelib.domain.suggestions import AttemptWindow, BoxOpening, Suggestion, SuggestionStatus
+from chalicelib.domain.unrated import UnratedVisit
 
 
 class Clock(Protocol):
@@ -60,6 +61,19 @@ class OrganisationRepository(Protocol):
     def list_devices(self, hall_code: str) -> list[Device]: ...
     def revoke_device(self, device_id: str, at: datetime) -> Device:
         """Mark revoked (idempotent); NotFound when there is no such device."""
+        ...
+
+    def touch_device(self, device_id: str, at: datetime, unless_seen_after: datetime | None) -> bool:
+        """Record that the device was seen at ``at``; nothing (False) when it is revoked, unknown
+        or was seen after ``unless_seen_after`` already (one write a minute, whatever the calls)."""
+        ...
+
+    def report_health(self, device_id: str, at: datetime, buffered: int, firmware: str | None) -> None:
+        """A heartbeat: seen at ``at``, with what the device says it holds (nothing for a revoked one)."""
+        ...
+
+    def devices_seen_before(self, before: datetime) -> list[Device]:
+        """Active devices seen at least once, last seen before ``before`` (a keyed read per index shard)."""
         ...
 
 
@@ -372,4 +386,11 @@ class AuditLog(Protocol):
 
     def by_actor(self, actor: str, first: datetime, last: datetime, cursor: str | None, limit: int) -> Page[AuditEntry]:
         """The entries one user made at ``first <= at < last``."""
+        ...
+
+
+class UnratedRepository(Protocol):
+    def save_visits(self, visits: Sequence[UnratedVisit]) -> dict[str, str]:
+        """Store new unrated visits and the tallies they feed, atomically per visit. An id given
+        twice counts once; answers ``created``, or ``duplicate`` for an id stored before."""
         ...

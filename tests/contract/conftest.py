@@ -25,6 +25,7 @@ from chalicelib.adapters.dynamodb.ratings import DynamoRatingRepository
 from chalicelib.adapters.dynamodb.shifts import DynamoShiftRepository
 from chalicelib.adapters.dynamodb.suggestions import DynamoSuggestionRepository
 from chalicelib.adapters.dynamodb.table import Table
+from chalicelib.adapters.dynamodb.unrated import DynamoUnratedRepository
 from chalicelib.adapters.dynamodb.users import DynamoUserRepository
 from devstack import tables
 from tests.fakes.appeals import InMemoryAppealRepository
@@ -35,6 +36,7 @@ from tests.fakes.outreach import InMemoryOutreachRepository
 from tests.fakes.publications import InMemoryMonthPublications
 from tests.fakes.ratings import InMemoryRateLimiter, InMemoryRatingRepository, InMemoryShiftRepository
 from tests.fakes.suggestions import InMemorySuggestionRepository
+from tests.fakes.unrated import InMemoryUnratedRepository
 
 MEMORY: dict[str, Callable[[], Any]] = {
     "organisation": InMemoryOrganisationRepository,
@@ -64,6 +66,7 @@ DYNAMODB: dict[str, Callable[[Table], Any]] = {
     "appeals": DynamoAppealRepository,
     "publications": DynamoMonthPublications,
     "audit": DynamoAuditLog,
+    "unrated": DynamoUnratedRepository,
 }
 
 
@@ -78,6 +81,7 @@ def repos(request: pytest.FixtureRequest) -> Iterator[SimpleNamespace]:
         fakes.callbacks.outbox = fakes.outbox
         fakes.callbacks.ratings = fakes.ratings  # purge_phone removes the phone from the task's source too
         fakes.callbacks.suggestions = fakes.suggestions
+        fakes.unrated = InMemoryUnratedRepository(fakes.ratings)  # the same tallies, as in one table
         yield fakes
         return
     local = request.getfixturevalue("dynamodb_local")

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from tests.fakes.publications import InMemoryMonthPublications
     from tests.fakes.ratings import InMemoryRateLimiter, InMemoryRatingRepository, InMemoryShiftRepository
     from tests.fakes.suggestions import InMemorySuggestionRepository
+    from tests.fakes.unrated import InMemoryUnratedRepository
 
     clock: ports.Clock = FixedClock()
     organisation: ports.OrganisationRepository = InMemoryOrganisationRepository()
@@ -48,3 +49,4 @@ if TYPE_CHECKING:
     month_publications: ports.MonthPublicationRepository = InMemoryMonthPublications()
     audit_log: ports.AuditLog = InMemoryAuditLog()
     holidays: HolidaySource = NoHolidays()
+    unrated: ports.UnratedRepository = InMemoryUnratedRepository(InMemoryRatingRepository())

@@ -301,3 +301,24 @@ def audit_month(at: datetime) -> str:
 def audit_actor(username: str) -> str:
     """gsi2 partition of one user's entries, in time order."""
     return f"AUDIT#BY#{username}"
+
+
+# ---- live operations: unrated visits, device health, alerts, inboxes ----------
+def unrated_visit(visit_id: str) -> tuple[str, str]:
+    # Keyed by the device-chosen id, like a rating: the conditional put on it
+    # makes a resent visit a duplicate.
+    return f"UNRATED#{visit_id}", "UNRATED"
+
+
+# gsi2 (sparse) of device items: devices by when they were last seen, spread over
+# a few partitions by device id so that no one partition takes every device's
+# minute-by-minute writes. Revoked devices leave it.
+SEEN_SHARDS = 8
+
+
+def devices_seen(shard: int) -> str:
+    return f"DEVICES#SEEN#{shard}"
+
+
+def seen_shard(device_id: str) -> int:
+    return sum(device_id.encode()) % SEEN_SHARDS
