@@ -49,3 +49,8 @@ def phone_retention(event):  # type: ignore[no-untyped-def]
 @app.schedule(Cron(0, 1, "*", "*", "?", "*"))  # 09:00 Asia/Shanghai; acts two weeks before quarter end
 def outreach_reminder(event):  # type: ignore[no-untyped-def]
     events.remind_outreach()
+
+
+@app.schedule(Cron("0/5", "*", "*", "*", "?", "*"))  # every five minutes
+def alert_checks(event):  # type: ignore[no-untyped-def]
+    events.check_alerts()

@@ -19,10 +19,12 @@ from typing import TYPE_CHECKING
 
 from chalicelib.config import ConfigurationError, Settings
 from chalicelib.services.accounts import TokenPolicy
+from chalicelib.services.alerts import AlertPorts
 from chalicelib.services.audit import Auditor
 from chalicelib.services.callbacks import CallbackPorts
 from chalicelib.services.imports import ImportPorts
 from chalicelib.services.ports import (
+    AlertRepository,
     AppealRepository,
     AuditLog,
     CalendarRepository,
@@ -275,6 +277,17 @@ def unrated_ports() -> UnratedPorts:
     return UnratedPorts(org=organisation(), unrated=unrated(), shifts=shifts(), clock=clock())
 
 
+@functools.cache
+def alerts() -> AlertRepository:
+    from chalicelib.adapters.dynamodb.alerts import DynamoAlertRepository
+
+    return DynamoAlertRepository(table())
+
+
+def alert_ports() -> AlertPorts:
+    return AlertPorts(alerts=alerts(), org=organisation(), clock=clock())
+
+
 _BUILT = (
     settings,
     dynamodb_client,
@@ -298,6 +311,7 @@ _BUILT = (
     audit_log,
     callback_clocks,
     unrated,
+    alerts,
 )
 
 

@@ -12,6 +12,7 @@ from uuid import UUID
 from pydantic import AfterValidator, Field, field_validator
 
 from chalicelib.domain.accounts import Role, Username
+from chalicelib.domain.alerts import AlertRules, Note
 from chalicelib.domain.appeals import Ground
 from chalicelib.domain.callbacks import AttemptResult, Outcome
 from chalicelib.domain.organisation import ClockTime, Code, CounterNumber, HallGrade, Name, Opening
@@ -177,3 +178,18 @@ def wire_hours(hours: Any) -> dict[str, list[str] | None]:
         found = opening.model_dump() if isinstance(opening, Opening) else opening
         written[day] = [found["opens"], found["closes"]] if found else None
     return written
+
+
+# ---- live operations: alerts ------------------------------------------------------
+class AcknowledgeIn(Strict):
+    note: Note = Field(description="what was done about it (1-500 characters)")
+
+
+class AlertRulesIn(Strict):
+    spike_share: float = Field(default=0.3, gt=0, le=1, description="share of 差评 that makes a spike (0-1]")
+    spike_min: int = Field(default=10, ge=1, le=1000, strict=True, description="scored ratings needed in the window")
+    spike_minutes: int = Field(default=60, ge=5, le=720, strict=True, description="the rolling window, by rated_at")
+    silent_minutes: int = Field(default=30, ge=1, le=1440, strict=True, description="a device silent this long")
+
+    def rules(self) -> AlertRules:
+        return AlertRules(**self.model_dump())

@@ -2,6 +2,7 @@
 
 from chalicelib.api import (
     admin,
+    alerts,
     appeals,
     audit,
     auth,
@@ -38,5 +39,6 @@ BLUEPRINTS = tuple(
         imports,
         audit,
         device_visits,
+        alerts,
     )
 )

@@ -89,6 +89,11 @@ class DeviceOut(BaseModel):
     counter_number: int
     created_at: datetime
     revoked_at: datetime | None
+    last_seen_at: datetime | None = Field(default=None, description="any authenticated call (kept to the minute)")
+    signed_in: str | None = Field(default=None, description="the staff number signed in at its counter now")
+    buffered: int | None = Field(default=None, description="held on the device, as its latest heartbeat said")
+    firmware: str | None = None
+    silent: bool = Field(default=False, description="not seen for the alert rules' silent_minutes (or never)")
 
 
 class UserOut(BaseModel):

@@ -152,6 +152,7 @@ AUDIT_RECORD: dict[str, Pair] = {
     "month": ("月度排名发布", "Month publication"),
     "outreach": ("五进结果发布", "Outreach publication"),
     "calendar": ("工作日历", "Working-day calendar"),
+    "alert_rules": ("预警阈值", "Alert thresholds"),
 }
 IMPORT_KIND: dict[str, Pair] = {
     "halls": ("营业厅", "Halls"),
@@ -223,4 +224,18 @@ HEADERS_ZH: dict[str, str] = {
     "households_visited": "走访户数",
     "safety_checks": "安全检查次数",
     "covered": "是否达标",
+}
+
+# ---- live operations (alerts.AlertKind, AlertStatus) -------------------------------
+ALERT_KIND: dict[str, Pair] = {
+    "negative_spike": ("差评激增", "Negative spike"),
+    "silent_device": ("评价器失联", "Silent device"),
+    "box_unopened": ("意见箱未开箱", "Box unopened"),
+    "callback_overdue": ("回访超期", "Callback overdue"),
+    "ticket_overdue": ("工单超期", "Work order overdue"),
+}
+ALERT_STATUS: dict[str, Pair] = {
+    "open": ("待处理", "Open"),
+    "acknowledged": ("已确认", "Acknowledged"),
+    "resolved": ("已解除", "Resolved"),
 }

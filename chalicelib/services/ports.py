@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from chalicelib.domain.accounts import SignInFailures, User
+from chalicelib.domain.alerts import Alert, AlertKind, AlertRules, AlertStatus
 from chalicelib.domain.appeals import Appeal, AppealStatus
 from chalicelib.domain.audit import AuditEntry, RecordKind
 from chalicelib.domain.callbacks import CallbackTask
@@ -393,4 +394,53 @@ class UnratedRepository(Protocol):
     def save_visits(self, visits: Sequence[UnratedVisit]) -> dict[str, str]:
         """Store new unrated visits and the tallies they feed, atomically per visit. An id given
         twice counts once; answers ``created``, or ``duplicate`` for an id stored before."""
+        ...
+
+
+@dataclass(frozen=True)
+class OpenAlert:
+    """What the index of open alerts says of one: enough to check its cause and resolve it."""
+
+    alert_id: str
+    kind: AlertKind
+    scope: str
+    hall_code: str
+    counter: int | None
+    subject: str | None
+    raised_at: datetime
+
+
+class AlertRepository(Protocol):
+    """Alerts, one open per kind and scope; the rules; the rolling window's tallies."""
+
+    def rules(self) -> AlertRules: ...
+    def save_rules(self, rules: AlertRules) -> None: ...
+    def times_raised(self, kind: AlertKind, scope: str) -> int: ...
+    def raise_alert(self, alert: Alert, notification: Notification | None) -> bool:
+        """Store a new open alert (and its notification in the outbox), atomically; False and
+        nothing written when the kind and scope have an open one."""
+        ...
+
+    def open_alerts(self, kind: AlertKind, hall_code: str | None = None) -> list[OpenAlert]:
+        """Open (and acknowledged, unresolved) alerts of a kind, of every hall or one: one keyed Query."""
+        ...
+
+    def resolve(self, alert: OpenAlert, at: datetime) -> bool:
+        """Resolve an alert still unresolved; False when it was resolved meanwhile."""
+        ...
+
+    def acknowledge(self, alert_id: str, by: str, note: str, at: datetime) -> Alert:
+        """Acknowledge an open alert; NotFound for no such alert, Conflict unless it is open."""
+        ...
+
+    def get(self, alert_id: str) -> Alert | None: ...
+    def list_by_hall(self, hall_code: str, status: AlertStatus, cursor: str | None, limit: int) -> Page[Alert]:
+        """Newest first."""
+        ...
+
+    def window_tallies(
+        self, hall_code: str, first: datetime, last: datetime
+    ) -> dict[StatKey, collections.Counter[str]]:
+        """The hall's window tallies (``StatKind.window``) of every counter, for the slots from
+        ``first`` to ``last`` (one Query per Shanghai month they touch)."""
         ...

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from chalicelib.adapters.dynamodb.alerts import DynamoAlertRepository
 from chalicelib.adapters.dynamodb.appeals import DynamoAppealRepository
 from chalicelib.adapters.dynamodb.audit import DynamoAuditLog
 from chalicelib.adapters.dynamodb.callbacks import DynamoCallbackRepository
@@ -28,6 +29,7 @@ from chalicelib.adapters.dynamodb.table import Table
 from chalicelib.adapters.dynamodb.unrated import DynamoUnratedRepository
 from chalicelib.adapters.dynamodb.users import DynamoUserRepository
 from devstack import tables
+from tests.fakes.alerts import InMemoryAlertRepository
 from tests.fakes.appeals import InMemoryAppealRepository
 from tests.fakes.audit import InMemoryAuditLog
 from tests.fakes.callbacks import InMemoryCallbackRepository, InMemoryOutbox
@@ -67,6 +69,7 @@ DYNAMODB: dict[str, Callable[[Table], Any]] = {
     "publications": DynamoMonthPublications,
     "audit": DynamoAuditLog,
     "unrated": DynamoUnratedRepository,
+    "alerts": DynamoAlertRepository,
 }
 
 
@@ -82,6 +85,7 @@ def repos(request: pytest.FixtureRequest) -> Iterator[SimpleNamespace]:
         fakes.callbacks.ratings = fakes.ratings  # purge_phone removes the phone from the task's source too
         fakes.callbacks.suggestions = fakes.suggestions
         fakes.unrated = InMemoryUnratedRepository(fakes.ratings)  # the same tallies, as in one table
+        fakes.alerts = InMemoryAlertRepository(fakes.ratings, fakes.outbox)
         yield fakes
         return
     local = request.getfixturevalue("dynamodb_local")

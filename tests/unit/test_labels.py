@@ -11,6 +11,7 @@ import pytest
 
 import chalicelib.domain
 from chalicelib.domain import (
+    alerts,
     appeals,
     audit,
     callbacks,
@@ -54,6 +55,8 @@ TABLES: dict[type[Enum], dict] = {
     audit.RecordKind: labels.AUDIT_RECORD,
     imports.ImportKind: labels.IMPORT_KIND,
     imports.Reason: labels.IMPORT_REASON,
+    alerts.AlertKind: labels.ALERT_KIND,
+    alerts.AlertStatus: labels.ALERT_STATUS,
 }
 # Enums no page, file or message shows by label: internal keys, or shown as they are (grade "A").
 NOT_SHOWN = {StatKind, Audience, Basis, HallGrade, ShiftChange}

@@ -322,3 +322,27 @@ def devices_seen(shard: int) -> str:
 
 def seen_shard(device_id: str) -> int:
     return sum(device_id.encode()) % SEEN_SHARDS
+
+
+def alert(alert_id: str) -> tuple[str, str]:
+    return f"ALERT#{alert_id}", "ALERT"
+
+
+def alert_scope(kind: str, scope: str) -> tuple[str, str]:
+    # One item per kind and scope, kept for ever: ``open_id`` names the open alert
+    # (its conditional set is "one open alert per kind and scope") and ``raised``
+    # counts the alerts it has had (a repeat notifies the branch too).
+    return f"ALERTSCOPE#{kind}#{scope}", "SCOPE"
+
+
+def open_alerts(kind: str) -> str:
+    """gsi2 partition (sparse) of the scope items of one kind with an open alert; gsi2sk ``<hall>#<scope>``."""
+    return f"ALERTS#OPEN#{kind}"
+
+
+def hall_alerts(hall_code: str, status: str) -> str:
+    """gsi1 partition of a hall's alerts in one status, by raised_at; an alert moves as its status changes."""
+    return f"HALL#{hall_code}#ALERTS#{status}"
+
+
+ALERT_RULES = ("ALERT_RULES", "RULES")
