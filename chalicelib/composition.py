@@ -23,6 +23,7 @@ from chalicelib.services.alerts import AlertPorts
 from chalicelib.services.audit import Auditor
 from chalicelib.services.callbacks import CallbackPorts
 from chalicelib.services.imports import ImportPorts
+from chalicelib.services.inbox import InboxPorts
 from chalicelib.services.ports import (
     AlertRepository,
     AppealRepository,
@@ -30,6 +31,7 @@ from chalicelib.services.ports import (
     CalendarRepository,
     CallbackRepository,
     Clock,
+    InboxRepository,
     MonthPublicationRepository,
     OrganisationRepository,
     Outbox,
@@ -288,6 +290,17 @@ def alert_ports() -> AlertPorts:
     return AlertPorts(alerts=alerts(), org=organisation(), clock=clock())
 
 
+@functools.cache
+def inbox() -> InboxRepository:
+    from chalicelib.adapters.dynamodb.inbox import DynamoInboxRepository
+
+    return DynamoInboxRepository(table())
+
+
+def inbox_ports() -> InboxPorts:
+    return InboxPorts(inbox=inbox(), users=users(), org=organisation(), clock=clock())
+
+
 _BUILT = (
     settings,
     dynamodb_client,
@@ -312,6 +325,7 @@ _BUILT = (
     callback_clocks,
     unrated,
     alerts,
+    inbox,
 )
 
 

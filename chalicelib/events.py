@@ -15,7 +15,7 @@ from chalicelib import composition
 from chalicelib.domain.business_time import today_in_shanghai
 from chalicelib.domain.notifications import Notification
 from chalicelib.domain.ratings import Rating
-from chalicelib.services import alerts, callbacks
+from chalicelib.services import alerts, callbacks, inbox
 
 logger = Logger(service="tingsheng", child=True)
 
@@ -28,6 +28,7 @@ def _handle_record(record: Any, evaluated: set[str]) -> None:
         return
     entity = change.entity
     if isinstance(entity, Notification):
+        inbox.deliver(composition.inbox_ports(), entity)  # first: a retry adds nothing twice, then sends
         composition.publisher().publish(entity)
         return
     if isinstance(entity, Rating):

@@ -13,6 +13,7 @@ from chalicelib.api import (
     device_visits,
     imports,
     month_reports,
+    notifications,
     outreach,
     public,
     qr,
@@ -40,5 +41,6 @@ BLUEPRINTS = tuple(
         audit,
         device_visits,
         alerts,
+        notifications,
     )
 )

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 class Audience(StrEnum):
     hall_manager = "hall_manager"
     branch = "branch"
+    admins = "admins"  # every active company admin
 
 
 class Notification(BaseModel):

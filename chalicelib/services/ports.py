@@ -14,6 +14,7 @@ from chalicelib.domain.appeals import Appeal, AppealStatus
 from chalicelib.domain.audit import AuditEntry, RecordKind
 from chalicelib.domain.callbacks import CallbackTask
 from chalicelib.domain.callbacks import Status as CallbackStatus
+from chalicelib.domain.inbox import InboxEntry
 from chalicelib.domain.notifications import Notification
 from chalicelib.domain.organisation import Counter, Device, Hall, Staff
 from chalicelib.domain.outreach import HallTally, OutreachEvent, Snapshot
@@ -443,4 +444,23 @@ class AlertRepository(Protocol):
     ) -> dict[StatKey, collections.Counter[str]]:
         """The hall's window tallies (``StatKind.window``) of every counter, for the slots from
         ``first`` to ``last`` (one Query per Shanghai month they touch)."""
+        ...
+
+
+class InboxRepository(Protocol):
+    """Each user's console inbox and its unread count."""
+
+    def deliver(self, entries: Sequence[InboxEntry]) -> int:
+        """Add each entry (one per recipient) with its unread count; an entry there already changes
+        nothing. The number added."""
+        ...
+
+    def entries(self, username: str, cursor: str | None, limit: int) -> Page[InboxEntry]:
+        """Newest first."""
+        ...
+
+    def unread(self, username: str) -> int: ...
+    def mark_read(self, username: str, notification_id: str, at: datetime) -> bool:
+        """Mark an entry read and count it off, once; False when it was read already. NotFound
+        when the user has no such entry."""
         ...

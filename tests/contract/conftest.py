@@ -17,6 +17,7 @@ from chalicelib.adapters.dynamodb.alerts import DynamoAlertRepository
 from chalicelib.adapters.dynamodb.appeals import DynamoAppealRepository
 from chalicelib.adapters.dynamodb.audit import DynamoAuditLog
 from chalicelib.adapters.dynamodb.callbacks import DynamoCallbackRepository
+from chalicelib.adapters.dynamodb.inbox import DynamoInboxRepository
 from chalicelib.adapters.dynamodb.organisation import DynamoOrganisationRepository
 from chalicelib.adapters.dynamodb.outbox import DynamoOutbox
 from chalicelib.adapters.dynamodb.outreach import DynamoOutreachRepository
@@ -33,6 +34,7 @@ from tests.fakes.alerts import InMemoryAlertRepository
 from tests.fakes.appeals import InMemoryAppealRepository
 from tests.fakes.audit import InMemoryAuditLog
 from tests.fakes.callbacks import InMemoryCallbackRepository, InMemoryOutbox
+from tests.fakes.inbox import InMemoryInboxRepository
 from tests.fakes.organisation import InMemoryOrganisationRepository, InMemoryUserRepository
 from tests.fakes.outreach import InMemoryOutreachRepository
 from tests.fakes.publications import InMemoryMonthPublications
@@ -53,6 +55,7 @@ MEMORY: dict[str, Callable[[], Any]] = {
     "appeals": InMemoryAppealRepository,
     "publications": InMemoryMonthPublications,
     "audit": InMemoryAuditLog,
+    "inbox": InMemoryInboxRepository,
 }
 
 DYNAMODB: dict[str, Callable[[Table], Any]] = {
@@ -70,6 +73,7 @@ DYNAMODB: dict[str, Callable[[Table], Any]] = {
     "audit": DynamoAuditLog,
     "unrated": DynamoUnratedRepository,
     "alerts": DynamoAlertRepository,
+    "inbox": DynamoInboxRepository,
 }
 
 

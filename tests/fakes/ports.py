@@ -22,10 +22,12 @@ if TYPE_CHECKING:
     from chalicelib.domain.workdays import HolidaySource, NoHolidays
     from chalicelib.services import ports
     from tests.fakes.accounts import InMemorySignInFailureLog
+    from tests.fakes.alerts import InMemoryAlertRepository
     from tests.fakes.appeals import InMemoryAppealRepository
     from tests.fakes.audit import InMemoryAuditLog
     from tests.fakes.callbacks import InMemoryCallbackRepository, InMemoryOutbox, RecordingPublisher
     from tests.fakes.clock import FixedClock
+    from tests.fakes.inbox import InMemoryInboxRepository
     from tests.fakes.organisation import InMemoryOrganisationRepository, InMemoryUserRepository
     from tests.fakes.outreach import InMemoryOutreachRepository
     from tests.fakes.publications import InMemoryMonthPublications
@@ -50,3 +52,5 @@ if TYPE_CHECKING:
     audit_log: ports.AuditLog = InMemoryAuditLog()
     holidays: HolidaySource = NoHolidays()
     unrated: ports.UnratedRepository = InMemoryUnratedRepository(InMemoryRatingRepository())
+    alerts: ports.AlertRepository = InMemoryAlertRepository()
+    inbox: ports.InboxRepository = InMemoryInboxRepository()

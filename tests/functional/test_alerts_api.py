@@ -89,3 +89,23 @@ def test_a_halls_devices_show_last_seen_the_clerk_buffered_firmware_and_silent(d
     assert (live["signed_in"], live["buffered"], live["firmware"], live["silent"]) == ("A0123", 2, "2.1.0", False)
     assert live["last_seen_at"] and "key_hash" not in live
     assert (items[1]["device_id"], items[1]["last_seen_at"], items[1]["silent"]) == (silent, None, True)
+
+
+def test_the_alerts_notification_reaches_the_hall_managers_inbox_once(device: Api, admin: Api):
+    user = {"username": "mgr.li", "password": "manager-pass-1", "role": "manager", "halls": ["A01"]}
+    assert admin.post("/api/v1/admin/users", user).status == 201
+    manager = Api(admin.client)
+    manager.token = manager.login("mgr.li", "manager-pass-1")
+    stream(post_levels(device, [1] * 10, -30), 100)
+    alert_id = admin.get("/api/v1/alerts?hall=A01").json["items"][0]["id"]
+    record = insert_record(f"NOTIFY#alert-{alert_id}", "NOTIFY", "000000000000000000500")
+    assert deliver([record, record]) == {"batchItemFailures": []}  # a retried record adds nothing
+    listed = manager.get("/api/v1/notifications").json["items"]
+    assert [(n["kind"], n["read_at"]) for n in listed] == [("alert_negative_spike", None)]
+    assert admin.get("/api/v1/notifications").json["items"] == []  # admins are not this alert's audience
+    note_id = listed[0]["notification_id"]
+    assert admin.post(f"/api/v1/notifications/{note_id}/read").status == 404
+    assert manager.post(f"/api/v1/notifications/{note_id}/read").status == 204
+    assert manager.post(f"/api/v1/notifications/{note_id}/read").status == 204
+    assert manager.get("/api/v1/notifications").json["items"][0]["read_at"]
+    assert composition.inbox().unread("mgr.li") == 0

@@ -346,3 +346,18 @@ def hall_alerts(hall_code: str, status: str) -> str:
 
 
 ALERT_RULES = ("ALERT_RULES", "RULES")
+
+
+def inbox_entry(username: str, notification_id: str) -> tuple[str, str]:
+    # Keyed by the notification: delivering it again (a retried stream record) finds it there.
+    return inbox(username), f"NOTE#{notification_id}"
+
+
+def inbox(username: str) -> str:
+    """A user's inbox partition; gsi1 of the same name lists it newest first (gsi1sk: created_at)."""
+    return f"INBOX#{username}"
+
+
+def inbox_unread(username: str) -> tuple[str, str]:
+    # The unread count moves in the same transaction as the entry it counts.
+    return inbox(username), "UNREAD"
