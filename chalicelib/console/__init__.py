@@ -9,6 +9,7 @@ from chalicelib.console import (
     corrections,
     dashboard,
     imports,
+    live,
     outreach,
     qr,
     reports,
@@ -36,6 +37,7 @@ BLUEPRINTS = tuple(
         reports,
         suggestions,
         users,
+        live,
     )
 )
 

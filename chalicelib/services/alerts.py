@@ -246,12 +246,11 @@ def list_alerts(
     return ports.alerts.list_by_hall(hall, status, cursor, limit)
 
 
-def open_count(actor: UserPrincipal, ports: AlertPorts, halls: list[str]) -> int:
+def open_count(actor: UserPrincipal, ports: AlertPorts) -> int:
     """Unresolved alerts of the actor's halls (the console's badge): one keyed Query per kind."""
     if actor.role not in (Role.admin, Role.manager):
         return 0
-    wanted = set(halls)
-    return sum(1 for kind in AlertKind for a in ports.alerts.open_alerts(kind) if a.hall_code in wanted)
+    return sum(1 for kind in AlertKind for a in ports.alerts.open_alerts(kind) if actor.can_see_hall(a.hall_code))
 
 
 def acknowledge(actor: UserPrincipal, ports: AlertPorts, alert_id: str, note: str) -> Alert:
