@@ -34,8 +34,10 @@ def _handle_record(record: Any, evaluated: set[str]) -> None:
     if isinstance(entity, Rating):
         task = callbacks.open_for_rating(composition.callback_ports(), entity)
         if entity.hall_code not in evaluated:  # a hall's window once a batch, after its first new rating
-            alerts.evaluate_spikes(composition.alert_ports(), entity.hall_code)
+            changed = alerts.evaluate_spikes(composition.alert_ports(), entity.hall_code)
             evaluated.add(entity.hall_code)
+            if changed:
+                logger.info("spike alerts changed", extra={"hall_code": entity.hall_code, "changed": changed})
     else:
         task = callbacks.open_for_suggestion(composition.callback_ports(), entity)
     if task is not None:
