@@ -15,6 +15,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from .business_time import local_minute
 from .stats import Tally
 
 
@@ -86,5 +87,6 @@ def spike_detail(tally: Tally, rules: AlertRules, counter: int | None, hall_name
 
 
 def silent_detail(counter: int, last_seen: datetime | None, minutes: int) -> str:
-    seen = last_seen.strftime("%H:%M UTC") if last_seen else "never"
+    """E.g. "device at 3号窗口 silent for over 30 min (last seen 2026-11-24 09:02)" (Shanghai time)."""
+    seen = local_minute(last_seen) if last_seen else "never"
     return f"device at {counter}号窗口 silent for over {minutes} min (last seen {seen})"
