@@ -9,7 +9,7 @@ PYTEST := $(PY) -m pytest
 help:
 	@echo "make run    start DynamoDB Local, the app and its pump (Ctrl-C stops all)"
 	@echo "make test   lint, type-check and run every test tier"
-	@echo "make job NAME=callback_clocks|suggestion_digest|phone_retention|outreach_reminder   run a scheduled job once"
+	@echo "make job NAME=callback_clocks|suggestion_digest|phone_retention|outreach_reminder|ticket_clocks|alert_checks [AT=iso]   run a scheduled job once"
 	@echo "make package STAGE=prod   the SAM template and zip under build/prod/ (docs/deploy.md)"
 	@echo "make first-admin TABLE=…  the first admin of a deployed stack"
 
@@ -33,7 +33,7 @@ run: deps
 
 # Run one scheduled job once against a running `make run`, e.g. make job NAME=callback_clocks
 job: deps
-	@$(PY) -m devstack.job $(NAME)
+	@$(PY) -m devstack.job $(NAME) $(if $(AT),--at $(AT))
 
 # The deployable SAM template and zip under build/$(STAGE)/ (docs/deploy.md), e.g. make package STAGE=prod
 STAGE ?= dev

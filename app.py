@@ -54,3 +54,8 @@ def outreach_reminder(event):  # type: ignore[no-untyped-def]
 @app.schedule(Cron(10, "*", "*", "*", "?", "*"))  # hourly, at minute 10
 def ticket_clocks(event):  # type: ignore[no-untyped-def]
     events.check_ticket_clocks()
+
+
+@app.schedule(Cron("0/5", "*", "*", "*", "?", "*"))  # every five minutes
+def alert_checks(event):  # type: ignore[no-untyped-def]
+    events.check_alerts()

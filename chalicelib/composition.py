@@ -19,11 +19,14 @@ from typing import TYPE_CHECKING
 
 from chalicelib.config import ConfigurationError, Settings
 from chalicelib.services.accounts import TokenPolicy
+from chalicelib.services.alerts import AlertPorts
 from chalicelib.services.audit import Auditor
 from chalicelib.services.callbacks import CallbackPorts
 from chalicelib.services.imports import ImportPorts
+from chalicelib.services.inbox import InboxPorts
 from chalicelib.services.inspections import InspectionPorts
 from chalicelib.services.ports import (
+    AlertRepository,
     AppealRepository,
     AuditLog,
     CalendarRepository,
@@ -31,6 +34,7 @@ from chalicelib.services.ports import (
     ChecklistRepository,
     Clock,
     DepartmentRepository,
+    InboxRepository,
     InspectionRepository,
     MonthPublicationRepository,
     OrganisationRepository,
@@ -45,10 +49,12 @@ from chalicelib.services.ports import (
     StarRuleRepository,
     SuggestionRepository,
     TicketRepository,
+    UnratedRepository,
     UserRepository,
 )
 from chalicelib.services.ratings import Ports as RatingPorts
 from chalicelib.services.tickets import TicketPorts
+from chalicelib.services.unrated import UnratedPorts
 
 if TYPE_CHECKING:  # only for annotations: neither the adapters nor boto3's stubs load at run time here
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -351,6 +357,39 @@ def star_publications() -> StarPublicationRepository:
     return DynamoStarPublications(table())
 
 
+@functools.cache
+def unrated() -> UnratedRepository:
+    from chalicelib.adapters.dynamodb.unrated import DynamoUnratedRepository
+
+    return DynamoUnratedRepository(table())
+
+
+def unrated_ports() -> UnratedPorts:
+    return UnratedPorts(org=organisation(), unrated=unrated(), shifts=shifts(), clock=clock())
+
+
+@functools.cache
+def alerts() -> AlertRepository:
+    from chalicelib.adapters.dynamodb.alerts import DynamoAlertRepository
+
+    return DynamoAlertRepository(table())
+
+
+def alert_ports() -> AlertPorts:
+    return AlertPorts(alerts=alerts(), org=organisation(), clock=clock())
+
+
+@functools.cache
+def inbox() -> InboxRepository:
+    from chalicelib.adapters.dynamodb.inbox import DynamoInboxRepository
+
+    return DynamoInboxRepository(table())
+
+
+def inbox_ports() -> InboxPorts:
+    return InboxPorts(inbox=inbox(), users=users(), org=organisation(), clock=clock())
+
+
 _BUILT = (
     settings,
     dynamodb_client,
@@ -380,6 +419,9 @@ _BUILT = (
     inspections,
     star_rules,
     star_publications,
+    unrated,
+    alerts,
+    inbox,
 )
 
 

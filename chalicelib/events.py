@@ -12,14 +12,15 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from chalicelib import composition
+from chalicelib.domain.business_time import today_in_shanghai
 from chalicelib.domain.notifications import Notification
 from chalicelib.domain.ratings import Rating
-from chalicelib.services import callbacks
+from chalicelib.services import alerts, callbacks, inbox
 
 logger = Logger(service="tingsheng", child=True)
 
 
-def _handle_record(record: Any) -> None:
+def _handle_record(record: Any, evaluated: set[str]) -> None:
     from chalicelib.adapters.dynamodb.stream import change_of
 
     change = change_of(record.raw_event)
@@ -27,10 +28,16 @@ def _handle_record(record: Any) -> None:
         return
     entity = change.entity
     if isinstance(entity, Notification):
+        inbox.deliver(composition.inbox_ports(), entity)  # first: a retry adds nothing twice, then sends
         composition.publisher().publish(entity)
         return
     if isinstance(entity, Rating):
         task = callbacks.open_for_rating(composition.callback_ports(), entity)
+        if entity.hall_code not in evaluated:  # a hall's window once a batch, after its first new rating
+            changed = alerts.evaluate_spikes(composition.alert_ports(), entity.hall_code)
+            evaluated.add(entity.hall_code)
+            if changed:
+                logger.info("spike alerts changed", extra={"hall_code": entity.hall_code, "changed": changed})
     else:
         task = callbacks.open_for_suggestion(composition.callback_ports(), entity)
     if task is not None:
@@ -42,7 +49,10 @@ def handle_stream_batch(event: dict[str, Any]) -> dict[str, Any]:
     from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 
     processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
-    response = process_partial_response(event=event, record_handler=_handle_record, processor=processor)
+    evaluated: set[str] = set()
+    response = process_partial_response(
+        event=event, record_handler=lambda record: _handle_record(record, evaluated), processor=processor
+    )
     failures = response.get("batchItemFailures", [])
     if failures:
         logger.warning("stream records failed", extra={"failed": len(failures)})
@@ -50,7 +60,8 @@ def handle_stream_batch(event: dict[str, Any]) -> dict[str, Any]:
 
 
 def check_callback_clocks() -> int:
-    changed = callbacks.check_clocks(composition.callback_ports())
+    ports = composition.alert_ports()
+    changed = callbacks.check_clocks(composition.callback_ports(), lambda task: alerts.callback_overdue(ports, task))
     logger.info("callback clocks checked", extra={"changed": changed})
     return changed
 
@@ -75,6 +86,9 @@ def prepare_suggestion_digests() -> int:
         composition.clock(),
     )
     logger.info("suggestion digests stored", extra={"digests": stored})
+    if composition.working_days().is_working_day(today_in_shanghai(composition.clock().now())):
+        boxes = alerts.check_boxes(composition.alert_ports(), composition.suggestions(), composition.working_days())
+        logger.info("unopened boxes listed as alerts", extra={"alerts": boxes})
     return stored
 
 
@@ -93,4 +107,16 @@ def check_ticket_clocks() -> int:
 
     changed = tickets.check_clocks(composition.ticket_ports())
     logger.info("work order clocks checked", extra={"changed": changed})
+    return changed
+
+
+def check_alerts() -> int:
+    """Every five minutes: silent devices, spikes whose window moved on, listed alerts whose flag cleared."""
+    ports = composition.alert_ports()
+    changed = alerts.check_devices(ports, composition.working_days())
+    changed += alerts.recheck_spikes(ports)
+    changed += alerts.recheck_listed(
+        ports, composition.suggestions(), composition.callbacks(), composition.working_days()
+    )
+    logger.info("alerts checked", extra={"changed": changed})
     return changed

@@ -12,6 +12,7 @@ from uuid import UUID
 from pydantic import AfterValidator, Field, field_validator
 
 from chalicelib.domain.accounts import Role, Username
+from chalicelib.domain.alerts import AlertRules, Note
 from chalicelib.domain.appeals import Ground
 from chalicelib.domain.callbacks import AttemptResult, Outcome
 from chalicelib.domain.checklists import BUILT_IN, MAX_ITEMS, ChecklistCode, Key, Label, OptionalLabel, Points, Section
@@ -321,3 +322,18 @@ class InspectionAppealIn(Strict):
 class InspectionDecisionIn(Strict):
     upheld: bool = Field(strict=True)
     note: str = Field(default="", max_length=1000)
+
+
+# ---- live operations: alerts ------------------------------------------------------
+class AcknowledgeIn(Strict):
+    note: Note = Field(description="what was done about it (1-500 characters)")
+
+
+class AlertRulesIn(Strict):
+    spike_share: float = Field(default=0.3, gt=0, le=1, description="share of 差评 that makes a spike (0-1]")
+    spike_min: int = Field(default=10, ge=1, le=1000, strict=True, description="scored ratings needed in the window")
+    spike_minutes: int = Field(default=60, ge=5, le=720, strict=True, description="the rolling window, by rated_at")
+    silent_minutes: int = Field(default=30, ge=1, le=1440, strict=True, description="a device silent this long")
+
+    def rules(self) -> AlertRules:
+        return AlertRules(**self.model_dump())

@@ -1,6 +1,8 @@
 """Run one scheduled job once, by hand, against the local stack (``make job NAME=...``).
 
 Needs `make run`'s DynamoDB Local to be up (same DYNAMODB_PORT and data dir).
+``--at <ISO time>`` runs it as if at that time (the job's clock; e.g. to see
+which devices the alert checks would find silent half an hour from now).
 """
 
 from __future__ import annotations
@@ -17,6 +19,22 @@ from devstack.pump import LambdaContext, handler_of, scheduled_event
 from devstack.run import local_environment
 
 
+class _Clock:
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def now(self) -> datetime:
+        return self.at
+
+
+def _at(raw: str) -> datetime | None:
+    try:
+        found = datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    return found.astimezone(UTC) if found.tzinfo else None
+
+
 def main(argv: list[str]) -> int:
     db_port = int(os.environ.get("DYNAMODB_PORT") or 8001)
     data_dir = Path(os.environ.get("TINGSHENG_DATA_DIR") or ROOT / ".data").resolve()
@@ -25,11 +43,16 @@ def main(argv: list[str]) -> int:
 
     app, _ = load_app("local")
     jobs = {c.name: c for c in app.event_sources if isinstance(c, ScheduledEventConfig)}
-    if len(argv) != 1 or argv[0] not in jobs:
-        print(f"usage: make job NAME=<{'|'.join(sorted(jobs))}>", file=sys.stderr)
+    at = _at(argv[2]) if len(argv) == 3 and argv[1] == "--at" else None
+    if len(argv) not in (1, 3) or argv[0] not in jobs or (len(argv) == 3 and at is None):
+        print(f"usage: make job NAME=<{'|'.join(sorted(jobs))}> [AT=<ISO time with offset>]", file=sys.stderr)
         return 2
+    if at is not None:
+        from chalicelib import composition
+
+        composition.clock = lambda: _Clock(at)  # type: ignore[assignment]
     config = jobs[argv[0]]
-    handler_of(config)(scheduled_event(config.name, datetime.now(UTC)), LambdaContext(config.name))
+    handler_of(config)(scheduled_event(config.name, at or datetime.now(UTC)), LambdaContext(config.name))
     print(f"ran {config.name}")
     return 0
 

@@ -2,6 +2,7 @@
 
 from chalicelib.api import (
     admin,
+    alerts,
     appeals,
     audit,
     auth,
@@ -9,9 +10,11 @@ from chalicelib.api import (
     callbacks,
     corrections,
     device,
+    device_visits,
     imports,
     inspections,
     month_reports,
+    notifications,
     outreach,
     public,
     qr,
@@ -42,5 +45,8 @@ BLUEPRINTS = tuple(
         tickets,
         inspections,
         stars,
+        device_visits,
+        alerts,
+        notifications,
     )
 )

@@ -10,7 +10,7 @@ from chalicelib import composition
 from chalicelib.api.schemas import CounterOut, DeviceCreated, DeviceIn, DeviceOut, HallOut, StaffIn, StaffOut, UserOut
 from chalicelib.domain.paging import Page
 from chalicelib.inputs import CounterIn, HallIn, UserIn
-from chalicelib.services import accounts, departments, organisation
+from chalicelib.services import accounts, departments, device_health, organisation
 from chalicelib.web.requests import page_args, parse_json
 from chalicelib.web.responses import json_response
 from chalicelib.web.routing import HALL_CODE, PAGING, PathParam, Routes
@@ -167,13 +167,23 @@ def register_device():  # type: ignore[no-untyped-def]
 @routes(
     "/api/v1/admin/halls/{hall_code}/devices",
     "GET",
-    summary="A hall's devices",
+    summary="A hall's devices with their health: last seen, clerk signed in, buffered, firmware, silent",
     response=ListOf[DeviceOut],
     path_params=HALL,
 )
 def list_devices(hall_code: str):  # type: ignore[no-untyped-def]
-    devices = organisation.list_devices(routes.principal(), composition.organisation(), hall_code)
-    return _page(Page(items=devices), DeviceOut)
+    found = device_health.hall_devices(
+        routes.principal(),
+        composition.organisation(),
+        composition.shifts(),
+        composition.alerts(),
+        composition.clock(),
+        hall_code,
+    )
+    items = [
+        DeviceOut(**h.device.model_dump(exclude={"key_hash"}), signed_in=h.signed_in, silent=h.silent) for h in found
+    ]
+    return json_response({"items": [i.model_dump(mode="json") for i in items], "next": None})
 
 
 @routes(

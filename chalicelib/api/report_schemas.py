@@ -34,6 +34,8 @@ class StaffRowOut(Levels):
     eligible: bool
     rank: int | None
     flag: Literal["reward", "assess"] | None
+    unrated: int = Field(description="visits where the device invited a rating and none came (SPEC §3 未评价)")
+    unrated_rate: float | None = Field(description="未评价率 = unrated / (scored device ratings + unrated)")
 
 
 class StaffMonthlyOut(BaseModel):
@@ -59,6 +61,8 @@ class HallRowOut(Levels):
     suggestions: int
     tickets: int = Field(description="work orders created in the month")
     tickets_in_time: int = Field(description="of those, answered by their due time")
+    unrated: int = Field(description="visits where a device invited a rating and none came (SPEC §3 未评价)")
+    unrated_rate: float | None = Field(description="未评价率 = unrated / (scored device ratings + unrated)")
 
 
 class HallMonthlyOut(BaseModel):
@@ -133,6 +137,8 @@ def staff_out(row: StaffRow) -> StaffRowOut:
         eligible=r.eligible,
         rank=r.rank,
         flag=r.flag.value if r.flag else None,
+        unrated=r.tally.unrated,
+        unrated_rate=rounded(r.tally.unrated_rate),
         **levels(r.tally),
     )
 
@@ -150,5 +156,7 @@ def hall_out(row: HallRow) -> HallRowOut:
         suggestions=row.suggestions,
         tickets=row.tickets,
         tickets_in_time=row.tickets_in_time,
+        unrated=row.tally.unrated,
+        unrated_rate=rounded(row.tally.unrated_rate),
         **levels(row.tally),
     )

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal, TypeVar
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, field_validator
 
 from chalicelib.domain.accounts import Role
 from chalicelib.domain.appeals import AppealStatus, Ground
@@ -89,6 +89,11 @@ class DeviceOut(BaseModel):
     counter_number: int
     created_at: datetime
     revoked_at: datetime | None
+    last_seen_at: datetime | None = Field(default=None, description="any authenticated call (kept to the minute)")
+    signed_in: str | None = Field(default=None, description="the staff number signed in at its counter now")
+    buffered: int | None = Field(default=None, description="held on the device, as its latest heartbeat said")
+    firmware: str | None = None
+    silent: bool = Field(default=False, description="not seen for the alert rules' silent_minutes (or never)")
 
 
 class UserOut(BaseModel):
@@ -123,6 +128,25 @@ class DeviceRatingIn(BaseModel):
 
 class DeviceBatchIn(BaseModel):
     ratings: list[DeviceRatingIn] = Field(min_length=1, max_length=100)
+
+
+class UnratedItemIn(BaseModel):
+    """A visit where the device invited a rating and none came (SPEC §3 未评价)."""
+
+    id: UUID
+    at: AwareDatetime = Field(description="the device clock: 7 days back to 5 minutes ahead")
+    staff_no: StaffNo | None = None
+
+
+class UnratedBatchIn(BaseModel):
+    items: list[UnratedItemIn] = Field(min_length=1, max_length=100)
+
+
+class HeartbeatIn(BaseModel):
+    buffered: Annotated[int, Field(ge=0, le=1_000_000, strict=True)] = Field(
+        default=0, description="ratings and visits held on the device, not yet sent"
+    )
+    firmware: Annotated[str, StringConstraints(max_length=40)] | None = None
 
 
 class ItemError(BaseModel):

@@ -10,6 +10,7 @@ from chalicelib.console import (
     dashboard,
     imports,
     inspections,
+    live,
     outreach,
     qr,
     reports,
@@ -42,6 +43,7 @@ BLUEPRINTS = tuple(
         tickets,
         inspections,
         stars,
+        live,
     )
 )
 

@@ -23,11 +23,12 @@ from chalicelib.console.audit import record_history
 from chalicelib.console.layout import DONE_QUERY, ConsoleRoutes, form_of, principal, redirect, render
 from chalicelib.domain.accounts import Role
 from chalicelib.domain.audit import RecordKind
+from chalicelib.domain.business_time import local_minute
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.form_keys import FORM_KEY_PATTERN, FormKey, is_form_key, new_form_key
 from chalicelib.domain.organisation import CounterNumber, HallGrade, Name, StaffNo
 from chalicelib.inputs import CounterIn, HallIn, UserIn
-from chalicelib.services import accounts, departments, organisation
+from chalicelib.services import accounts, departments, device_health, organisation
 from chalicelib.web.requests import query
 from chalicelib.web.routing import HALL_CODE, PathParam, QueryParam, schema
 from chalicelib.web.schemas import Strict
@@ -97,7 +98,10 @@ def _hall_page(
         hall=found,
         counters=organisation.list_counters(actor, org, hall_code),
         staff=organisation.list_staff(actor, org, hall_code, None, MAX_LISTED).items,
-        devices=organisation.list_devices(actor, org, hall_code),
+        devices=device_health.hall_devices(
+            actor, org, composition.shifts(), composition.alerts(), composition.clock(), hall_code
+        ),
+        local=local_minute,
         grades=[g.value for g in HallGrade],
         new_key=new_key,
         new_device=new_device,

@@ -22,6 +22,7 @@ from chalice import Response
 from pydantic import BaseModel, ValidationError
 
 from chalicelib.console import session as console_session
+from chalicelib.console.header import header_counts
 from chalicelib.console.labels import FIELD_LABELS, LABELS
 from chalicelib.domain.accounts import UserPrincipal
 from chalicelib.domain.errors import DomainError, InvalidInput
@@ -136,6 +137,7 @@ def render(
     lang = lang_of(request)
     token = console_session.session_token(request)
     user = request.context.get(PRINCIPAL)
+    signed_in = user if isinstance(user, UserPrincipal) else None
     response = pages.render(
         f"console/{template}",
         lang,
@@ -149,7 +151,8 @@ def render(
         url=lambda path, **params: with_lang(path, lang, **params),
         here=console_session.current_path(request),
         other_lang=_other_lang(request, lang, page),
-        user=user if isinstance(user, UserPrincipal) else None,
+        user=signed_in,
+        counts=header_counts(signed_in) if signed_in else None,
         csrf=console_session.csrf_token(token) if token else "",
         **context,
     )

@@ -44,6 +44,7 @@ class RecordKind(StrEnum):
     star_rules = "star_rules"  # a new version of the star rules (key "stars")
     stars = "stars"  # the quarter's published stars (key 2026Q4)
     inspection = "inspection"  # an inspection voided (key its id)
+    alert_rules = "alert_rules"  # the alert thresholds (key "rules")
 
 
 # Fields never written into the log: they are secrets, or change at every sign-out.

@@ -160,6 +160,7 @@ AUDIT_RECORD: dict[str, Pair] = {
     "star_rules": ("星级规则", "Star rules"),
     "stars": ("星级发布", "Star publication"),
     "inspection": ("明察暗访", "Inspection"),
+    "alert_rules": ("预警阈值", "Alert thresholds"),
 }
 IMPORT_KIND: dict[str, Pair] = {
     "halls": ("营业厅", "Halls"),
@@ -272,6 +273,8 @@ HEADERS_ZH: dict[str, str] = {
     "callbacks_closed": "已办结回访",
     "callbacks_overdue": "超期回访",
     "suggestions": "意见建议数",
+    "unrated": "未评价数",
+    "unrated_rate": "未评价率",
     "rated_at": "评价时间",
     "counter": "窗口",
     "channel": "渠道",
@@ -318,4 +321,18 @@ HEADERS_ZH: dict[str, str] = {
     "verified_complaints": "属实投诉数",
     "ratings": "评价数",
     "basis": "评定依据",
+}
+
+# ---- live operations (alerts.AlertKind, AlertStatus) -------------------------------
+ALERT_KIND: dict[str, Pair] = {
+    "negative_spike": ("差评激增", "Negative spike"),
+    "silent_device": ("评价器失联", "Silent device"),
+    "box_unopened": ("意见箱未开箱", "Box unopened"),
+    "callback_overdue": ("回访超期", "Callback overdue"),
+    "ticket_overdue": ("工单超期", "Work order overdue"),
+}
+ALERT_STATUS: dict[str, Pair] = {
+    "open": ("待处理", "Open"),
+    "acknowledged": ("已确认", "Acknowledged"),
+    "resolved": ("已解除", "Resolved"),
 }

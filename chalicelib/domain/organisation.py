@@ -122,6 +122,11 @@ class Device(BaseModel):
     key_hash: str
     created_at: datetime
     revoked_at: datetime | None = None
+    # Health (SPEC §3.4): when any authenticated call last came (kept to the minute), and what
+    # the latest heartbeat said of the ratings buffered on the device and its firmware.
+    last_seen_at: datetime | None = None
+    buffered: int | None = None
+    firmware: str | None = None
 
     @property
     def revoked(self) -> bool:

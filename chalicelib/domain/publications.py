@@ -39,6 +39,8 @@ class FrozenTally(BaseModel):
     score: int = 0
     misuse: int = 0
     appealed: int = 0
+    unrated: int = 0  # versions published before unrated visits were counted read 0
+    ch_device: int = 0
 
     @classmethod
     def of(cls, tally: Tally) -> FrozenTally:

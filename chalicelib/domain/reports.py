@@ -66,6 +66,8 @@ HALL_COLUMNS = (
     "suggestions",
     "tickets",
     "tickets_in_time",
+    "unrated",
+    "unrated_rate",
 )
 RATING_COLUMNS = (
     "rated_at",
@@ -222,6 +224,8 @@ def hall_csv_row(row: HallRow) -> dict[str, Cell]:
         "suggestions": row.suggestions,
         "tickets": row.tickets,
         "tickets_in_time": row.tickets_in_time,
+        "unrated": row.tally.unrated,
+        "unrated_rate": rate(row.tally.unrated_rate),
     }
 
 

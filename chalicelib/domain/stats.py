@@ -33,6 +33,7 @@ class StatKind(StrEnum):
     inspection = "inspection"  # staff × month: counted inspections, score sum, points per section
     hall_inspections = "hall_inspections"  # hall × month: counted inspections by mode (no shard)
     verified_complaint = "verified_complaint"  # staff × month: upheld complaints against the clerk
+    window = "window"  # hall × five-minute slot "DD-HHMM" (per counter shard): the negative-spike window
 
 
 # Kinds kept per clerk (the part is a staff number, no counter shard).
@@ -49,7 +50,16 @@ class StatKey:
 
 
 # The stored counts; n, rates and means are derived from them, never stored.
-TALLY_FIELDS = ("n1", "n2", "n3", "n4", "n5", "score", "misuse", "appealed")
+TALLY_FIELDS = ("n1", "n2", "n3", "n4", "n5", "score", "misuse", "appealed", "unrated", "ch_device")
+
+# The spike window is kept in slots of this many minutes (SPEC §3.4).
+SLOT_MINUTES = 5
+
+
+def slot_of(at: datetime) -> str:
+    """The five-minute slot of ``at`` as a window tally's part: ``DD-HHMM`` (Asia/Shanghai)."""
+    local = at.astimezone(SHANGHAI)
+    return f"{local:%d-%H}{local.minute - local.minute % SLOT_MINUTES:02d}"
 
 
 def contributions(rating: Rating) -> dict[StatKey, Counter[str]]:
@@ -72,6 +82,7 @@ def contributions(rating: Rating) -> dict[StatKey, Counter[str]]:
     ]
     if rating.staff_no:
         keys.append(StatKey(hall, month, StatKind.staff, rating.staff_no, None))
+    keys.append(StatKey(hall, month, StatKind.window, slot_of(rating.rated_at), counter))
     if rating.business:
         keys.append(StatKey(hall, month, StatKind.business, rating.business.value, counter))
     keys += [
@@ -79,7 +90,25 @@ def contributions(rating: Rating) -> dict[StatKey, Counter[str]]:
     ]
     out = {k: Counter(scored) for k in keys}
     out[keys[0]][f"ch_{rating.channel.value}"] += 1
+    if rating.staff_no and rating.channel.value == "device":
+        # A clerk's 未评价率 divides by their scored device ratings (SPEC §3 未评价).
+        out[StatKey(hall, month, StatKind.staff, rating.staff_no, None)]["ch_device"] += 1
     return out
+
+
+def unrated_contributions(
+    hall_code: str, counter_number: int, staff_no: str | None, at: datetime
+) -> dict[StatKey, Counter[str]]:
+    """The increments one unrated visit (a rating invited, none given) adds: hall, day and clerk-month."""
+    local = at.astimezone(SHANGHAI)
+    month = local.strftime("%Y-%m")
+    keys = [
+        StatKey(hall_code, month, StatKind.month, "", counter_number),
+        StatKey(hall_code, month, StatKind.day, local.strftime("%d"), counter_number),
+    ]
+    if staff_no:
+        keys.append(StatKey(hall_code, month, StatKind.staff, staff_no, None))
+    return {k: Counter(unrated=1) for k in keys}
 
 
 def hall_event(hall_code: str, kind: StatKind, at: datetime, counts: Counter[str]) -> dict[StatKey, Counter[str]]:
@@ -128,6 +157,8 @@ class Tally:
     score: int = 0
     misuse: int = 0
     appealed: int = 0
+    unrated: int = 0  # visits where a rating was invited and none came
+    ch_device: int = 0  # scored device ratings (of a clerk: since they were counted apart)
 
     @property
     def n(self) -> int:
@@ -155,6 +186,16 @@ class Tally:
     @property
     def mean_score(self) -> float | None:
         return self.score / self.n if self.n else None
+
+    @property
+    def invited(self) -> int:
+        """Device visits that invited a rating: scored device ratings plus unrated visits."""
+        return self.ch_device + self.unrated
+
+    @property
+    def unrated_rate(self) -> float | None:
+        """未评价率 = unrated / (scored device ratings + unrated); QR ratings were never invited."""
+        return self.unrated / self.invited if self.invited else None
 
     def __add__(self, other: Tally) -> Tally:
         return Tally(**{f: getattr(self, f) + getattr(other, f) for f in TALLY_FIELDS})

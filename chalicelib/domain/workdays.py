@@ -95,6 +95,12 @@ class WorkingDays:
     def is_working_day(self, day: date) -> bool:
         return self.answer(day).working
 
+    def is_holiday(self, day: date) -> bool:
+        """A day off other than a plain weekend: a public holiday, or an admin's day off."""
+        if day in self.overrides:
+            return not self.overrides[day]
+        return day in self._year(day.year).days_off
+
     def shift(self, start: date, n: int) -> Shifted:
         """The n-th working day after ``start`` (n ≥ 0; n = 0 is ``start`` itself)."""
         if n < 0:

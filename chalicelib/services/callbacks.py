@@ -3,7 +3,7 @@ watched by the hourly clock check."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -241,8 +241,9 @@ def _notification(task: CallbackTask, flag: Flag, now: datetime) -> Notification
     )
 
 
-def check_clocks(ports: CallbackPorts) -> int:
-    """The hourly job: re-flag tasks whose clocks moved on; notify each new flag once."""
+def check_clocks(ports: CallbackPorts, on_overdue: Callable[[CallbackTask], object] | None = None) -> int:
+    """The hourly job: re-flag tasks whose clocks moved on; notify each new flag once; hand each
+    task newly overdue to ``on_overdue`` (it is listed as an alert)."""
     now = ports.clock.now()
     changed = 0
     for task in ports.callbacks.due_for_check(now, CHECK_BATCH):
@@ -262,6 +263,8 @@ def check_clocks(ports: CallbackPorts) -> int:
             )
         except Conflict:
             continue  # an agent changed it meanwhile; the next run looks again
+        if overdue and on_overdue is not None:
+            on_overdue(updated)
         changed += bool(new)
     return changed
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from chalicelib.domain import credentials
@@ -199,13 +200,25 @@ def revoke_device(
     return device
 
 
-def authenticate_device(repo: OrganisationRepository, key: str) -> DevicePrincipal:
-    """The device a bearer key belongs to; Unauthenticated if unknown or revoked."""
+def authenticate_device(repo: OrganisationRepository, key: str, clock: Clock | None = None) -> DevicePrincipal:
+    """The device a bearer key belongs to; Unauthenticated if unknown or revoked.
+
+    With a clock, the call counts as the device being seen (SPEC §4.2): written when the
+    device read was last seen over a minute ago, and then only if no other call wrote since.
+    """
     device_id = credentials.device_id_of_key(key)
     device = repo.get_device(device_id) if device_id else None
     if device is None or device.revoked or not credentials.device_key_matches(key, device.key_hash):
         raise Unauthenticated("Unknown or revoked device key.")
+    if clock is not None:
+        now = clock.now()
+        if device.last_seen_at is None or device.last_seen_at <= now - SEEN_EVERY:
+            repo.touch_device(device.device_id, now, unless_seen_after=now - SEEN_EVERY)
     return DevicePrincipal(device_id=device.device_id, hall_code=device.hall_code, counter_number=device.counter_number)
+
+
+# A device's last-seen time is written at most this often, whatever the number of its calls.
+SEEN_EVERY = timedelta(minutes=1)
 
 
 # ---- corrections: edit and deactivate, never delete (SPEC §2) -------------------------

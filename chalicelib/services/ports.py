@@ -9,12 +9,14 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from chalicelib.domain.accounts import SignInFailures, User
+from chalicelib.domain.alerts import Alert, AlertKind, AlertRules, AlertStatus
 from chalicelib.domain.appeals import Appeal, AppealStatus
 from chalicelib.domain.audit import AuditEntry, RecordKind
 from chalicelib.domain.callbacks import CallbackTask
 from chalicelib.domain.callbacks import Status as CallbackStatus
 from chalicelib.domain.checklists import Checklist
 from chalicelib.domain.departments import Department
+from chalicelib.domain.inbox import InboxEntry
 from chalicelib.domain.inspections import Inspection
 from chalicelib.domain.notifications import Notification
 from chalicelib.domain.organisation import Counter, Device, Hall, Staff
@@ -30,6 +32,7 @@ from chalicelib.domain.suggestions import AttemptWindow, BoxOpening, Suggestion,
 from chalicelib.domain.tickets import Flag as TicketFlag
 from chalicelib.domain.tickets import Status as TicketStatus
 from chalicelib.domain.tickets import Ticket
+from chalicelib.domain.unrated import UnratedVisit
 
 
 class Clock(Protocol):
@@ -67,6 +70,19 @@ class OrganisationRepository(Protocol):
     def list_devices(self, hall_code: str) -> list[Device]: ...
     def revoke_device(self, device_id: str, at: datetime) -> Device:
         """Mark revoked (idempotent); NotFound when there is no such device."""
+        ...
+
+    def touch_device(self, device_id: str, at: datetime, unless_seen_after: datetime | None) -> bool:
+        """Record that the device was seen at ``at``; nothing (False) when it is revoked, unknown
+        or was seen after ``unless_seen_after`` already (one write a minute, whatever the calls)."""
+        ...
+
+    def report_health(self, device_id: str, at: datetime, buffered: int, firmware: str | None) -> None:
+        """A heartbeat: seen at ``at``, with what the device says it holds (nothing for a revoked one)."""
+        ...
+
+    def devices_seen_before(self, before: datetime) -> list[Device]:
+        """Active devices seen at least once, last seen before ``before`` (a keyed read per index shard)."""
         ...
 
 
@@ -394,6 +410,12 @@ class DepartmentRepository(Protocol):
     def get(self, code: str) -> Department | None: ...
     def list(self, cursor: str | None, limit: int) -> Page[Department]:
         """By code."""
+
+
+class UnratedRepository(Protocol):
+    def save_visits(self, visits: Sequence[UnratedVisit]) -> dict[str, str]:
+        """Store new unrated visits and the tallies they feed, atomically per visit. An id given
+        twice counts once; answers ``created``, or ``duplicate`` for an id stored before."""
         ...
 
 
@@ -506,3 +528,71 @@ class StarPublicationRepository(Protocol):
     def latest_version(self, quarter: str) -> int: ...
     def versions(self, quarter: str) -> list[StarPublication]: ...
     def get(self, quarter: str, version: int) -> StarSnapshot | None: ...
+
+
+@dataclass(frozen=True)
+class OpenAlert:
+    """What the index of open alerts says of one: enough to check its cause and resolve it."""
+
+    alert_id: str
+    kind: AlertKind
+    scope: str
+    hall_code: str
+    counter: int | None
+    subject: str | None
+    raised_at: datetime
+
+
+class AlertRepository(Protocol):
+    """Alerts, one open per kind and scope; the rules; the rolling window's tallies."""
+
+    def rules(self) -> AlertRules: ...
+    def save_rules(self, rules: AlertRules) -> None: ...
+    def times_raised(self, kind: AlertKind, scope: str) -> int: ...
+    def raise_alert(self, alert: Alert, notification: Notification | None) -> bool:
+        """Store a new open alert (and its notification in the outbox), atomically; False and
+        nothing written when the kind and scope have an open one."""
+        ...
+
+    def open_alerts(self, kind: AlertKind, hall_code: str | None = None) -> list[OpenAlert]:
+        """Open (and acknowledged, unresolved) alerts of a kind, of every hall or one: one keyed Query."""
+        ...
+
+    def resolve(self, alert: OpenAlert, at: datetime) -> bool:
+        """Resolve an alert still unresolved; False when it was resolved meanwhile."""
+        ...
+
+    def acknowledge(self, alert_id: str, by: str, note: str, at: datetime) -> Alert:
+        """Acknowledge an open alert; NotFound for no such alert, Conflict unless it is open."""
+        ...
+
+    def get(self, alert_id: str) -> Alert | None: ...
+    def list_by_hall(self, hall_code: str, status: AlertStatus, cursor: str | None, limit: int) -> Page[Alert]:
+        """Newest first."""
+        ...
+
+    def window_tallies(
+        self, hall_code: str, first: datetime, last: datetime
+    ) -> dict[StatKey, collections.Counter[str]]:
+        """The hall's window tallies (``StatKind.window``) of every counter, for the slots from
+        ``first`` to ``last`` (one Query per Shanghai month they touch)."""
+        ...
+
+
+class InboxRepository(Protocol):
+    """Each user's console inbox and its unread count."""
+
+    def deliver(self, entries: Sequence[InboxEntry]) -> int:
+        """Add each entry (one per recipient) with its unread count; an entry there already changes
+        nothing. The number added."""
+        ...
+
+    def entries(self, username: str, cursor: str | None, limit: int) -> Page[InboxEntry]:
+        """Newest first."""
+        ...
+
+    def unread(self, username: str) -> int: ...
+    def mark_read(self, username: str, notification_id: str, at: datetime) -> bool:
+        """Mark an entry read and count it off, once; False when it was read already. NotFound
+        when the user has no such entry."""
+        ...

@@ -72,7 +72,7 @@ class ItemResult:
 
 
 @dataclass
-class _StaffLookup:
+class StaffLookup:
     """Staff read once per batch, whatever the number of items naming them."""
 
     org: OrganisationRepository
@@ -103,7 +103,7 @@ def ingest_device_batch(
     except Deactivated as closed:  # a deactivated counter or hall takes none of the batch
         return [ItemResult(item.id, "rejected", closed) for item in items]
     results: list[ItemResult | None] = [None] * len(items)
-    staff = _StaffLookup(ports.org)
+    staff = StaffLookup(ports.org)
     accepted: list[tuple[int, DevicePress]] = []
     seen_ids: set[str] = set()
     for i, item in enumerate(items):

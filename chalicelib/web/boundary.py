@@ -43,7 +43,7 @@ def _authenticate(auth: Auth, request: Any, sessions: SessionReader) -> Any:
     if key is None:
         raise Unauthenticated("An Authorization: Bearer header is required.")
     if auth is Auth.device:
-        return organisation.authenticate_device(composition.organisation(), key)
+        return organisation.authenticate_device(composition.organisation(), key, composition.clock())
     return accounts.authenticate(composition.users(), composition.clock(), composition.token_policy(), key)
 
 

@@ -13,10 +13,12 @@ from typing import Any
 
 import pytest
 
+from chalicelib.adapters.dynamodb.alerts import DynamoAlertRepository
 from chalicelib.adapters.dynamodb.appeals import DynamoAppealRepository
 from chalicelib.adapters.dynamodb.audit import DynamoAuditLog
 from chalicelib.adapters.dynamodb.callbacks import DynamoCallbackRepository
 from chalicelib.adapters.dynamodb.departments import DynamoDepartmentRepository
+from chalicelib.adapters.dynamodb.inbox import DynamoInboxRepository
 from chalicelib.adapters.dynamodb.inspections import DynamoChecklistRepository, DynamoInspectionRepository
 from chalicelib.adapters.dynamodb.organisation import DynamoOrganisationRepository
 from chalicelib.adapters.dynamodb.outbox import DynamoOutbox
@@ -29,12 +31,15 @@ from chalicelib.adapters.dynamodb.stars import DynamoStarPublications, DynamoSta
 from chalicelib.adapters.dynamodb.suggestions import DynamoSuggestionRepository
 from chalicelib.adapters.dynamodb.table import Table
 from chalicelib.adapters.dynamodb.tickets import DynamoTicketRepository
+from chalicelib.adapters.dynamodb.unrated import DynamoUnratedRepository
 from chalicelib.adapters.dynamodb.users import DynamoUserRepository
 from devstack import tables
+from tests.fakes.alerts import InMemoryAlertRepository
 from tests.fakes.appeals import InMemoryAppealRepository
 from tests.fakes.audit import InMemoryAuditLog
 from tests.fakes.callbacks import InMemoryCallbackRepository, InMemoryOutbox
 from tests.fakes.departments import InMemoryDepartmentRepository
+from tests.fakes.inbox import InMemoryInboxRepository
 from tests.fakes.inspections import (
     InMemoryChecklistRepository,
     InMemoryInspectionRepository,
@@ -47,6 +52,7 @@ from tests.fakes.publications import InMemoryMonthPublications
 from tests.fakes.ratings import InMemoryRateLimiter, InMemoryRatingRepository, InMemoryShiftRepository
 from tests.fakes.suggestions import InMemorySuggestionRepository
 from tests.fakes.tickets import InMemoryTicketRepository
+from tests.fakes.unrated import InMemoryUnratedRepository
 
 MEMORY: dict[str, Callable[[], Any]] = {
     "organisation": InMemoryOrganisationRepository,
@@ -67,6 +73,7 @@ MEMORY: dict[str, Callable[[], Any]] = {
     "inspections": InMemoryInspectionRepository,
     "star_rules": InMemoryStarRuleRepository,
     "star_publications": InMemoryStarPublications,
+    "inbox": InMemoryInboxRepository,
 }
 
 DYNAMODB: dict[str, Callable[[Table], Any]] = {
@@ -88,6 +95,9 @@ DYNAMODB: dict[str, Callable[[Table], Any]] = {
     "inspections": DynamoInspectionRepository,
     "star_rules": DynamoStarRuleRepository,
     "star_publications": DynamoStarPublications,
+    "unrated": DynamoUnratedRepository,
+    "alerts": DynamoAlertRepository,
+    "inbox": DynamoInboxRepository,
 }
 
 
@@ -106,6 +116,8 @@ def repos(request: pytest.FixtureRequest) -> Iterator[SimpleNamespace]:
         fakes.tickets.tallies = fakes.ratings.tallies
         fakes.callbacks.tickets = fakes.tickets.tickets
         fakes.inspections.tallies = fakes.ratings.tallies  # inspections feed the same tallies
+        fakes.unrated = InMemoryUnratedRepository(fakes.ratings)  # the same tallies, as in one table
+        fakes.alerts = InMemoryAlertRepository(fakes.ratings, fakes.outbox)
         yield fakes
         return
     local = request.getfixturevalue("dynamodb_local")

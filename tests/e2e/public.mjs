@@ -49,6 +49,12 @@ await run(async (browser, seen) => {
   await submit(page, '/track/', { phone4: '2222' }, 'tracking');
   seen.track_url = page.url().replace(env.base, '');
 
+  // The hall's public results (好差评 公开): last month's figures, the trend drawn inline.
+  await visit(page, `/p/${hall}`, 'public results (phone)');
+  seen.results_kpis = await page.locator('.kpis li').count();
+  seen.results_trend = await page.locator('svg[role=img] polyline').count();
+  await visit(page, `/p/${hall}?lang=en`, 'public results (phone, en)');
+
   // The published 五进 results, and an address that is not there.
   await visit(page, `/outreach/${quarter}`, 'public outreach (phone)');
   seen.outreach_rows = await page.locator('tbody tr').count();

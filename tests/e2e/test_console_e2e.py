@@ -308,8 +308,16 @@ def test_a_customer_uses_the_public_pages_on_a_phone(app: Seeded, axe_pages: lis
     assert seen["suggestion_kept"] == "希望营业厅增加老年人座椅"
     assert seen["track_url"].startswith(f"/track/{seen['tracking_no']}?phone4=")
     assert seen["outreach_rows"] >= 1
+    assert (seen["results_kpis"], seen["results_trend"]) == (6, 1)
     assert seen["not_found_status"] == 404
-    customer_pages = {"/", f"/r/{app.qr_code}", f"/r/{app.qr_code}/thanks", f"/outreach/{app.quarter}", "/s/A01"}
+    customer_pages = {
+        "/",
+        f"/r/{app.qr_code}",
+        f"/r/{app.qr_code}/thanks",
+        f"/outreach/{app.quarter}",
+        "/s/A01",
+        "/p/A01",
+    }
     paths = checked_paths(seen)
     assert customer_pages <= paths, customer_pages - paths
     assert {p.split("/")[1] for p in paths} >= {"f", "s", "track"}

@@ -100,6 +100,26 @@ class InMemoryOrganisationRepository:
             self.devices[device_id] = device
         return device
 
+    def touch_device(self, device_id: str, at: datetime, unless_seen_after: datetime | None) -> bool:
+        device = self.devices.get(device_id)
+        if device is None or device.revoked:
+            return False
+        if unless_seen_after is not None and device.last_seen_at and device.last_seen_at > unless_seen_after:
+            return False
+        self.devices[device_id] = device.model_copy(update={"last_seen_at": at})
+        return True
+
+    def report_health(self, device_id: str, at: datetime, buffered: int, firmware: str | None) -> None:
+        device = self.devices.get(device_id)
+        if device is not None and not device.revoked:
+            update = {"last_seen_at": at, "buffered": buffered, "firmware": firmware}
+            self.devices[device_id] = device.model_copy(update=update)
+
+    def devices_seen_before(self, before: datetime) -> list[Device]:
+        return [
+            d for d in self.devices.values() if not d.revoked and d.last_seen_at is not None and d.last_seen_at < before
+        ]
+
 
 class InMemoryUserRepository:
     def __init__(self) -> None:

@@ -22,11 +22,13 @@ if TYPE_CHECKING:
     from chalicelib.domain.workdays import HolidaySource, NoHolidays
     from chalicelib.services import ports
     from tests.fakes.accounts import InMemorySignInFailureLog
+    from tests.fakes.alerts import InMemoryAlertRepository
     from tests.fakes.appeals import InMemoryAppealRepository
     from tests.fakes.audit import InMemoryAuditLog
     from tests.fakes.callbacks import InMemoryCallbackRepository, InMemoryOutbox, RecordingPublisher
     from tests.fakes.clock import FixedClock
     from tests.fakes.departments import InMemoryDepartmentRepository
+    from tests.fakes.inbox import InMemoryInboxRepository
     from tests.fakes.inspections import (
         InMemoryChecklistRepository,
         InMemoryInspectionRepository,
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
     from tests.fakes.ratings import InMemoryRateLimiter, InMemoryRatingRepository, InMemoryShiftRepository
     from tests.fakes.suggestions import InMemorySuggestionRepository
     from tests.fakes.tickets import InMemoryTicketRepository
+    from tests.fakes.unrated import InMemoryUnratedRepository
 
     clock: ports.Clock = FixedClock()
     organisation: ports.OrganisationRepository = InMemoryOrganisationRepository()
@@ -62,3 +65,6 @@ if TYPE_CHECKING:
     inspections: ports.InspectionRepository = InMemoryInspectionRepository()
     star_rules: ports.StarRuleRepository = InMemoryStarRuleRepository()
     star_publications: ports.StarPublicationRepository = InMemoryStarPublications()
+    unrated: ports.UnratedRepository = InMemoryUnratedRepository(InMemoryRatingRepository())
+    alerts: ports.AlertRepository = InMemoryAlertRepository()
+    inbox: ports.InboxRepository = InMemoryInboxRepository()

@@ -41,6 +41,12 @@ def test_an_admin_builds_a_hall_with_counters_staff_and_a_device(admin: Api):
             "counter_number": 2,
             "created_at": listed[0]["created_at"],
             "revoked_at": None,
+            # its health (SPEC §4.9): never seen yet, so silent
+            "last_seen_at": None,
+            "signed_in": None,
+            "buffered": None,
+            "firmware": None,
+            "silent": True,
         }
     ]
     assert "key" not in listed[0] and "key_hash" not in listed[0]

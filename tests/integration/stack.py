@@ -25,6 +25,8 @@ class RunningStack:
     process: subprocess.Popen[str]
     port: int
     output: list[str] = field(default_factory=list)
+    db_port: str = ""  # DynamoDB Local's, and the data dir: what `make job` needs to reach the stack
+    data_dir: str = ""
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
@@ -106,7 +108,7 @@ def start_stack(
         text=True,
         preexec_fn=_ignore_sigint if sigint_ignored else None,
     )
-    stack = RunningStack(process, port)
+    stack = RunningStack(process, port, db_port=str(db_port), data_dir=str(data_dir))
     assert process.stdout is not None
     for line in process.stdout:  # blocks until the stack says it is ready, or exits
         stack.output.append(line.rstrip())

@@ -11,6 +11,7 @@ import pytest
 
 import chalicelib.domain
 from chalicelib.domain import (
+    alerts,
     appeals,
     audit,
     callbacks,
@@ -67,6 +68,8 @@ TABLES: dict[type[Enum], dict] = {
     inspections.Status: labels.INSPECTION_STATUS,
     inspections.AppealStatus: labels.APPEAL_STATUS,
     stars.Star: labels.STAR,
+    alerts.AlertKind: labels.ALERT_KIND,
+    alerts.AlertStatus: labels.ALERT_STATUS,
 }
 # Enums no page, file or message shows by label: internal keys, or shown as they are (grade "A").
 NOT_SHOWN = {StatKind, Audience, Basis, HallGrade, ShiftChange}
@@ -142,6 +145,7 @@ def test_csv_cells_write_a_key_as_its_chinese_label_or_as_itself():
             HALL_COLUMNS,
             "月份,分中心,营业厅编码,营业厅,评价数,非常满意,满意,基本满意,不满意,非常不满意,满意率,平均分,"
             "差评数,回访任务数,已办结回访,超期回访,意见建议数,工单数,按时答复工单",
+            "差评数,回访任务数,已办结回访,超期回访,意见建议数,未评价数,未评价率",
         ),
         (RATING_COLUMNS, "评价时间,营业厅编码,窗口,工号,渠道,评价等级,业务类型,不满意原因,留言,联系电话,状态,编号"),
         (

@@ -63,7 +63,9 @@ def test_a_scored_rating_feeds_each_tally_once_and_reasons_only_below_four():
     r = rating(level=2, business=Business.invoice, reasons=(Reason.long_wait, Reason.attitude))
     c = contributions(r)
     assert c[StatKey("A01", "2026-11", StatKind.month, "", 3)] == Counter(n2=1, score=2, ch_device=1)
-    assert c[StatKey("A01", "2026-11", StatKind.staff, "A0123", None)] == Counter(n2=1, score=2)
+    # The clerk's device ratings are counted apart: their 未评价率 divides by them.
+    assert c[StatKey("A01", "2026-11", StatKind.staff, "A0123", None)] == Counter(n2=1, score=2, ch_device=1)
+    assert c[StatKey("A01", "2026-11", StatKind.window, "24-1000", 3)] == Counter(n2=1, score=2)
     assert StatKey("A01", "2026-11", StatKind.hour, "2-10", 3) in c
     assert StatKey("A01", "2026-11", StatKind.day, "24", 3) in c
     assert {k.part for k in c if k.kind is StatKind.reason} == {"long_wait", "attitude"}

@@ -397,3 +397,63 @@ def star_version(quarter: str, version: int) -> tuple[str, str]:
 
 def star_chunk(quarter: str, version: int, index: int) -> tuple[str, str]:
     return star_publications(quarter), f"{month_chunks(version)}{index:03d}"
+
+
+# ---- live operations: unrated visits, device health, alerts, inboxes ----------
+def unrated_visit(visit_id: str) -> tuple[str, str]:
+    # Keyed by the device-chosen id, like a rating: the conditional put on it
+    # makes a resent visit a duplicate.
+    return f"UNRATED#{visit_id}", "UNRATED"
+
+
+# gsi2 (sparse) of device items: devices by when they were last seen, spread over
+# a few partitions by device id so that no one partition takes every device's
+# minute-by-minute writes. Revoked devices leave it.
+SEEN_SHARDS = 8
+
+
+def devices_seen(shard: int) -> str:
+    return f"DEVICES#SEEN#{shard}"
+
+
+def seen_shard(device_id: str) -> int:
+    return sum(device_id.encode()) % SEEN_SHARDS
+
+
+def alert(alert_id: str) -> tuple[str, str]:
+    return f"ALERT#{alert_id}", "ALERT"
+
+
+def alert_scope(kind: str, scope: str) -> tuple[str, str]:
+    # One item per kind and scope, kept for ever: ``open_id`` names the open alert
+    # (its conditional set is "one open alert per kind and scope") and ``raised``
+    # counts the alerts it has had (a repeat notifies the branch too).
+    return f"ALERTSCOPE#{kind}#{scope}", "SCOPE"
+
+
+def open_alerts(kind: str) -> str:
+    """gsi2 partition (sparse) of the scope items of one kind with an open alert; gsi2sk ``<hall>#<scope>``."""
+    return f"ALERTS#OPEN#{kind}"
+
+
+def hall_alerts(hall_code: str, status: str) -> str:
+    """gsi1 partition of a hall's alerts in one status, by raised_at; an alert moves as its status changes."""
+    return f"HALL#{hall_code}#ALERTS#{status}"
+
+
+ALERT_RULES = ("ALERT_RULES", "RULES")
+
+
+def inbox_entry(username: str, notification_id: str) -> tuple[str, str]:
+    # Keyed by the notification: delivering it again (a retried stream record) finds it there.
+    return inbox(username), f"NOTE#{notification_id}"
+
+
+def inbox(username: str) -> str:
+    """A user's inbox partition; gsi1 of the same name lists it newest first (gsi1sk: created_at)."""
+    return f"INBOX#{username}"
+
+
+def inbox_unread(username: str) -> tuple[str, str]:
+    # The unread count moves in the same transaction as the entry it counts.
+    return inbox(username), "UNREAD"

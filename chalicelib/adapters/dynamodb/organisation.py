@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from botocore.exceptions import ClientError
 
@@ -12,6 +13,8 @@ from chalicelib.adapters.dynamodb.table import GSI1, Table, fields_of, from_item
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.organisation import Counter, Device, Hall, Staff
 from chalicelib.domain.paging import Page
+
+GSI2 = "gsi2"
 
 
 class DynamoOrganisationRepository:
@@ -153,7 +156,8 @@ class DynamoOrganisationRepository:
                 TableName=self.table.name,
                 Key=to_item({"pk": pk, "sk": sk}),
                 # Only an existing device; a second revoke keeps the first time.
-                UpdateExpression="SET revoked_at = if_not_exists(revoked_at, :at)",
+                # A revoked device leaves the index of devices by last seen (gsi2): never silent.
+                UpdateExpression="SET revoked_at = if_not_exists(revoked_at, :at) REMOVE gsi2pk, gsi2sk",
                 ConditionExpression="attribute_exists(pk)",
                 ExpressionAttributeValues=to_item({":at": at.isoformat()}),
                 ReturnValues="ALL_NEW",
@@ -163,3 +167,55 @@ class DynamoOrganisationRepository:
                 raise NotFound(f"No device {device_id}.") from None
             raise
         return Device(**fields_of(from_item(answer["Attributes"]), Device))
+
+    def _seen(self, device_id: str, at: datetime, health: dict[str, Any], condition: str, **values: Any) -> bool:
+        pk, sk = keys.device(device_id)
+        seen = keys.instant(at)  # one fixed width: stored times compare as text
+        sets = ["last_seen_at = :seen", "gsi2pk = :gp", "gsi2sk = :gs"]
+        sets += [f"#h{i} = :h{i}" for i in range(len(health))]
+        names = {f"#h{i}": name for i, name in enumerate(health)}
+        values |= {f":h{i}": value for i, value in enumerate(health.values())}
+        # The device enters (or moves in) the index of devices by last seen (gsi2, sparse).
+        values |= {":seen": seen, ":gp": keys.devices_seen(keys.seen_shard(device_id)), ":gs": f"{seen}#{device_id}"}
+        try:
+            self.table.client.update_item(
+                TableName=self.table.name,
+                Key=to_item({"pk": pk, "sk": sk}),
+                UpdateExpression="SET " + ", ".join(sets),
+                # Only a registered device that is not revoked: an update never creates one.
+                ConditionExpression="attribute_exists(pk) AND attribute_not_exists(revoked_at)" + condition,
+                **({"ExpressionAttributeNames": names} if names else {}),
+                ExpressionAttributeValues=to_item(values),
+            )
+        except ClientError as e:
+            if error_code(e) == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def touch_device(self, device_id: str, at: datetime, unless_seen_after: datetime | None) -> bool:
+        if unless_seen_after is None:
+            return self._seen(device_id, at, {}, "")
+        # Not seen after ``unless_seen_after`` (never seen: absent, or null as registered).
+        return self._seen(
+            device_id,
+            at,
+            {},
+            " AND (attribute_not_exists(last_seen_at) OR attribute_type(last_seen_at, :null)"
+            " OR last_seen_at <= :after)",
+            **{":null": "NULL", ":after": keys.instant(unless_seen_after)},
+        )
+
+    def report_health(self, device_id: str, at: datetime, buffered: int, firmware: str | None) -> None:
+        self._seen(device_id, at, {"buffered": buffered, "firmware": firmware}, "")
+
+    def devices_seen_before(self, before: datetime) -> list[Device]:
+        found: list[Device] = []
+        for shard in range(keys.SEEN_SHARDS):
+            found += self.table.query_all(
+                lambda i: Device(**fields_of(i, Device)),
+                index=GSI2,
+                KeyConditionExpression="gsi2pk = :p AND gsi2sk < :s",
+                ExpressionAttributeValues=to_item({":p": keys.devices_seen(shard), ":s": keys.instant(before)}),
+            )
+        return found
