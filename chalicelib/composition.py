@@ -37,7 +37,9 @@ from chalicelib.services.ports import (
     RatingRepository,
     ShiftRepository,
     SignInFailureLog,
+    SmsSender,
     SuggestionRepository,
+    SurveyRepository,
     UserRepository,
 )
 from chalicelib.services.ratings import Ports as RatingPorts
@@ -257,6 +259,27 @@ def callback_ports() -> CallbackPorts:
     )
 
 
+@functools.cache
+def surveys() -> SurveyRepository:
+    from chalicelib.adapters.dynamodb.surveys import DynamoSurveyRepository
+
+    return DynamoSurveyRepository(table())
+
+
+@functools.cache
+def sms() -> SmsSender:
+    """SNS in AWS (where a notification topic is configured), else a log line (locally)."""
+    if settings().notify_topic_arn:
+        import boto3
+
+        from chalicelib.adapters.sms import SnsSms
+
+        return SnsSms(boto3.client("sns"))
+    from chalicelib.adapters.sms import LogSms
+
+    return LogSms()
+
+
 def token_policy() -> TokenPolicy:
     s = settings()
     return TokenPolicy(key=s.token_key, ttl_seconds=s.token_ttl_seconds)
@@ -284,6 +307,8 @@ _BUILT = (
     month_publications,
     audit_log,
     callback_clocks,
+    surveys,
+    sms,
 )
 
 

@@ -23,6 +23,7 @@ from chalicelib.domain.ratings import Rating
 from chalicelib.domain.shifts import ClerkPlace, ShiftEvent
 from chalicelib.domain.stats import StatKey, StatKind
 from chalicelib.domain.suggestions import AttemptWindow, BoxOpening, Suggestion, SuggestionStatus
+from chalicelib.domain.surveys import Invitation, Survey, SurveyResponse, SurveyVersion
 
 
 class Clock(Protocol):
@@ -372,4 +373,53 @@ class AuditLog(Protocol):
 
     def by_actor(self, actor: str, first: datetime, last: datetime, cursor: str | None, limit: int) -> Page[AuditEntry]:
         """The entries one user made at ``first <= at < last``."""
+        ...
+
+
+# ----- surveys -----
+
+
+class SurveyRepository(Protocol):
+    """Surveys, their frozen versions, responses, per-version-and-hall tallies and invitations."""
+
+    def add(self, survey: Survey) -> None:
+        """Store a new survey; Conflict when its id is taken."""
+        ...
+
+    def get(self, survey_id: str) -> Survey | None: ...
+    def save(self, survey: Survey) -> None:
+        """Replace a stored survey (its draft, status)."""
+        ...
+
+    def publish(self, survey: Survey, version: SurveyVersion) -> None:
+        """Store ``version`` (frozen) and ``survey`` (now at that version) together; Conflict when
+        another publication took the version number first."""
+        ...
+
+    def list_surveys(self, cursor: str | None, limit: int) -> Page[Survey]: ...
+    def version(self, survey_id: str, version: int) -> SurveyVersion | None: ...
+    def versions(self, survey_id: str) -> list[SurveyVersion]: ...
+
+    def respond(self, response: SurveyResponse, increments: collections.Counter[str], invitation: str | None) -> bool:
+        """Store a response, add ``increments`` to its version's and hall's tally and mark the
+        ``invitation`` used, all or nothing. False (nothing written) when a response with its id is
+        stored already; InvitationUsed when the invitation answered before."""
+        ...
+
+    def response(self, survey_id: str, response_id: str) -> SurveyResponse | None: ...
+    def responses(self, survey_id: str, version: int | None) -> Iterator[SurveyResponse]:
+        """Every stored response (of one version), in version then submission order: exports only."""
+        ...
+
+    def tallies(self, survey_id: str, version: int | None) -> list[tuple[int, str, collections.Counter[str]]]:
+        """(version, hall, counters) of every tally of the survey (or of one version)."""
+        ...
+
+    def add_invitation(self, invitation: Invitation) -> None: ...
+    def invitation(self, invitation_id: str) -> Invitation | None: ...
+
+
+class SmsSender(Protocol):
+    def send(self, phone: str, text: str) -> None:
+        """Send one SMS (SNS or a domestic gateway in production; a log line locally)."""
         ...

@@ -24,6 +24,7 @@ from chalicelib.adapters.dynamodb.rate_limits import DynamoRateLimiter
 from chalicelib.adapters.dynamodb.ratings import DynamoRatingRepository
 from chalicelib.adapters.dynamodb.shifts import DynamoShiftRepository
 from chalicelib.adapters.dynamodb.suggestions import DynamoSuggestionRepository
+from chalicelib.adapters.dynamodb.surveys import DynamoSurveyRepository
 from chalicelib.adapters.dynamodb.table import Table
 from chalicelib.adapters.dynamodb.users import DynamoUserRepository
 from devstack import tables
@@ -35,6 +36,7 @@ from tests.fakes.outreach import InMemoryOutreachRepository
 from tests.fakes.publications import InMemoryMonthPublications
 from tests.fakes.ratings import InMemoryRateLimiter, InMemoryRatingRepository, InMemoryShiftRepository
 from tests.fakes.suggestions import InMemorySuggestionRepository
+from tests.fakes.surveys import InMemorySurveyRepository
 
 MEMORY: dict[str, Callable[[], Any]] = {
     "organisation": InMemoryOrganisationRepository,
@@ -49,6 +51,7 @@ MEMORY: dict[str, Callable[[], Any]] = {
     "appeals": InMemoryAppealRepository,
     "publications": InMemoryMonthPublications,
     "audit": InMemoryAuditLog,
+    "surveys": InMemorySurveyRepository,
 }
 
 DYNAMODB: dict[str, Callable[[Table], Any]] = {
@@ -64,6 +67,7 @@ DYNAMODB: dict[str, Callable[[Table], Any]] = {
     "appeals": DynamoAppealRepository,
     "publications": DynamoMonthPublications,
     "audit": DynamoAuditLog,
+    "surveys": DynamoSurveyRepository,
 }
 
 

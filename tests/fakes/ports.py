@@ -48,3 +48,8 @@ if TYPE_CHECKING:
     month_publications: ports.MonthPublicationRepository = InMemoryMonthPublications()
     audit_log: ports.AuditLog = InMemoryAuditLog()
     holidays: HolidaySource = NoHolidays()
+
+    from tests.fakes.surveys import InMemorySurveyRepository, RecordingSms
+
+    surveys: ports.SurveyRepository = InMemorySurveyRepository()
+    sms: ports.SmsSender = RecordingSms()
