@@ -9,14 +9,16 @@ from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AfterValidator, Field, field_validator
+from pydantic import AfterValidator, ConfigDict, Field, field_validator
 
 from chalicelib.domain.accounts import Role, Username
 from chalicelib.domain.appeals import Ground
 from chalicelib.domain.callbacks import AttemptResult, Outcome
 from chalicelib.domain.organisation import ClockTime, Code, CounterNumber, HallGrade, Name, Opening
 from chalicelib.domain.outreach import MAX_PHOTOS, Category, Count, Notes, PhotoKey, Quarter, Text, inside_quarter
+from chalicelib.domain.ratings import Phone
 from chalicelib.domain.suggestions import Reply
+from chalicelib.domain.surveys import SurveyDraft
 from chalicelib.services.accounts import MIN_PASSWORD_LENGTH
 from chalicelib.web.schemas import Strict
 
@@ -177,3 +179,20 @@ def wire_hours(hours: Any) -> dict[str, list[str] | None]:
         found = opening.model_dump() if isinstance(opening, Opening) else opening
         written[day] = [found["opens"], found["closes"]] if found else None
     return written
+
+
+# ----- surveys -----
+
+
+class SurveyIn(SurveyDraft):
+    """A survey's draft as the API and the console send it (SPEC §4.6): validated whole."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def draft(self) -> SurveyDraft:
+        return SurveyDraft.model_validate(self.model_dump(by_alias=True))
+
+
+class InvitationsIn(Strict):
+    hall_code: Code
+    phones: list[Phone] = Field(min_length=1, max_length=500, description="mainland mobile numbers, 11 digits")

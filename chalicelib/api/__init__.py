@@ -16,6 +16,7 @@ from chalicelib.api import (
     qr,
     reports,
     suggestions,
+    surveys,
 )
 
 BLUEPRINTS = tuple(
@@ -36,5 +37,6 @@ BLUEPRINTS = tuple(
         appeals,
         imports,
         audit,
+        surveys,
     )
 )

@@ -284,6 +284,8 @@ def read_answers(questionnaire: Questionnaire, flat: Mapping[str, Any], *, upto:
     grouped: dict[str, Any] = {}
     rows: dict[str, dict[str, Any]] = {}
     for name, value in flat.items():
+        if _blank(value):  # an empty field (a form's unticked boxes) answers nothing
+            continue
         head, dot, row = name.partition(".")
         q = by_id.get(head)
         if q is None or (dot and (q.type is not QuestionType.matrix5 or row not in {r.key for r in q.rows})):

@@ -43,7 +43,7 @@ CLIENT_WINDOW_SECONDS = 600
 MAX_PHONES = 500
 
 
-def _readers(actor: UserPrincipal) -> None:
+def require_reader(actor: UserPrincipal) -> None:
     actor.require_role(Role.admin, Role.manager)
 
 
@@ -111,13 +111,13 @@ def close_survey(actor: UserPrincipal, repo: SurveyRepository, clock: Clock, sur
 
 
 def get_survey(actor: UserPrincipal, repo: SurveyRepository, survey_id: str) -> tuple[Survey, list[SurveyVersion]]:
-    _readers(actor)
+    require_reader(actor)
     survey = _found(repo, survey_id)
     return survey, repo.versions(survey_id)
 
 
 def list_surveys(actor: UserPrincipal, repo: SurveyRepository, cursor: str | None, limit: int) -> Page[Survey]:
-    _readers(actor)
+    require_reader(actor)
     return repo.list_surveys(cursor, limit)
 
 
@@ -143,7 +143,7 @@ def survey_halls(actor: UserPrincipal, org: OrganisationRepository, survey: Surv
 def hall_links(
     actor: UserPrincipal, repo: SurveyRepository, org: OrganisationRepository, key: bytes, survey_id: str, base_url: str
 ) -> list[HallLink]:
-    _readers(actor)
+    require_reader(actor)
     survey = _found(repo, survey_id)
     links = []
     for hall in survey_halls(actor, org, survey):
@@ -166,7 +166,7 @@ def invite(
     base_url: str,
 ) -> int:
     """One single-use link per distinct phone, sent by SMS; the phone is kept only as its mask."""
-    _readers(actor)
+    require_reader(actor)
     actor.require_hall(hall_code)
     survey = _found(repo, survey_id)
     existing_hall(org, hall_code)
@@ -295,7 +295,7 @@ def survey_results(
 ) -> SurveyResults:
     """Results of one version (or every version, on the latest questions), of one hall or of all
     the actor's halls: added tallies, one Query, never a response."""
-    _readers(actor)
+    require_reader(actor)
     if hall is not None:
         actor.require_hall(hall)
     survey = _found(repo, survey_id)
