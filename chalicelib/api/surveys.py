@@ -305,9 +305,9 @@ def results_out(survey_id: str, version: int | None, hall: str | None, results: 
     auth=Auth.public,
     produces="image/svg+xml",
     statuses=(404,),
-    storage=False,
 )
 def survey_qr_svg(code: str):  # type: ignore[no-untyped-def]
-    if qrcodes.parse_survey_code(composition.settings().qr_key, code) is None:
+    link = qrcodes.parse_survey_code(composition.settings().qr_key, code)
+    if link is None or composition.surveys().get(link.survey_id) is None:
         raise NotFound("No such survey.")
     return qr_svg(f"{base_url(routes.request)}/q/{code}")
