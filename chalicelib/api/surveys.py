@@ -16,10 +16,10 @@ from chalicelib.domain.survey_templates import customer_perception
 from chalicelib.domain.surveys import Question, Survey, SurveyStatus, SurveyVersion
 from chalicelib.inputs import InvitationsIn, SurveyIn
 from chalicelib.services import surveys
-from chalicelib.web import params
+from chalicelib.web import params, report_files
 from chalicelib.web.requests import base_url, page_args, parse_json, query, whole_number
 from chalicelib.web.responses import json_response
-from chalicelib.web.routing import HALL_CODE, PAGING, Auth, PathParam, QueryParam, Routes, schema
+from chalicelib.web.routing import CSV, HALL_CODE, LANG, PAGING, Auth, PathParam, QueryParam, Routes, schema
 from chalicelib.web.schemas import ListOf
 
 routes = Routes(__name__, tag="surveys")
@@ -311,3 +311,20 @@ def survey_qr_svg(code: str):  # type: ignore[no-untyped-def]
     if link is None or composition.surveys().get(link.survey_id) is None:
         raise NotFound("No such survey.")
     return qr_svg(f"{base_url(routes.request)}/q/{code}")
+
+
+@routes(
+    "/api/v1/reports/survey-responses.csv",
+    "GET",
+    summary="A survey's responses as CSV: one column per question (per row for matrix5), headed by its text",
+    query=(
+        QueryParam("survey", "the survey's id", required=True, schema=schema(type="string", pattern=r"^[0-9a-f]{32}$")),
+        VERSION_QUERY,
+        HALL_QUERY,
+        LANG,
+    ),
+    produces=CSV,
+    statuses=(404,),
+)
+def survey_responses_csv():  # type: ignore[no-untyped-def]
+    return report_files.survey_responses(routes.request, routes.principal())

@@ -221,4 +221,6 @@ HEADERS_ZH: dict[str, str] = {
     "households_visited": "走访户数",
     "safety_checks": "安全检查次数",
     "covered": "是否达标",
+    "response_id": "答卷编号",
+    "submitted_at": "提交时间",
 }

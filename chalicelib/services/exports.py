@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from chalicelib.domain import csv_export
+from chalicelib.domain import csv_export, survey_export
 from chalicelib.domain.accounts import UserPrincipal
 from chalicelib.domain.business_time import SHANGHAI, today_in_shanghai
 from chalicelib.domain.outreach import Coverage, Snapshot
@@ -27,13 +27,14 @@ from chalicelib.domain.reports import (
     rating_csv_row,
     staff_csv_row,
 )
-from chalicelib.services import outreach, publications, reports
+from chalicelib.services import outreach, publications, reports, surveys
 from chalicelib.services.ports import (
     Clock,
     MonthPublicationRepository,
     OrganisationRepository,
     OutreachRepository,
     RatingRepository,
+    SurveyRepository,
     TallyReader,
 )
 
@@ -198,3 +199,29 @@ def published_csv(snapshot: Snapshot, lang: csv_export.Lang) -> CsvFile:
     ascii_name = f"outreach-{snapshot.quarter}-v{snapshot.version}-{day}.csv"
     zh_name = f"五进成果-{snapshot.quarter}-第{snapshot.version}版-{day}.csv"
     return CsvFile(_coverage_text(snapshot.coverage, lang), ascii_name if lang == "en" else zh_name, ascii_name)
+
+
+def survey_responses_csv(
+    actor: UserPrincipal,
+    repo: SurveyRepository,
+    clock: Clock,
+    *,
+    survey_id: str,
+    version: int | None,
+    hall: str | None,
+    lang: csv_export.Lang,
+) -> CsvFile:
+    """Every response of the survey (or of one version), the questions of that version (or the
+    latest) as columns; managers get their halls' rows."""
+    found = surveys.survey_results(actor, repo, survey_id, version, hall)
+    questionnaire = found.version.questionnaire()
+    headers = survey_export.question_columns(questionnaire, lang)
+    rows = (
+        survey_export.response_row(questionnaire, r, lang)
+        for r in repo.responses(survey_id, version)
+        if (hall is None or r.hall_code == hall) and actor.can_see_hall(r.hall_code)
+    )
+    text = csv_export.to_csv((*survey_export.FIXED_COLUMNS, *headers), rows, lang, headers)
+    what = f"{survey_id[:8]}-v{version}" if version else survey_id[:8]
+    what += f"-{hall}" if hall else ""
+    return _named(text, f"问卷答卷-{what}", f"survey-responses-{what}", lang=lang, clock=clock)

@@ -1,5 +1,7 @@
 """Surveys over HTTP (SPEC §4.6): drafting, validation paths, publishing, links, invitations, results."""
 
+import csv
+import io
 import re
 import uuid
 
@@ -141,6 +143,7 @@ ROUTES = [
     ("GET", "/api/v1/surveys/{id}/links"),
     ("POST", "/api/v1/surveys/{id}/invitations"),
     ("GET", "/api/v1/surveys/{id}/results"),
+    ("GET", "/api/v1/reports/survey-responses.csv?survey={id}"),
 ]
 # Who may do what: admins everything; managers read and invite for their halls; agents nothing.
 ALLOWED = {
@@ -152,6 +155,7 @@ ALLOWED = {
         ("GET", "/api/v1/surveys/{id}/links"),
         ("POST", "/api/v1/surveys/{id}/invitations"),
         ("GET", "/api/v1/surveys/{id}/results"),
+        ("GET", "/api/v1/reports/survey-responses.csv?survey={id}"),
     },
     "agent": set(),
 }
@@ -178,3 +182,30 @@ def test_a_manager_sees_the_results_of_their_halls_only(admin: Api, published: s
     assert manager.get(f"/api/v1/surveys/{published}/results").json["responses"] == 1
     assert manager.get(f"/api/v1/surveys/{published}/results?hall=A01").status == 403
     assert [x["hall_code"] for x in manager.get(f"/api/v1/surveys/{published}/links").json["items"]] == ["B02"]
+
+
+def test_the_csv_has_one_column_per_question_headed_by_its_text(admin: Api, published: str):
+    code = code_of(admin, published, "A01")
+    answer_json(admin, code, q2=2, q3=3, q4=["long_wait", "attitude"], q5="=请回电 13812345678")
+    answer_json(admin, code_of(admin, published, "B02"))
+    got = admin.get(f"/api/v1/reports/survey-responses.csv?survey={published}")
+    assert got.status == 200 and got.raw.startswith("\ufeff".encode()) and b"\r\n" in got.raw
+    assert "attachment" in got.headers["content-disposition"]
+    rows = list(csv.reader(io.StringIO(got.raw.decode("utf-8")[1:], newline="")))
+    header = rows[0]
+    assert header[:4] == ["答卷编号", "提交时间", "营业厅编码", "渠道"]
+    assert header[4].endswith("有形性：营业厅环境整洁、设施完好、标识清楚") and len(header) == 4 + 5 + 4
+    assert header[9:] == [
+        "总体而言，您对本营业厅的服务满意吗？",
+        "您有多大可能向亲友推荐本营业厅的服务？（0 — 10）",
+        "您不满意的主要原因是？（可多选）",
+        "您对我们还有什么意见或建议？",
+    ]
+    first = dict(zip(header, rows[1], strict=True))
+    assert first["渠道"] == "扫码" and first["总体而言，您对本营业厅的服务满意吗？"] == "2"
+    assert first["您不满意的主要原因是？（可多选）"] == "等候时间长、服务态度"
+    assert first["您对我们还有什么意见或建议？"] == "'=请回电 138****5678"
+    english = admin.get(f"/api/v1/reports/survey-responses.csv?survey={published}&lang=en&hall=A01")
+    rows = list(csv.reader(io.StringIO(english.raw.decode("utf-8")[1:], newline="")))
+    assert rows[0][:4] == ["response_id", "submitted_at", "hall_code", "channel"] and len(rows) == 2
+    assert "long_wait;attitude" in rows[1]
