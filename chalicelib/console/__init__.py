@@ -15,6 +15,7 @@ from chalicelib.console import (
     session,
     sign_in,
     suggestions,
+    surveys,
     users,
 )
 from chalicelib.console import calendar as calendar_page
@@ -36,6 +37,7 @@ BLUEPRINTS = tuple(
         reports,
         suggestions,
         users,
+        surveys,
     )
 )
 

@@ -79,3 +79,9 @@ def customer_perception() -> SurveyDraft:
             ),
         ],
     )
+
+
+def blank() -> SurveyDraft:
+    """A draft of one overall question, for a survey built from scratch."""
+    question = Question(id="q1", type=QuestionType.rating5, text="您对本次服务满意吗？", required=True)
+    return SurveyDraft(title="满意度调查", questions=[question])

@@ -19,7 +19,7 @@ from chalicelib.domain import qrcodes
 from chalicelib.domain.accounts import Role, UserPrincipal
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound, TooManyRequests
 from chalicelib.domain.organisation import Hall
-from chalicelib.domain.paging import Page
+from chalicelib.domain.paging import MAX_PAGE_SIZE, Page
 from chalicelib.domain.privacy import mask_phone
 from chalicelib.domain.survey_results import Results, add_tallies, results, tally_increments
 from chalicelib.domain.surveys import (
@@ -322,3 +322,28 @@ def recount(repo: SurveyRepository, survey_id: str) -> Counter[str]:
         answers = {k: tuple(v) if isinstance(v, list) else v for k, v in response.answers.items()}
         total.update(tally_increments(questionnaire, answers))
     return total
+
+
+@dataclass(frozen=True)
+class HallSurvey:
+    title: str
+    link: HallLink
+
+
+def open_surveys_of_hall(
+    actor: UserPrincipal, repo: SurveyRepository, clock: Clock, key: bytes, hall_code: str, base_url: str
+) -> list[HallSurvey]:
+    """The surveys taking responses in a hall, with its link: the cards of its QR print sheet."""
+    if actor.role not in (Role.admin, Role.manager) or not actor.can_see_hall(hall_code):
+        return []
+    now, found, cursor = clock.now(), [], None
+    while True:
+        page = repo.list_surveys(cursor, MAX_PAGE_SIZE)
+        for survey in page.items:
+            if survey.is_open(now) and survey.runs_in(hall_code):
+                code = qrcodes.survey_code(key, survey.id, hall_code)
+                link = HallLink(hall_code, f"{base_url}/q/{code}", f"{base_url}/q/{code}/qr.svg")
+                found.append(HallSurvey(survey.draft.title, link))
+        if page.next is None:
+            return found
+        cursor = page.next
