@@ -146,7 +146,7 @@ def survey_settings(survey_id: str):  # type: ignore[no-untyped-def]
     return _edit(survey_id, change, "saved")
 
 
-@routes.action("/console/surveys/{survey_id}/questions", summary="Add a question at the end", path_params=SURVEY)
+@routes.action("/console/surveys/{survey_id}/add-question", summary="Add a question at the end", path_params=SURVEY)
 def survey_add_question(survey_id: str):  # type: ignore[no-untyped-def]
     fields = form_fields(routes.request)
     kind = fields.get("type")

@@ -41,7 +41,7 @@ def test_the_builder_adds_orders_changes_and_removes_questions(browser: Browser)
     base = f"/console/surveys/{survey_id}"
     page = browser.get(base)
     assert page.status == 200 and "<script" not in page.text and 'href="/console/surveys" class="on"' in page.text
-    assert browser.post(f"{base}/questions", {"type": "single", "text": "您办理的业务"}).status == 303
+    assert browser.post(f"{base}/add-question", {"type": "single", "text": "您办理的业务"}).status == 303
     assert question_ids(browser, survey_id) == ["q1", "q2"]
     change = {
         "type": "single",
@@ -58,7 +58,7 @@ def test_the_builder_adds_orders_changes_and_removes_questions(browser: Browser)
     assert refused.status == 400 and "questions.0.show_if.question" in refused.text
     refused = browser.post(f"{base}/questions/q1/remove", {})
     assert refused.status == 400 and "questions.0.show_if.question" in refused.text
-    browser.post(f"{base}/questions", {"type": "text", "text": "其他意见"})
+    browser.post(f"{base}/add-question", {"type": "text", "text": "其他意见"})
     assert browser.post(f"{base}/questions/q3/move", {"direction": "up"}).status == 303
     assert question_ids(browser, survey_id) == ["q1", "q3", "q2"]
     assert browser.post(f"{base}/questions/q2/remove", {}).status == 303
