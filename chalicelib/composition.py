@@ -45,9 +45,11 @@ from chalicelib.services.ports import (
     RatingRepository,
     ShiftRepository,
     SignInFailureLog,
+    SmsSender,
     StarPublicationRepository,
     StarRuleRepository,
     SuggestionRepository,
+    SurveyRepository,
     TicketRepository,
     UnratedRepository,
     UserRepository,
@@ -317,6 +319,27 @@ def ticket_ports() -> TicketPorts:
     )
 
 
+@functools.cache
+def surveys() -> SurveyRepository:
+    from chalicelib.adapters.dynamodb.surveys import DynamoSurveyRepository
+
+    return DynamoSurveyRepository(table())
+
+
+@functools.cache
+def sms() -> SmsSender:
+    """SNS in AWS (where a notification topic is configured), else a log line (locally)."""
+    if settings().notify_topic_arn:
+        import boto3
+
+        from chalicelib.adapters.sms import SnsSms
+
+        return SnsSms(boto3.client("sns"))
+    from chalicelib.adapters.sms import LogSms
+
+    return LogSms()
+
+
 def token_policy() -> TokenPolicy:
     s = settings()
     return TokenPolicy(key=s.token_key, ttl_seconds=s.token_ttl_seconds)
@@ -422,6 +445,8 @@ _BUILT = (
     unrated,
     alerts,
     inbox,
+    surveys,
+    sms,
 )
 
 

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AfterValidator, Field, field_validator
+from pydantic import AfterValidator, ConfigDict, Field, field_validator
 
 from chalicelib.domain.accounts import Role, Username
 from chalicelib.domain.alerts import AlertRules, Note
@@ -20,7 +20,9 @@ from chalicelib.domain.inspections import Finding
 from chalicelib.domain.inspections import Mode as InspectionMode
 from chalicelib.domain.organisation import ClockTime, Code, CounterNumber, HallGrade, Name, Opening, StaffNo
 from chalicelib.domain.outreach import MAX_PHOTOS, Category, Count, Notes, PhotoKey, Quarter, Text, inside_quarter
+from chalicelib.domain.ratings import Phone
 from chalicelib.domain.suggestions import CustomerName, MobilePhone, Reply
+from chalicelib.domain.surveys import SurveyDraft
 from chalicelib.domain.tickets import Kind as TicketKind
 from chalicelib.domain.tickets import Note as TicketNote
 from chalicelib.domain.tickets import Subject as TicketSubject
@@ -337,3 +339,20 @@ class AlertRulesIn(Strict):
 
     def rules(self) -> AlertRules:
         return AlertRules(**self.model_dump())
+
+
+# ----- surveys -----
+
+
+class SurveyIn(SurveyDraft):
+    """A survey's draft as the API and the console send it (SPEC §4.6): validated whole."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def draft(self) -> SurveyDraft:
+        return SurveyDraft.model_validate(self.model_dump(by_alias=True))
+
+
+class InvitationsIn(Strict):
+    hall_code: Code
+    phones: list[Phone] = Field(min_length=1, max_length=500, description="mainland mobile numbers, 11 digits")

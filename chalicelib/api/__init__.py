@@ -21,6 +21,7 @@ from chalicelib.api import (
     reports,
     stars,
     suggestions,
+    surveys,
     tickets,
 )
 
@@ -48,5 +49,6 @@ BLUEPRINTS = tuple(
         device_visits,
         alerts,
         notifications,
+        surveys,
     )
 )

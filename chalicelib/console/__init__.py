@@ -18,6 +18,7 @@ from chalicelib.console import (
     sign_in,
     stars,
     suggestions,
+    surveys,
     tickets,
     users,
 )
@@ -44,6 +45,7 @@ BLUEPRINTS = tuple(
         inspections,
         stars,
         live,
+        surveys,
     )
 )
 

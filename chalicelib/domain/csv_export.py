@@ -51,11 +51,17 @@ def cell(value: Cell, lang: Lang) -> str | int | float:
     return value
 
 
-def to_csv(columns: Sequence[str], rows: Iterable[Mapping[str, Cell]], lang: Lang = "zh") -> str:
-    """The whole file as text, BOM first; each row gives a value for every column key."""
+def to_csv(
+    columns: Sequence[str],
+    rows: Iterable[Mapping[str, Cell]],
+    lang: Lang = "zh",
+    headers: Mapping[str, str] | None = None,
+) -> str:
+    """The whole file as text, BOM first; each row gives a value for every column key.
+    ``headers`` heads columns whose header is not a fixed key's (a survey's questions)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow([header(c, lang) for c in columns])
+    writer.writerow([cell((headers or {}).get(c) or header(c, lang), lang) for c in columns])
     for row in rows:
         writer.writerow([cell(row.get(c), lang) for c in columns])
     return BOM + out.getvalue()

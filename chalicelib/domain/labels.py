@@ -321,6 +321,9 @@ HEADERS_ZH: dict[str, str] = {
     "verified_complaints": "属实投诉数",
     "ratings": "评价数",
     "basis": "评定依据",
+    # survey-responses.csv
+    "response_id": "答卷编号",
+    "submitted_at": "提交时间",
 }
 
 # ---- live operations (alerts.AlertKind, AlertStatus) -------------------------------

@@ -69,3 +69,32 @@ def follow_up_code(key: bytes, task_id: str) -> str:
 def parse_follow_up_code(key: bytes, code: str) -> str | None:
     kind, _, task_id = (_verified(key, code) or "").partition("|")
     return task_id if kind == "f" and task_id else None
+
+
+@dataclass(frozen=True)
+class SurveyLink:
+    """What a ``/q/{code}`` names: a survey in a hall, and for an SMS link its invitation."""
+
+    survey_id: str
+    hall_code: str
+    invitation_id: str | None = None
+
+
+def survey_code(key: bytes, survey_id: str, hall_code: str) -> str:
+    """A hall's survey link (QR): the same for every customer of the hall."""
+    return _signed(key, f"q|{survey_id}|{hall_code}")
+
+
+def invitation_code(key: bytes, survey_id: str, hall_code: str, invitation_id: str) -> str:
+    """A single-use SMS link: names the invitation, never the phone."""
+    return _signed(key, f"i|{survey_id}|{hall_code}|{invitation_id}")
+
+
+def parse_survey_code(key: bytes, code: str) -> SurveyLink | None:
+    """The survey (and invitation) a genuine code names; None for anything unknown or forged."""
+    parts = (_verified(key, code) or "").split("|")
+    if len(parts) == 3 and parts[0] == "q" and all(parts[1:]):
+        return SurveyLink(parts[1], parts[2])
+    if len(parts) == 4 and parts[0] == "i" and all(parts[1:]):
+        return SurveyLink(parts[1], parts[2], parts[3])
+    return None

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from chalicelib.domain import csv_export
+from chalicelib.domain import csv_export, survey_export
 from chalicelib.domain.accounts import UserPrincipal
 from chalicelib.domain.business_time import SHANGHAI, today_in_shanghai
 from chalicelib.domain.inspections import INSPECTION_COLUMNS
@@ -31,7 +31,7 @@ from chalicelib.domain.reports import (
 )
 from chalicelib.domain.stars import STAR_COLUMNS
 from chalicelib.domain.ticket_ledger import TICKET_COLUMNS, ledger_row
-from chalicelib.services import inspections, outreach, publications, reports, stars, tickets
+from chalicelib.services import inspections, outreach, publications, reports, stars, surveys, tickets
 from chalicelib.services.inspections import InspectionPorts
 from chalicelib.services.ports import (
     Clock,
@@ -41,6 +41,7 @@ from chalicelib.services.ports import (
     RatingRepository,
     StarPublicationRepository,
     StarRuleRepository,
+    SurveyRepository,
     TallyReader,
 )
 from chalicelib.services.tickets import TicketPorts
@@ -268,3 +269,29 @@ def published_stars_csv(
     number = board.publication.version
     ascii_name = f"{en_stem}-v{number}-{day}.csv"
     return CsvFile(text, ascii_name if lang == "en" else f"{zh_stem}-第{number}版-{day}.csv", ascii_name)
+
+
+def survey_responses_csv(
+    actor: UserPrincipal,
+    repo: SurveyRepository,
+    clock: Clock,
+    *,
+    survey_id: str,
+    version: int | None,
+    hall: str | None,
+    lang: csv_export.Lang,
+) -> CsvFile:
+    """Every response of the survey (or of one version), the questions of that version (or the
+    latest) as columns; managers get their halls' rows."""
+    found = surveys.survey_results(actor, repo, survey_id, version, hall)
+    questionnaire = found.version.questionnaire()
+    headers = survey_export.question_columns(questionnaire, lang)
+    rows = (
+        survey_export.response_row(questionnaire, r, lang)
+        for r in repo.responses(survey_id, version)
+        if (hall is None or r.hall_code == hall) and actor.can_see_hall(r.hall_code)
+    )
+    text = csv_export.to_csv((*survey_export.FIXED_COLUMNS, *headers), rows, lang, headers)
+    what = f"{survey_id[:8]}-v{version}" if version else survey_id[:8]
+    what += f"-{hall}" if hall else ""
+    return _named(text, f"问卷答卷-{what}", f"survey-responses-{what}", lang=lang, clock=clock)

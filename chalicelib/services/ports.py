@@ -29,6 +29,7 @@ from chalicelib.domain.shifts import ClerkPlace, ShiftEvent
 from chalicelib.domain.stars import RuleSet, StarPublication, StarSnapshot
 from chalicelib.domain.stats import StatKey, StatKind
 from chalicelib.domain.suggestions import AttemptWindow, BoxOpening, Suggestion, SuggestionStatus
+from chalicelib.domain.surveys import Invitation, Survey, SurveyResponse, SurveyVersion
 from chalicelib.domain.tickets import Flag as TicketFlag
 from chalicelib.domain.tickets import Status as TicketStatus
 from chalicelib.domain.tickets import Ticket
@@ -595,4 +596,52 @@ class InboxRepository(Protocol):
     def mark_read(self, username: str, notification_id: str, at: datetime) -> bool:
         """Mark an entry read and count it off, once; False when it was read already. NotFound
         when the user has no such entry."""
+
+
+# ----- surveys -----
+
+
+class SurveyRepository(Protocol):
+    """Surveys, their frozen versions, responses, per-version-and-hall tallies and invitations."""
+
+    def add(self, survey: Survey) -> None:
+        """Store a new survey; Conflict when its id is taken."""
+        ...
+
+    def get(self, survey_id: str) -> Survey | None: ...
+    def save(self, survey: Survey) -> None:
+        """Replace a stored survey (its draft, status)."""
+        ...
+
+    def publish(self, survey: Survey, version: SurveyVersion) -> None:
+        """Store ``version`` (frozen) and ``survey`` (now at that version) together; Conflict when
+        another publication took the version number first."""
+        ...
+
+    def list_surveys(self, cursor: str | None, limit: int) -> Page[Survey]: ...
+    def version(self, survey_id: str, version: int) -> SurveyVersion | None: ...
+    def versions(self, survey_id: str) -> list[SurveyVersion]: ...
+
+    def respond(self, response: SurveyResponse, increments: collections.Counter[str], invitation: str | None) -> bool:
+        """Store a response, add ``increments`` to its version's and hall's tally and mark the
+        ``invitation`` used, all or nothing. False (nothing written) when a response with its id is
+        stored already; InvitationUsed when the invitation answered before."""
+        ...
+
+    def response(self, survey_id: str, response_id: str) -> SurveyResponse | None: ...
+    def responses(self, survey_id: str, version: int | None) -> Iterator[SurveyResponse]:
+        """Every stored response (of one version), in version then submission order: exports only."""
+        ...
+
+    def tallies(self, survey_id: str, version: int | None) -> list[tuple[int, str, collections.Counter[str]]]:
+        """(version, hall, counters) of every tally of the survey (or of one version)."""
+        ...
+
+    def add_invitation(self, invitation: Invitation) -> None: ...
+    def invitation(self, invitation_id: str) -> Invitation | None: ...
+
+
+class SmsSender(Protocol):
+    def send(self, phone: str, text: str) -> None:
+        """Send one SMS (SNS or a domestic gateway in production; a log line locally)."""
         ...

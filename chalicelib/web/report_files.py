@@ -10,10 +10,11 @@ from chalice import Response
 
 from chalicelib import composition
 from chalicelib.domain.accounts import UserPrincipal
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.services import exports
 from chalicelib.web import params
 from chalicelib.web.downloads import file_download
-from chalicelib.web.requests import query
+from chalicelib.web.requests import query, whole_number
 
 
 def staff_monthly(request: Any, actor: UserPrincipal) -> Response:
@@ -75,4 +76,25 @@ def stars(request: Any, actor: UserPrincipal) -> Response:
     tallies, clock = composition.ratings(), composition.clock()
     return file_download(
         exports.stars_csv(actor, org, tallies, rule_repo, clock, quarter=quarter, hall=hall, lang=lang)
+    )
+
+
+def survey_responses(request: Any, actor: UserPrincipal) -> Response:
+    survey_id = query(request, "survey")
+    if survey_id is None:
+        raise InvalidInput("Which survey?", {"survey": "a survey id"})
+    version = query(request, "version")
+    number = whole_number(version, 1, 999_999) if version is not None else None
+    if version is not None and number is None:
+        raise InvalidInput("Bad version.", {"version": "a whole number from 1"})
+    return file_download(
+        exports.survey_responses_csv(
+            actor,
+            composition.surveys(),
+            composition.clock(),
+            survey_id=survey_id,
+            version=number,
+            hall=params.hall_code(request),
+            lang=params.lang(request),
+        )
     )

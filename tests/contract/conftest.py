@@ -29,6 +29,7 @@ from chalicelib.adapters.dynamodb.ratings import DynamoRatingRepository
 from chalicelib.adapters.dynamodb.shifts import DynamoShiftRepository
 from chalicelib.adapters.dynamodb.stars import DynamoStarPublications, DynamoStarRuleRepository
 from chalicelib.adapters.dynamodb.suggestions import DynamoSuggestionRepository
+from chalicelib.adapters.dynamodb.surveys import DynamoSurveyRepository
 from chalicelib.adapters.dynamodb.table import Table
 from chalicelib.adapters.dynamodb.tickets import DynamoTicketRepository
 from chalicelib.adapters.dynamodb.unrated import DynamoUnratedRepository
@@ -51,6 +52,7 @@ from tests.fakes.outreach import InMemoryOutreachRepository
 from tests.fakes.publications import InMemoryMonthPublications
 from tests.fakes.ratings import InMemoryRateLimiter, InMemoryRatingRepository, InMemoryShiftRepository
 from tests.fakes.suggestions import InMemorySuggestionRepository
+from tests.fakes.surveys import InMemorySurveyRepository
 from tests.fakes.tickets import InMemoryTicketRepository
 from tests.fakes.unrated import InMemoryUnratedRepository
 
@@ -74,6 +76,7 @@ MEMORY: dict[str, Callable[[], Any]] = {
     "star_rules": InMemoryStarRuleRepository,
     "star_publications": InMemoryStarPublications,
     "inbox": InMemoryInboxRepository,
+    "surveys": InMemorySurveyRepository,
 }
 
 DYNAMODB: dict[str, Callable[[Table], Any]] = {
@@ -98,6 +101,7 @@ DYNAMODB: dict[str, Callable[[Table], Any]] = {
     "unrated": DynamoUnratedRepository,
     "alerts": DynamoAlertRepository,
     "inbox": DynamoInboxRepository,
+    "surveys": DynamoSurveyRepository,
 }
 
 

@@ -68,3 +68,8 @@ if TYPE_CHECKING:
     unrated: ports.UnratedRepository = InMemoryUnratedRepository(InMemoryRatingRepository())
     alerts: ports.AlertRepository = InMemoryAlertRepository()
     inbox: ports.InboxRepository = InMemoryInboxRepository()
+
+    from tests.fakes.surveys import InMemorySurveyRepository, RecordingSms
+
+    surveys: ports.SurveyRepository = InMemorySurveyRepository()
+    sms: ports.SmsSender = RecordingSms()

@@ -457,3 +457,51 @@ def inbox(username: str) -> str:
 def inbox_unread(username: str) -> tuple[str, str]:
     # The unread count moves in the same transaction as the entry it counts.
     return inbox(username), "UNREAD"
+
+
+# ---- surveys (定期客户满意度调查) -------------------------------------------------
+def survey(survey_id: str) -> tuple[str, str]:
+    return f"SURVEY#{survey_id}", "SURVEY"
+
+
+def survey_version(survey_id: str, version: int) -> tuple[str, str]:
+    # Beside the survey, zero-padded: a Query on the prefix lists the versions in order.
+    return f"SURVEY#{survey_id}", f"{SURVEY_VERSION_PREFIX}{version:06d}"
+
+
+SURVEY_VERSION_PREFIX = "VERSION#"
+# gsi1 partition listing every survey, newest last (sorted by created_at).
+ALL_SURVEYS = "SURVEYS"
+
+
+def survey_response(survey_id: str, response_id: str) -> tuple[str, str]:
+    # Keyed by the form's response_id within its survey: the conditional put on
+    # it is what makes a double submit count once.
+    return f"SURVEY#{survey_id}#RESPONSE#{response_id}", "RESPONSE"
+
+
+def survey_responses(survey_id: str) -> str:
+    """gsi1 partition of a survey's responses; gsi1sk ``survey_response_order`` sorts them by version, then time."""
+    return f"SURVEY#{survey_id}#RESPONSES"
+
+
+def survey_response_order(version: int, submitted_at: datetime, response_id: str) -> str:
+    return f"{survey_version_prefix(version)}{instant(submitted_at)}#{response_id}"
+
+
+def survey_version_prefix(version: int) -> str:
+    return f"V{version:06d}#"
+
+
+def survey_tally(survey_id: str, version: int, hall_code: str) -> tuple[str, str]:
+    # One tally item per version and hall in one partition: results of a version
+    # are one Query on the version's prefix, whatever the number of responses.
+    return f"SURVEY#{survey_id}#TALLY", f"{survey_version_prefix(version)}HALL#{hall_code}"
+
+
+def survey_tallies(survey_id: str) -> str:
+    return f"SURVEY#{survey_id}#TALLY"
+
+
+def survey_invitation(invitation_id: str) -> tuple[str, str]:
+    return f"INVITATION#{invitation_id}", "INVITATION"
