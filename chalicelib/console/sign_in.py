@@ -131,7 +131,7 @@ def logout():  # type: ignore[no-untyped-def]
 
 @routes.page(
     "/console",
-    summary="The console's start: on to the dashboard, the callback queue for agents, work orders for handlers",
+    summary="The console's start: the dashboard, or agents' callbacks, handlers' orders, inspectors' inspections",
     status=303,
 )
 def home():  # type: ignore[no-untyped-def]
