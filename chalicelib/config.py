@@ -28,6 +28,8 @@ class Settings:
     notify_topic_arn: str  # SNS topic for notifications; empty: log lines (local)
     min_ratings: int = 30  # ratings a month before a clerk is ranked (SPEC §3)
     callback_clocks: str = ""  # JSON: per task type, working days to first contact and to resolution
+    export_bucket: str = ""  # S3 bucket of export files (AWS); empty: files under data_dir/exports
+    data_dir: str = ".data"  # TINGSHENG_DATA_DIR: the local data directory
 
     @property
     def min_press_interval(self) -> timedelta:
@@ -51,6 +53,8 @@ class Settings:
             min_ratings=_whole_number(env, "TINGSHENG_MIN_RATINGS", 30),
             notify_topic_arn=env.get("TINGSHENG_NOTIFY_TOPIC_ARN", ""),
             callback_clocks=env.get("TINGSHENG_CALLBACK_CLOCKS", ""),
+            export_bucket=env.get("TINGSHENG_EXPORT_BUCKET", ""),
+            data_dir=env.get("TINGSHENG_DATA_DIR", "") or ".data",
         )
 
 

@@ -177,3 +177,17 @@ def wire_hours(hours: Any) -> dict[str, list[str] | None]:
         found = opening.model_dump() if isinstance(opening, Opening) else opening
         written[day] = [found["opens"], found["closes"]] if found else None
     return written
+
+
+class ExportIn(Strict):
+    """An export job (SPEC §4.10): a report, its format, and the report's own query as ``params``."""
+
+    id: UUID | None = Field(default=None, description="the client's id: a retry with the same id asks for one job")
+    report: str = Field(
+        max_length=40, description="ratings, staff-monthly, hall-monthly, outreach (the reports of SPEC §4.4)"
+    )
+    format: Literal["csv", "xlsx"] = "xlsx"
+    params: dict[Annotated[str, Field(max_length=20)], Annotated[str, Field(max_length=100)]] = Field(
+        default_factory=dict, max_length=10, description='the report\'s query, e.g. {"from": "2026-01-01"}'
+    )
+    lang: Literal["zh", "en"] = "zh"

@@ -9,6 +9,7 @@ from chalicelib.api import (
     callbacks,
     corrections,
     device,
+    exports,
     imports,
     month_reports,
     outreach,
@@ -36,5 +37,6 @@ BLUEPRINTS = tuple(
         appeals,
         imports,
         audit,
+        exports,
     )
 )

@@ -237,21 +237,16 @@ def ratings_export(
     first: date,
     last: date,
     hall: str | None = None,
+    max_days: int | None = MAX_EXPORT_DAYS,
 ) -> Iterator[Rating]:
     """The stored ratings of the actor's halls (or the named one), day by day, read lazily.
 
     Checks run now; the ratings are read as the caller iterates, one day's
     Query pages at a time, so an export never holds every rating at once.
-    Misuse presses are part of the record and are included.
+    Misuse presses are part of the record and are included. A download takes
+    at most ``max_days``; the export job (``max_days=None``) any range.
     """
-    if last < first:
-        raise InvalidInput("The range ends before it starts.", {"to": "on or after from"})
-    if (last - first).days + 1 > MAX_EXPORT_DAYS:
-        raise InvalidInput(
-            f"At most {MAX_EXPORT_DAYS} days per download; longer periods will come from the export job "
-            "(a file prepared in the background), which is not available yet.",
-            {"to": f"at most {MAX_EXPORT_DAYS} days after from"},
-        )
+    check_span(first, last, max_days)
     halls = _halls(actor, org, hall)
     days = days_between(first, last)
 
@@ -261,3 +256,23 @@ def ratings_export(
                 yield from ratings.ratings_of_day(h.code, d.isoformat())
 
     return rows()
+
+
+def check_span(first: date, last: date, max_days: int | None = MAX_EXPORT_DAYS) -> None:
+    """A range of days a ratings file may cover; a longer one is refused, pointing to the export job."""
+    if last < first:
+        raise InvalidInput("The range ends before it starts.", {"to": "on or after from"})
+    if max_days is not None and (last - first).days + 1 > max_days:
+        raise InvalidInput(
+            f"At most {max_days} days per download; for a longer period ask for an export job "
+            '(POST /api/v1/exports with "report": "ratings", or the console\'s exports page): '
+            "the file is prepared in the background, as CSV or XLSX.",
+            {"to": f"at most {max_days} days after from; longer periods: POST /api/v1/exports"},
+        )
+
+
+def check_reader(actor: UserPrincipal, hall: str | None) -> None:
+    """May ``actor`` read reports (of ``hall``, when named)? Reads nothing."""
+    _require_reader(actor)
+    if hall is not None:
+        actor.require_hall(hall)

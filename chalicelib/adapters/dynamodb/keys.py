@@ -301,3 +301,17 @@ def audit_month(at: datetime) -> str:
 def audit_actor(username: str) -> str:
     """gsi2 partition of one user's entries, in time order."""
     return f"AUDIT#BY#{username}"
+
+
+# Export jobs (SPEC §4.10). A user's jobs are listed through gsi1, newest
+# first; a job still queued or running also sits in one gsi2 partition (sparse:
+# the keys go when it finishes), so the sweep finds them with one Query.
+def export_job(job_id: str) -> tuple[str, str]:
+    return f"EXPORT#{job_id}", "EXPORT"
+
+
+def user_exports(username: str) -> str:
+    return f"USER#{username}#EXPORTS"
+
+
+ACTIVE_EXPORTS = "EXPORTS#ACTIVE"

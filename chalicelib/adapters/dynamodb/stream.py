@@ -35,3 +35,14 @@ def change_of(record: dict[str, Any]) -> Inserted | None:
         if pk.startswith(prefix) and image.get("sk", {}).get("S") == prefix[:-1]:
             return Inserted(model(**fields_of(from_item(image), model)))
     return None
+
+
+def queued_export(record: dict[str, Any]) -> str | None:
+    """The id of the export job a record shows queued (asked for, or queued again by the sweep); else None."""
+    if record.get("eventName") not in ("INSERT", "MODIFY"):
+        return None
+    image = record.get("dynamodb", {}).get("NewImage", {})
+    if image.get("sk", {}).get("S") != "EXPORT" or image.get("status", {}).get("S") != "queued":
+        return None
+    job_id = image.get("id", {}).get("S")
+    return job_id if isinstance(job_id, str) else None
