@@ -50,7 +50,8 @@ def seeded(clock: FixedClock, data_dir: Path, admin: Api) -> Api:
     admin.seed_hall("A01")
     admin.seed_hall("B02")
     for staff_no, hall in (("00123", "A01"), ("S09", "B02")):
-        assert admin.post("/api/v1/admin/staff", {"staff_no": staff_no, "name": "员工", "hall_code": hall}).status == 201
+        body = {"staff_no": staff_no, "name": "员工", "hall_code": hall}
+        assert admin.post("/api/v1/admin/staff", body).status == 201
     # Ratings across the year: January, June and December.
     ratings = [
         Rating(
@@ -60,7 +61,7 @@ def seeded(clock: FixedClock, data_dir: Path, admin: Api) -> Api:
             counter_number=1,
             staff_no="00123" if n % 3 else "S09",
             level=1 + n % 5,
-            comment="=HYPERLINK(\"x\")" if n == 1 else None,
+            comment='=HYPERLINK("x")' if n == 1 else None,
             rated_at=datetime(2026, 1 + (n % 3) * 5, 10, 2, tzinfo=UTC) + timedelta(minutes=n),
             received_at=datetime(2026, 1 + (n % 3) * 5, 10, 2, tzinfo=UTC),
         )
@@ -124,7 +125,7 @@ def test_a_year_of_every_hall_as_xlsx_through_the_job(seeded: Api):
     assert {r["工号"] for r in by_column} == {("inlineStr", "00123"), ("inlineStr", "S09")}
     assert all(r["评价等级"][0] == "n" for r in by_column)  # numbers as numbers
     assert all(r["评价时间"][0] == "n" and float(r["评价时间"][1]) > 46000 for r in by_column)  # dates are numbers
-    assert ("inlineStr", "'=HYPERLINK(\"x\")") in [r.get("留言") for r in by_column]
+    assert ("inlineStr", '\'=HYPERLINK("x")') in [r.get("留言") for r in by_column]
     with zipfile.ZipFile(io.BytesIO(answer.raw)) as z:
         sheet = z.read("xl/worksheets/sheet1.xml").decode()
     assert '<pane ySplit="1"' in sheet and "<autoFilter " in sheet  # frozen header, filter
@@ -141,7 +142,7 @@ def test_csv_jobs_write_what_the_download_writes(seeded: Api):
     text = download(seeded, done["url"]).raw.decode()
     inline = seeded.get("/api/v1/reports/hall-monthly.csv?month=2026-06&lang=en").raw.decode()
     assert text == inline
-    assert list(csv.reader(io.StringIO(text[1:])))[0][:3] == ["month", "branch", "hall_code"]
+    assert next(csv.reader(io.StringIO(text[1:])))[:3] == ["month", "branch", "hall_code"]
 
 
 def test_every_report_of_today_exports(seeded: Api):
@@ -210,7 +211,7 @@ def test_a_retry_with_the_clients_id_asks_for_one_job(seeded: Api):
 def test_a_run_that_stops_midway_is_run_again_then_failed_visibly(seeded: Api, clock: FixedClock):
     job = seeded.post("/api/v1/exports", {"report": "outreach", "params": {"quarter": "2026Q4"}}).json
     jobs = composition.export_jobs()
-    for attempt in range(1, MAX_ATTEMPTS + 1):
+    for _ in range(MAX_ATTEMPTS):
         queued = jobs.get(job["id"])
         assert queued is not None and queued.status == "queued"
         assert jobs.claim(queued, clock.now()) is not None  # a run starts ... and is never heard of again
