@@ -5,7 +5,9 @@ handlers; Chalice's local server serves HTTP only. The pump reads DynamoDB
 Local's stream and invokes the same handler functions with events shaped as
 Lambda's (including ``eventSourceARN`` and a numeric
 ``ApproximateCreationDateTime``, which the stream API omits or changes), and
-fires each ``@app.schedule`` on its cron. Like Lambda with
+fires each ``@app.schedule`` on its cron. Each stream handler reads the stream
+at its own pace and gets only the records its event source's ``FilterCriteria``
+in infra/resources.json passes, as in AWS. Like Lambda with
 ``ReportBatchItemFailures``, it retries the records a batch reports failed,
 and after ``MAX_ATTEMPTS`` parks them in a dead-letter file and logs an error.
 """
@@ -24,6 +26,7 @@ import boto3
 from botocore.exceptions import ClientError
 from chalice.app import DynamoDBEventConfig, ScheduledEventConfig
 
+from devstack.event_filters import admitted, patterns_of
 from devstack.schedules import next_fire
 
 MAX_ATTEMPTS = 3
@@ -146,10 +149,11 @@ class Pump:
 
     def _pump_stream(self, handler: Any, ddb: Any, streams: Any, name: str) -> None:
         stream_arn = ddb.describe_table(TableName=self.table_name)["Table"]["LatestStreamArn"]
+        filters = patterns_of(name)
         iterators: dict[str, str | None] = {}
         while not self.stop_event.is_set():
             try:
-                busy = self._pump_once(handler, name, streams, stream_arn, iterators)
+                busy = self._pump_once(handler, name, filters, streams, stream_arn, iterators)
             except Exception as e:  # DynamoDB Local restarting, a trimmed shard...: start over
                 print(f"pump: stream read failed, retrying: {e!r}", file=sys.stderr, flush=True)
                 iterators.clear()
@@ -158,7 +162,13 @@ class Pump:
                 self.stop_event.wait(POLL_SECONDS)
 
     def _pump_once(
-        self, handler: Any, name: str, streams: Any, stream_arn: str, iterators: dict[str, str | None]
+        self,
+        handler: Any,
+        name: str,
+        filters: list[dict[str, Any]] | None,
+        streams: Any,
+        stream_arn: str,
+        iterators: dict[str, str | None],
     ) -> bool:
         shards = streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]
         marks = self._checkpoints()
@@ -177,7 +187,9 @@ class Pump:
             records = answer.get("Records", [])
             if records:
                 busy = True
-                self._deliver(handler, name, [lambda_record(r, stream_arn) for r in records])
+                passed = [r for r in records if admitted(filters, r)]  # as the template's FilterCriteria
+                if passed:
+                    self._deliver(handler, name, [lambda_record(r, stream_arn) for r in passed])
                 self._save_checkpoint(self._mark(name, shard_id), records[-1]["dynamodb"]["SequenceNumber"])
         return busy
 
