@@ -8,6 +8,7 @@ from chalicelib.console import (
     callbacks,
     corrections,
     dashboard,
+    exports,
     imports,
     outreach,
     qr,
@@ -36,6 +37,7 @@ BLUEPRINTS = tuple(
         reports,
         suggestions,
         users,
+        exports,
     )
 )
 
