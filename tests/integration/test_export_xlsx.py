@@ -76,11 +76,8 @@ def test_an_export_job_writes_an_xlsx_that_libreoffice_opens_intact(tmp_path: Pa
         token = stack.call("POST", "/api/v1/auth/login", {"username": "admin", "password": PASSWORD})[1]["token"]
         seed(stack, token)
         today = datetime.now(UTC).date()
-        body = {
-            "report": "ratings",
-            "format": "xlsx",
-            "params": {"from": (today - timedelta(days=365)).isoformat(), "to": (today + timedelta(days=1)).isoformat()},
-        }
+        year = {"from": (today - timedelta(days=365)).isoformat(), "to": (today + timedelta(days=1)).isoformat()}
+        body = {"report": "ratings", "format": "xlsx", "params": year}
         status, job = stack.call("POST", "/api/v1/exports", body, token)
         assert status == 202 and job["status"] == "queued", job
         stack.wait_for_output("export settled", timeout=120)

@@ -324,6 +324,9 @@ def test_the_export_function_runs_queued_jobs_from_the_stream_with_room_to_work(
 
 def test_the_stream_function_is_invoked_only_for_the_records_it_acts_on(template: dict[str, Any]):
     source = template["Resources"]["TableChanges"]["Properties"]["Events"]["TableChangesDynamodbEventSource"]
-    assert source["Properties"]["FilterCriteria"] == json.loads((ROOT / "infra" / "resources.json").read_text())[
-        "Resources"
-    ]["TableChanges"]["Properties"]["Events"]["TableChangesDynamodbEventSource"]["Properties"]["FilterCriteria"]
+    assert (
+        source["Properties"]["FilterCriteria"]
+        == json.loads((ROOT / "infra" / "resources.json").read_text())["Resources"]["TableChanges"]["Properties"][
+            "Events"
+        ]["TableChangesDynamodbEventSource"]["Properties"]["FilterCriteria"]
+    )
