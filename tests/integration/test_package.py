@@ -330,3 +330,15 @@ def test_the_stream_function_is_invoked_only_for_the_records_it_acts_on(template
             "Events"
         ]["TableChangesDynamodbEventSource"]["Properties"]["FilterCriteria"]
     )
+
+
+def test_the_package_ships_unchecked_compiled_modules_for_the_runtime(built: Path):
+    """Lambda's /var/task is read-only: without .pyc files every cold start compiles again."""
+    tag = sys.implementation.cache_tag
+    with zipfile.ZipFile(built / "deployment.zip") as z:
+        names = set(z.namelist())
+        app_pyc = z.read(f"__pycache__/app.{tag}.pyc")
+    sources = {n for n in names if n.endswith(".py") and n.startswith(("chalicelib/", "pydantic/", "jinja2/"))}
+    compiled = {f"{n.rsplit('/', 1)[0]}/__pycache__/{n.rsplit('/', 1)[1][:-3]}.{tag}.pyc" for n in sources}
+    assert sources and compiled <= names
+    assert int.from_bytes(app_pyc[4:8], "little") == 0b01  # PEP 552: hash-based, never checked against the source
