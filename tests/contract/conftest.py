@@ -16,6 +16,7 @@ import pytest
 from chalicelib.adapters.dynamodb.appeals import DynamoAppealRepository
 from chalicelib.adapters.dynamodb.audit import DynamoAuditLog
 from chalicelib.adapters.dynamodb.callbacks import DynamoCallbackRepository
+from chalicelib.adapters.dynamodb.exports import DynamoExportJobs
 from chalicelib.adapters.dynamodb.organisation import DynamoOrganisationRepository
 from chalicelib.adapters.dynamodb.outbox import DynamoOutbox
 from chalicelib.adapters.dynamodb.outreach import DynamoOutreachRepository
@@ -30,6 +31,7 @@ from devstack import tables
 from tests.fakes.appeals import InMemoryAppealRepository
 from tests.fakes.audit import InMemoryAuditLog
 from tests.fakes.callbacks import InMemoryCallbackRepository, InMemoryOutbox
+from tests.fakes.exports import InMemoryExportJobs
 from tests.fakes.organisation import InMemoryOrganisationRepository, InMemoryUserRepository
 from tests.fakes.outreach import InMemoryOutreachRepository
 from tests.fakes.publications import InMemoryMonthPublications
@@ -49,6 +51,7 @@ MEMORY: dict[str, Callable[[], Any]] = {
     "appeals": InMemoryAppealRepository,
     "publications": InMemoryMonthPublications,
     "audit": InMemoryAuditLog,
+    "exports": InMemoryExportJobs,
 }
 
 DYNAMODB: dict[str, Callable[[Table], Any]] = {
@@ -64,6 +67,7 @@ DYNAMODB: dict[str, Callable[[Table], Any]] = {
     "appeals": DynamoAppealRepository,
     "publications": DynamoMonthPublications,
     "audit": DynamoAuditLog,
+    "exports": DynamoExportJobs,
 }
 
 

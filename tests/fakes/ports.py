@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from tests.fakes.audit import InMemoryAuditLog
     from tests.fakes.callbacks import InMemoryCallbackRepository, InMemoryOutbox, RecordingPublisher
     from tests.fakes.clock import FixedClock
+    from tests.fakes.exports import InMemoryExportJobs, MemoryExportFiles
     from tests.fakes.organisation import InMemoryOrganisationRepository, InMemoryUserRepository
     from tests.fakes.outreach import InMemoryOutreachRepository
     from tests.fakes.publications import InMemoryMonthPublications
@@ -48,3 +49,5 @@ if TYPE_CHECKING:
     month_publications: ports.MonthPublicationRepository = InMemoryMonthPublications()
     audit_log: ports.AuditLog = InMemoryAuditLog()
     holidays: HolidaySource = NoHolidays()
+    export_jobs: ports.ExportJobRepository = InMemoryExportJobs()
+    export_files: ports.ExportFiles = MemoryExportFiles()
