@@ -9,6 +9,7 @@ from typing import Any
 from chalicelib import composition
 from chalicelib.console.halls import halls_of
 from chalicelib.console.layout import DONE_QUERY, ConsoleRoutes, Sent, lang_of, principal, redirect, render, submit
+from chalicelib.domain import labels
 from chalicelib.domain.business_time import local_minute, today_in_shanghai
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.exports import ExportFormat, ExportJob
@@ -33,12 +34,7 @@ REPORT_NAMES: dict[str, tuple[str, str]] = {
     "hall-monthly": ("营业厅月度汇总", "Hall summary"),
     "outreach": ("五进覆盖", "Outreach coverage"),
 }
-STATUS_NAMES: dict[str, tuple[str, str, str]] = {  # Chinese, English, the tag's look
-    "queued": ("排队中", "Queued", ""),
-    "running": ("生成中", "Running", "warn"),
-    "done": ("已完成", "Done", "good"),
-    "failed": ("失败", "Failed", "bad"),
-}
+TAGS = {"queued": "", "running": "warn", "done": "good", "failed": "bad"}  # how each status's tag looks
 
 
 def _size(n: int) -> str:
@@ -56,14 +52,13 @@ def _line(job: ExportJob, lang: str) -> dict[str, Any]:
     zh = lang == "zh"
     ports = composition.export_ports()
     name = REPORT_NAMES.get(job.report, (job.report, job.report))[0 if zh else 1]
-    status = STATUS_NAMES[job.status.value]
     return {
         "id": job.id,
         "report": name,
         "format": job.format.value.upper(),
         "asked": " · ".join(f"{k}={v}" for k, v in sorted(job.params.items())),
-        "status": status[0 if zh else 1],
-        "tag": status[2],
+        "status": labels.label(labels.EXPORT_STATUS, job.status.value, lang),
+        "tag": TAGS[job.status.value],
         "rows": job.rows,
         "size": _size(job.bytes) if job.bytes else "",
         "created": local_minute(job.created_at),

@@ -222,3 +222,16 @@ HEADERS_ZH: dict[str, str] = {
     "safety_checks": "安全检查次数",
     "covered": "是否达标",
 }
+
+
+# ---- export jobs (exports.ExportStatus, ExportFormat) -------------------------------
+EXPORT_STATUS: dict[str, Pair] = {
+    "queued": ("排队中", "Queued"),
+    "running": ("生成中", "Running"),
+    "done": ("已完成", "Done"),
+    "failed": ("失败", "Failed"),
+}
+EXPORT_FORMAT: dict[str, Pair] = {
+    "xlsx": ("XLSX 表格", "XLSX spreadsheet"),
+    "csv": ("CSV 文本", "CSV text"),
+}

@@ -14,6 +14,7 @@ from chalicelib.domain import (
     appeals,
     audit,
     callbacks,
+    exports,
     imports,
     labels,
     outreach,
@@ -54,6 +55,8 @@ TABLES: dict[type[Enum], dict] = {
     audit.RecordKind: labels.AUDIT_RECORD,
     imports.ImportKind: labels.IMPORT_KIND,
     imports.Reason: labels.IMPORT_REASON,
+    exports.ExportStatus: labels.EXPORT_STATUS,
+    exports.ExportFormat: labels.EXPORT_FORMAT,
 }
 # Enums no page, file or message shows by label: internal keys, or shown as they are (grade "A").
 NOT_SHOWN = {StatKind, Audience, Basis, HallGrade, ShiftChange}
