@@ -7,7 +7,7 @@ only registers them.
 
 import os
 
-from chalice import Chalice, Cron
+from chalice import Chalice, Cron, Rate
 
 from chalicelib import api, console, events, pages
 from chalicelib.web import boundary
@@ -59,3 +59,15 @@ def ticket_clocks(event):  # type: ignore[no-untyped-def]
 @app.schedule(Cron("0/5", "*", "*", "*", "?", "*"))  # every five minutes
 def alert_checks(event):  # type: ignore[no-untyped-def]
     events.check_alerts()
+
+
+# Export jobs (SPEC §4.10): a function of their own (more memory, 15 minutes), fed by the same
+# stream; the deploy template filters its records down to queued export jobs.
+@app.on_dynamodb_record(stream_arn=TABLE_STREAM_ARN, batch_size=1, starting_position="TRIM_HORIZON")
+def export_jobs(event):  # type: ignore[no-untyped-def]
+    events.run_export_jobs(event.to_dict())
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES))  # an export whose run stopped midway is queued again, or failed
+def export_sweep(event):  # type: ignore[no-untyped-def]
+    events.sweep_exports()

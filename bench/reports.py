@@ -1,6 +1,7 @@
 """Report cost against DynamoDB Local: the tallies versus a Scan, at 10 k and 200 k ratings.
 
 Run: .venv/bin/python -m bench.reports [--small 10000] [--large 200000] [--repeat 5]
+     .venv/bin/python -m bench.reports --company [--repeat 3]
 
 One hall's month grows from ``--small`` to ``--large`` ratings (20 clerks on
 10 counters, every day and opening hour). For each size it times the staff
@@ -11,12 +12,21 @@ rules out. It prints medians of wall time, round trips and read units
 (``ReturnConsumedCapacity="TOTAL"``, which DynamoDB Local reports for plain
 reads), and the large/small ratios. The Scan exists only here. About six
 minutes with the defaults, most of it the 200 k Scans.
+
+``--company`` measures the company-wide reports instead, at 10, 100 and 1,000
+halls (5 clerks and a few ratings each, 10 halls a branch): the hall summary
+(which the dashboard overview shows), the staff ranking by branch and the
+五进 coverage, as an admin reads them. Besides the total round trips it
+prints the sequential ones: the reads of the calling thread plus the most any
+one reading thread made (services.fanout), the chain a request waits for; the
+bound is halls ÷ 10. About three minutes.
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -44,10 +54,13 @@ READS = ("Query", "Scan", "GetItem")
 
 @dataclass
 class ReadMeter:
-    """Asks every read for its consumed capacity and adds it up, with the round trips."""
+    """Asks every read for its consumed capacity and adds it up, with the round trips
+    (in all, and per thread: ``sequential`` is the longest chain a reader waited for)."""
 
     calls: Counter[str] = field(default_factory=Counter)
     units: float = 0.0
+    by_thread: Counter[int] = field(default_factory=Counter)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def attach(self, client: Any) -> None:
         for op in READS:
@@ -56,13 +69,23 @@ class ReadMeter:
 
     def _ask(self, params: dict[str, Any], model: Any, **_: Any) -> None:
         params.setdefault("ReturnConsumedCapacity", "TOTAL")
-        self.calls[model.name] += 1
+        with self.lock:
+            self.calls[model.name] += 1
+            self.by_thread[threading.get_ident()] += 1
 
     def _add(self, parsed: dict[str, Any], **_: Any) -> None:
-        self.units += float(parsed.get("ConsumedCapacity", {}).get("CapacityUnits", 0.0))
+        with self.lock:
+            self.units += float(parsed.get("ConsumedCapacity", {}).get("CapacityUnits", 0.0))
+
+    @property
+    def sequential(self) -> int:
+        main = self.by_thread.get(threading.main_thread().ident or 0, 0)
+        workers = [n for t, n in self.by_thread.items() if t != threading.main_thread().ident]
+        return main + max(workers, default=0)
 
     def reset(self) -> None:
         self.calls.clear()
+        self.by_thread.clear()
         self.units = 0.0
 
 
@@ -156,12 +179,91 @@ def measure(meter: ReadMeter, work: Callable[[], Any], repeat: int) -> tuple[Fig
     return Figure(statistics.median(times), statistics.median(trips), statistics.median(units)), answer
 
 
+def seed_company(org: DynamoOrganisationRepository, repo: DynamoRatingRepository, first: int, last: int) -> None:
+    """Halls ``first`` to ``last`` (C0001 ...), 10 a branch, 5 clerks and 6 ratings of the month each."""
+    clock = SystemClock()
+    when = datetime(2026, 11, 10, 2, tzinfo=UTC)
+    batch: list[Rating] = []
+    for n in range(first, last + 1):
+        code = f"C{n:04d}"
+        organisation.create_hall(
+            ADMIN, org, clock, code=code, name=f"营业厅{n}", branch=f"分中心{(n - 1) // 10:03d}", grade=HallGrade.B
+        )
+        for s in range(5):
+            organisation.add_staff(ADMIN, org, clock, staff_no=f"{n:04d}{s}", name=f"员工{n}-{s}", hall_code=code)
+        batch += [
+            Rating(
+                id=f"00000000-0000-4000-9000-{n * 10 + i:012d}",
+                channel=Channel.device,
+                hall_code=code,
+                counter_number=1,
+                staff_no=f"{n:04d}{i % 5}",
+                level=(5, 4, 5, 2, 5, 3)[i],
+                rated_at=when + timedelta(minutes=i),
+                received_at=when,
+            )
+            for i in range(6)
+        ]
+        if len(batch) >= 600:
+            assert set(repo.save_batch(batch).values()) == {"created"}
+            batch = []
+    if batch:
+        assert set(repo.save_batch(batch).values()) == {"created"}
+
+
+def company(repeat: int) -> None:
+    from chalicelib.adapters.dynamodb.outreach import DynamoOutreachRepository
+    from chalicelib.services import outreach
+
+    local = dynamodb_local.start(dynamodb_local.free_port())
+    try:
+        client = local.client()
+        tables.ensure_table(client, "bench")
+        table = Table(client, "bench")
+        org, repo = DynamoOrganisationRepository(table), DynamoRatingRepository(table)
+        activities = DynamoOutreachRepository(table)
+        meter = ReadMeter()
+        meter.attach(client)
+        work: dict[str, Callable[[], Any]] = {
+            "hall summary": lambda: reports.hall_monthly(ADMIN, org, repo, month=MONTH),
+            "staff by branch": lambda: reports.staff_monthly(ADMIN, org, repo, month=MONTH, by_branch=True),
+            "outreach": lambda: outreach.quarter_coverage(ADMIN, org, activities, "2026Q4"),
+        }
+        rows: list[tuple[str, int, Figure, float]] = []
+        seeded = 0
+        for halls in (10, 100, 1000):
+            began = time.perf_counter()
+            seed_company(org, repo, seeded + 1, halls)
+            print(f"seeded {halls - seeded} halls in {time.perf_counter() - began:.0f} s", flush=True)
+            seeded = halls
+            for name, read in work.items():
+                chains = []
+                for _ in range(repeat):
+                    meter.reset()
+                    read()
+                    chains.append(meter.sequential)
+                figure, _ = measure(meter, read, repeat)
+                rows.append((name, halls, figure, statistics.median(chains)))
+        print("\nDynamoDB Local (in memory); medians; admin, company-wide, 10 halls a branch\n")
+        print(f"{'report':<17}{'halls':>6}{'ms':>9}{'round trips':>13}{'sequential':>12}{'bound':>7}{'read units':>12}")
+        for name, halls, f, chain in rows:
+            print(
+                f"{name:<17}{halls:>6}{f.ms:>9.0f}{f.round_trips:>13.0f}{chain:>12.0f}{halls // 10:>7}{f.units:>12.1f}"
+            )
+    finally:
+        local.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--small", type=int, default=10_000)
     parser.add_argument("--large", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=5, help="runs of each tally read (Scans run fewer)")
+    parser.add_argument("--company", action="store_true", help="company-wide reports at 10, 100 and 1,000 halls")
     args = parser.parse_args()
+    if args.company:
+        company(args.repeat)
+        return
     local = dynamodb_local.start(dynamodb_local.free_port())
     try:
         client = local.client()

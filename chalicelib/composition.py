@@ -22,6 +22,7 @@ from chalicelib.services.accounts import TokenPolicy
 from chalicelib.services.alerts import AlertPorts
 from chalicelib.services.audit import Auditor
 from chalicelib.services.callbacks import CallbackPorts
+from chalicelib.services.export_jobs import ExportPorts
 from chalicelib.services.imports import ImportPorts
 from chalicelib.services.inbox import InboxPorts
 from chalicelib.services.inspections import InspectionPorts
@@ -34,6 +35,8 @@ from chalicelib.services.ports import (
     ChecklistRepository,
     Clock,
     DepartmentRepository,
+    ExportFiles,
+    ExportJobRepository,
     InboxRepository,
     InspectionRepository,
     MonthPublicationRepository,
@@ -413,6 +416,36 @@ def inbox_ports() -> InboxPorts:
     return InboxPorts(inbox=inbox(), users=users(), org=organisation(), clock=clock())
 
 
+@functools.cache
+def export_jobs() -> ExportJobRepository:
+    from chalicelib.adapters.dynamodb.exports import DynamoExportJobs
+
+    return DynamoExportJobs(table())
+
+
+@functools.cache
+def export_files() -> ExportFiles:
+    """S3 when a bucket is configured (AWS), else files under TINGSHENG_DATA_DIR/exports (locally)."""
+    s = settings()
+    if s.export_bucket:
+        import boto3
+        from botocore.config import Config
+
+        from chalicelib.adapters.export_files import S3ExportFiles
+
+        # Signature v4 names the region: presigned links work in every partition (aws-cn too).
+        return S3ExportFiles(boto3.client("s3", config=Config(signature_version="s3v4")), s.export_bucket)
+    from pathlib import Path
+
+    from chalicelib.adapters.export_files import LocalExportFiles
+
+    return LocalExportFiles(Path(s.data_dir) / "exports", s.token_key, s.public_url)
+
+
+def export_ports() -> ExportPorts:
+    return ExportPorts(jobs=export_jobs(), files=export_files(), users=users(), clock=clock())
+
+
 _BUILT = (
     settings,
     dynamodb_client,
@@ -447,6 +480,8 @@ _BUILT = (
     inbox,
     surveys,
     sms,
+    export_jobs,
+    export_files,
 )
 
 

@@ -29,6 +29,8 @@ class Settings:
     min_ratings: int = 30  # ratings a month before a clerk is ranked (SPEC §3)
     callback_clocks: str = ""  # JSON: per task type, working days to first contact and to resolution
     ticket_clocks: str = ""  # JSON: work-order working days per kind and key_account_hours
+    export_bucket: str = ""  # S3 bucket of export files (AWS); empty: files under data_dir/exports
+    data_dir: str = ".data"  # TINGSHENG_DATA_DIR: the local data directory
 
     @property
     def min_press_interval(self) -> timedelta:
@@ -53,6 +55,8 @@ class Settings:
             notify_topic_arn=env.get("TINGSHENG_NOTIFY_TOPIC_ARN", ""),
             callback_clocks=env.get("TINGSHENG_CALLBACK_CLOCKS", ""),
             ticket_clocks=env.get("TINGSHENG_TICKET_CLOCKS", ""),
+            export_bucket=env.get("TINGSHENG_EXPORT_BUCKET", ""),
+            data_dir=env.get("TINGSHENG_DATA_DIR", "") or ".data",
         )
 
 

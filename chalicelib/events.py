@@ -120,3 +120,31 @@ def check_alerts() -> int:
     )
     logger.info("alerts checked", extra={"changed": changed})
     return changed
+
+
+def run_export_jobs(event: dict[str, Any]) -> int:
+    """Stream records of queued export jobs: each job's file is written, one job after another.
+    (In AWS the event source's filter passes only those records; locally every record comes.)"""
+    from chalicelib.adapters.dynamodb.stream import queued_export
+    from chalicelib.services import export_jobs
+    from chalicelib.web.export_reports import REPORTS
+
+    ran = 0
+    for record in event.get("Records", []):
+        job_id = queued_export(record)
+        if job_id is None:
+            continue
+        job = export_jobs.run_export(composition.export_ports(), REPORTS, job_id)
+        if job is not None:
+            ran += 1
+            logger.info("export settled", extra={"export_id": job.id, "status": job.status.value, "rows": job.rows})
+    return ran
+
+
+def sweep_exports() -> int:
+    from chalicelib.services import export_jobs
+
+    changed = export_jobs.sweep(composition.export_ports())
+    if changed:
+        logger.info("interrupted exports queued again or failed", extra={"changed": changed})
+    return changed

@@ -356,3 +356,17 @@ class SurveyIn(SurveyDraft):
 class InvitationsIn(Strict):
     hall_code: Code
     phones: list[Phone] = Field(min_length=1, max_length=500, description="mainland mobile numbers, 11 digits")
+
+
+class ExportIn(Strict):
+    """An export job (SPEC §4.10): a report, its format, and the report's own query as ``params``."""
+
+    id: UUID | None = Field(default=None, description="the client's id: a retry with the same id asks for one job")
+    report: str = Field(
+        max_length=40, description="ratings, staff-monthly, hall-monthly, outreach (the reports of SPEC §4.4)"
+    )
+    format: Literal["csv", "xlsx"] = "xlsx"
+    params: dict[Annotated[str, Field(max_length=20)], Annotated[str, Field(max_length=100)]] = Field(
+        default_factory=dict, max_length=10, description='the report\'s query, e.g. {"from": "2026-01-01"}'
+    )
+    lang: Literal["zh", "en"] = "zh"

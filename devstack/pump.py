@@ -5,7 +5,9 @@ handlers; Chalice's local server serves HTTP only. The pump reads DynamoDB
 Local's stream and invokes the same handler functions with events shaped as
 Lambda's (including ``eventSourceARN`` and a numeric
 ``ApproximateCreationDateTime``, which the stream API omits or changes), and
-fires each ``@app.schedule`` on its cron. Like Lambda with
+fires each ``@app.schedule`` on its cron. Each stream handler reads the stream
+at its own pace and gets only the records its event source's ``FilterCriteria``
+in infra/resources.json passes, as in AWS. Like Lambda with
 ``ReportBatchItemFailures``, it retries the records a batch reports failed,
 and after ``MAX_ATTEMPTS`` parks them in a dead-letter file and logs an error.
 """
@@ -24,10 +26,12 @@ import boto3
 from botocore.exceptions import ClientError
 from chalice.app import DynamoDBEventConfig, ScheduledEventConfig
 
+from devstack.event_filters import admitted, patterns_of
 from devstack.schedules import next_fire
 
 MAX_ATTEMPTS = 3
 POLL_SECONDS = 0.5
+FIRST_STREAM_HANDLER = "table_changes"
 
 
 class LambdaContext:
@@ -91,13 +95,14 @@ class Pump:
         self.dead_letters = data_dir / "dead-letters.jsonl"
         self.stop_event = threading.Event()
         self.threads: list[threading.Thread] = []
+        self.checkpoint_lock = threading.Lock()
 
     def start(self) -> None:
         for config in self.app.event_sources:
             if isinstance(config, DynamoDBEventConfig):
                 ddb = boto3.client("dynamodb", endpoint_url=self.endpoint)
                 streams = boto3.client("dynamodbstreams", endpoint_url=self.endpoint)
-                self._spawn(self._pump_stream, handler_of(config), ddb, streams)
+                self._spawn(self._pump_stream, handler_of(config), ddb, streams, config.name)
             elif isinstance(config, ScheduledEventConfig):
                 self._spawn(self._fire_schedule, config)
 
@@ -124,22 +129,31 @@ class Pump:
             due = next_fire(config.schedule_expression, datetime.now(UTC), started)
 
     # -- the stream --------------------------------------------------------
+    @staticmethod
+    def _mark(name: str, shard_id: str) -> str:
+        """Each handler reads the stream at its own pace, as each event source mapping does in AWS.
+        The first handler's marks keep their old name (the shard id), so a data directory from
+        before resumes where it was."""
+        return shard_id if name == FIRST_STREAM_HANDLER else f"{name}:{shard_id}"
+
     def _checkpoints(self) -> dict[str, str]:
         if self.checkpoint_file.exists():
             return dict(json.loads(self.checkpoint_file.read_text(encoding="utf-8")))
         return {}
 
-    def _save_checkpoint(self, shard_id: str, sequence: str) -> None:
-        marks = self._checkpoints()
-        marks[shard_id] = sequence
-        self.checkpoint_file.write_text(json.dumps(marks), encoding="utf-8")
+    def _save_checkpoint(self, mark: str, sequence: str) -> None:
+        with self.checkpoint_lock:  # two handlers' threads share the file
+            marks = self._checkpoints()
+            marks[mark] = sequence
+            self.checkpoint_file.write_text(json.dumps(marks), encoding="utf-8")
 
-    def _pump_stream(self, handler: Any, ddb: Any, streams: Any) -> None:
+    def _pump_stream(self, handler: Any, ddb: Any, streams: Any, name: str) -> None:
         stream_arn = ddb.describe_table(TableName=self.table_name)["Table"]["LatestStreamArn"]
+        filters = patterns_of(name)
         iterators: dict[str, str | None] = {}
         while not self.stop_event.is_set():
             try:
-                busy = self._pump_once(handler, streams, stream_arn, iterators)
+                busy = self._pump_once(handler, name, filters, streams, stream_arn, iterators)
             except Exception as e:  # DynamoDB Local restarting, a trimmed shard...: start over
                 print(f"pump: stream read failed, retrying: {e!r}", file=sys.stderr, flush=True)
                 iterators.clear()
@@ -147,14 +161,24 @@ class Pump:
             if not busy:
                 self.stop_event.wait(POLL_SECONDS)
 
-    def _pump_once(self, handler: Any, streams: Any, stream_arn: str, iterators: dict[str, str | None]) -> bool:
+    def _pump_once(
+        self,
+        handler: Any,
+        name: str,
+        filters: list[dict[str, Any]] | None,
+        streams: Any,
+        stream_arn: str,
+        iterators: dict[str, str | None],
+    ) -> bool:
         shards = streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]
         marks = self._checkpoints()
         busy = False
         for shard in shards:
             shard_id = shard["ShardId"]
             if shard_id not in iterators:
-                iterators[shard_id] = self._iterator(streams, stream_arn, shard_id, marks.get(shard_id))
+                iterators[shard_id] = self._iterator(
+                    streams, stream_arn, shard_id, marks.get(self._mark(name, shard_id))
+                )
             iterator = iterators[shard_id]
             if iterator is None:
                 continue  # a closed shard, read to its end
@@ -163,8 +187,10 @@ class Pump:
             records = answer.get("Records", [])
             if records:
                 busy = True
-                self._deliver(handler, [lambda_record(r, stream_arn) for r in records])
-                self._save_checkpoint(shard_id, records[-1]["dynamodb"]["SequenceNumber"])
+                passed = [r for r in records if admitted(filters, r)]  # as the template's FilterCriteria
+                if passed:
+                    self._deliver(handler, name, [lambda_record(r, stream_arn) for r in passed])
+                self._save_checkpoint(self._mark(name, shard_id), records[-1]["dynamodb"]["SequenceNumber"])
         return busy
 
     @staticmethod
@@ -191,12 +217,12 @@ class Pump:
                 )
         return streams.get_shard_iterator(**args, ShardIteratorType="TRIM_HORIZON").get("ShardIterator")
 
-    def _deliver(self, handler: Any, records: list[dict[str, Any]]) -> None:
+    def _deliver(self, handler: Any, name: str, records: list[dict[str, Any]]) -> None:
         """Invoke the handler; retry the records it reports failed, then dead-letter them."""
         pending = records
         for _attempt in range(MAX_ATTEMPTS):
             try:
-                response = handler({"Records": pending}, LambdaContext("table_changes")) or {}
+                response = handler({"Records": pending}, LambdaContext(name)) or {}
                 failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
             except Exception:  # Powertools raises when every record failed: all are retried
                 failed = {r["dynamodb"]["SequenceNumber"] for r in pending}

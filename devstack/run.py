@@ -55,6 +55,7 @@ def local_environment(endpoint: str, data_dir: Path, port: int, app_endpoint: st
         "TINGSHENG_TABLE": TABLE_NAME,
         "TINGSHENG_STAGE": "local",
         "TINGSHENG_PUBLIC_URL": os.environ.get("TINGSHENG_PUBLIC_URL") or f"http://127.0.0.1:{port}",
+        "TINGSHENG_DATA_DIR": str(data_dir),  # export files go under it (exports/)
     }
     for name, value in _secrets(data_dir).items():
         env.setdefault(name, os.environ.get(name, value))

@@ -11,6 +11,7 @@ from chalicelib.api import (
     corrections,
     device,
     device_visits,
+    exports,
     imports,
     inspections,
     month_reports,
@@ -50,5 +51,6 @@ BLUEPRINTS = tuple(
         alerts,
         notifications,
         surveys,
+        exports,
     )
 )

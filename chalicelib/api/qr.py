@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 
-import segno
 from chalice import Response
 
 from chalicelib import composition
@@ -24,6 +23,8 @@ HALL = (PathParam("hall_code", HALL_CODE),)
 
 def _svg(url: str) -> Response:
     out = io.BytesIO()
+    import segno  # loaded by the first QR code drawn, not at cold start
+
     segno.make(url, error="m").save(out, kind="svg", scale=8, border=4, xmldecl=False, title=url)
     return Response(
         body=out.getvalue().decode("utf-8"),

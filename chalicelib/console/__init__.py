@@ -8,6 +8,7 @@ from chalicelib.console import (
     callbacks,
     corrections,
     dashboard,
+    exports,
     imports,
     inspections,
     live,
@@ -46,6 +47,7 @@ BLUEPRINTS = tuple(
         stars,
         live,
         surveys,
+        exports,
     )
 )
 

@@ -339,3 +339,16 @@ ALERT_STATUS: dict[str, Pair] = {
     "acknowledged": ("已确认", "Acknowledged"),
     "resolved": ("已解除", "Resolved"),
 }
+
+
+# ---- export jobs (exports.ExportStatus, ExportFormat) -------------------------------
+EXPORT_STATUS: dict[str, Pair] = {
+    "queued": ("排队中", "Queued"),
+    "running": ("生成中", "Running"),
+    "done": ("已完成", "Done"),
+    "failed": ("失败", "Failed"),
+}
+EXPORT_FORMAT: dict[str, Pair] = {
+    "xlsx": ("XLSX 表格", "XLSX spreadsheet"),
+    "csv": ("CSV 文本", "CSV text"),
+}

@@ -277,7 +277,8 @@ def capped(rows: Iterable[dict[str, Cell]], limit: int = MAX_INLINE_CSV_BYTES) -
         size += sum(len(str(v).encode()) + 1 for v in row.values() if v is not None) + 2
         if size > limit:
             raise PayloadTooLarge(
-                "Too many ratings for one download: choose fewer days or one hall. Larger exports will "
-                "come from the export job (a file prepared in the background), which is not available yet."
+                "Too many ratings for one download: choose fewer days or one hall, or ask for an export "
+                'job (POST /api/v1/exports with "report": "ratings", or the console\'s exports page): '
+                "the file is prepared in the background, as CSV or XLSX."
             )
         yield row

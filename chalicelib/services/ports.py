@@ -6,6 +6,7 @@ import collections
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Protocol
 
 from chalicelib.domain.accounts import SignInFailures, User
@@ -15,7 +16,9 @@ from chalicelib.domain.audit import AuditEntry, RecordKind
 from chalicelib.domain.callbacks import CallbackTask
 from chalicelib.domain.callbacks import Status as CallbackStatus
 from chalicelib.domain.checklists import Checklist
+from chalicelib.domain.csv_export import Cell
 from chalicelib.domain.departments import Department
+from chalicelib.domain.exports import ExportJob
 from chalicelib.domain.inbox import InboxEntry
 from chalicelib.domain.inspections import Inspection
 from chalicelib.domain.notifications import Notification
@@ -644,4 +647,59 @@ class SurveyRepository(Protocol):
 class SmsSender(Protocol):
     def send(self, phone: str, text: str) -> None:
         """Send one SMS (SNS or a domestic gateway in production; a log line locally)."""
+
+
+# ---- export jobs (SPEC §4.10) ---------------------------------------------------
+class ExportJobRepository(Protocol):
+    """Export jobs, one item each; every change but the first is conditional on the status read."""
+
+    def add(self, job: ExportJob) -> None: ...
+    def get(self, job_id: str) -> ExportJob | None: ...
+    def claim(self, job: ExportJob, now: datetime) -> ExportJob | None:
+        """``job`` (queued, as read) becomes running with one more attempt; None when another run
+        took it or it changed meanwhile."""
+        ...
+
+    def progress(self, job: ExportJob, rows: int, now: datetime) -> None:
+        """A running job's rows so far and a heartbeat (unconditional on the rows: only this run writes them)."""
+        ...
+
+    def settle(self, job: ExportJob) -> bool:
+        """Store ``job`` (done, failed, or queued again) if the stored one is still running as read
+        (same attempt); False when it is not."""
+        ...
+
+    def by_requester(self, username: str, cursor: str | None, limit: int) -> Page[ExportJob]:
+        """A user's jobs, newest first."""
+        ...
+
+    def active(self) -> list[ExportJob]:
+        """Every queued or running job (the sweep reads them; finished jobs are not among them)."""
+        ...
+
+
+class ExportFile(Protocol):
+    """One file being written, row by row, in constant memory."""
+
+    def write(self, row: Mapping[str, Cell]) -> None: ...
+    def close(self) -> int:
+        """Finish the file and put it where downloads come from; answers its size in bytes."""
+        ...
+
+    def discard(self) -> None:
+        """Give up the file (the job failed): nothing is kept."""
+        ...
+
+
+class ExportFiles(Protocol):
+    """Where export files are written and fetched: S3 in AWS, the data directory locally."""
+
+    def create(self, job: ExportJob, columns: Sequence[str]) -> ExportFile: ...
+    def link(self, job: ExportJob, now: datetime) -> str:
+        """A short-lived link to a finished job's file."""
+        ...
+
+    def fetch(self, job: ExportJob, expires: int, signature: str, now: datetime) -> Path | None:
+        """The kept file a signed app link names, when the link is genuine and unexpired (the
+        local store's links); None otherwise, and always for stores whose links lead elsewhere."""
         ...

@@ -8,6 +8,8 @@ managers their own; agents see no reports.
 
 from __future__ import annotations
 
+import functools
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -29,7 +31,8 @@ from chalicelib.domain.reports import (
     months_between,
     total_of,
 )
-from chalicelib.domain.stats import StatKind, Tally
+from chalicelib.domain.stats import StatKey, StatKind, Tally
+from chalicelib.services.fanout import in_parallel
 from chalicelib.services.organisation import every_hall, existing_hall
 from chalicelib.services.ports import Clock, OrganisationRepository, RatingRepository, TallyReader
 
@@ -53,7 +56,8 @@ def _halls(actor: UserPrincipal, org: OrganisationRepository, code: str | None) 
     _require_reader(actor)
     if actor.role is Role.admin:
         return list(every_hall(org))
-    return [h for h in (org.get_hall(c) for c in sorted(actor.halls)) if h is not None]
+    found = in_parallel([functools.partial(org.get_hall, c) for c in sorted(actor.halls)])
+    return [h for h in found if h is not None]
 
 
 def _staff_of(org: OrganisationRepository, hall_code: str) -> list[Staff]:
@@ -113,14 +117,14 @@ def rank_group(month: str, group: list[HallStaff], min_ratings: int) -> list[Sta
     ]
 
 
-def _ranked_group(
-    month: str, halls: list[Hall], org: OrganisationRepository, tallies: TallyReader, min_ratings: int
-) -> list[StaffRow]:
-    return rank_group(month, [hall_staff(month, h, org, tallies) for h in halls], min_ratings)
+def _read_staff(month: str, halls: list[Hall], org: OrganisationRepository, tallies: TallyReader) -> list[HallStaff]:
+    """Each hall's staff list and clerks' tallies, the halls read side by side (services.fanout)."""
+    return in_parallel([functools.partial(hall_staff, month, h, org, tallies) for h in halls])
 
 
-def _branch_halls(actor: UserPrincipal, org: OrganisationRepository, branch: str) -> list[Hall]:
-    halls = [h for h in every_hall(org) if h.branch == branch]
+def _branch_halls(actor: UserPrincipal, every: list[Hall], branch: str) -> list[Hall]:
+    """The halls of ``branch`` among ``every`` hall (read once for all branches)."""
+    halls = [h for h in every if h.branch == branch]
     if not halls:
         raise NotFound(f"No branch {branch}.", {"branch": "unknown branch"})
     if not all(actor.can_see_hall(h.code) for h in halls):
@@ -148,8 +152,8 @@ def staff_monthly(
     _require_reader(actor)
     rows: list[StaffRow] = []
     if not by_branch:
-        for h in _halls(actor, org, hall):
-            rows += _ranked_group(month, [h], org, tallies, min_ratings)
+        for read in _read_staff(month, _halls(actor, org, hall), org, tallies):
+            rows += rank_group(month, [read], min_ratings)
         return StaffMonthly(month, "hall", min_ratings, rows)
     if branch is not None:
         branches = [branch]
@@ -157,25 +161,42 @@ def staff_monthly(
         branches = [_hall(actor, org, hall).branch]
     else:
         branches = sorted({h.branch for h in _halls(actor, org, None)})
+    every = list(every_hall(org))
+    groups = {name: _branch_halls(actor, every, name) for name in branches}
+    reads = iter(_read_staff(month, [h for name in branches for h in groups[name]], org, tallies))
     for name in branches:
-        rows += _ranked_group(month, _branch_halls(actor, org, name), org, tallies, min_ratings)
+        rows += rank_group(month, [next(reads) for _ in groups[name]], min_ratings)
     return StaffMonthly(month, "branch", min_ratings, rows)
 
 
 def hall_monthly(
     actor: UserPrincipal, org: OrganisationRepository, tallies: TallyReader, *, month: str, hall: str | None = None
 ) -> list[HallRow]:
-    """Per hall (the named one, else the actor's): levels, rates, callbacks and suggestions of the month."""
-    return [hall_summary(month, h, tallies) for h in _halls(actor, org, hall)]
+    """Per hall (the named one, else the actor's): levels, rates, callbacks and suggestions of the month.
+
+    Each hall-month kind is one Query; the Queries of every hall run side by side (services.fanout).
+    """
+    halls = _halls(actor, org, hall)
+    reads = in_parallel(
+        [functools.partial(tallies.tallies_of_kind, h.code, month, kind) for h in halls for kind in HALL_KINDS]
+    )
+    rows = []
+    for i, h in enumerate(halls):
+        read: dict[StatKey, Counter[str]] = {}
+        for part in reads[i * len(HALL_KINDS) : (i + 1) * len(HALL_KINDS)]:
+            read.update(part)
+        rows.append(hall_row(month, h, read))
+    return rows
+
+
+# What a hall's summary row reads.
+HALL_KINDS = (StatKind.month, StatKind.callbacks, StatKind.suggestions, StatKind.tickets)
 
 
 def hall_summary(month: str, hall: Hall, tallies: TallyReader) -> HallRow:
-    read = {
-        **tallies.tallies_of_kind(hall.code, month, StatKind.month),
-        **tallies.tallies_of_kind(hall.code, month, StatKind.callbacks),
-        **tallies.tallies_of_kind(hall.code, month, StatKind.suggestions),
-        **tallies.tallies_of_kind(hall.code, month, StatKind.tickets),
-    }
+    read = {}
+    for kind in HALL_KINDS:
+        read.update(tallies.tallies_of_kind(hall.code, month, kind))
     return hall_row(month, hall, read)
 
 
@@ -238,21 +259,16 @@ def ratings_export(
     first: date,
     last: date,
     hall: str | None = None,
+    max_days: int | None = MAX_EXPORT_DAYS,
 ) -> Iterator[Rating]:
     """The stored ratings of the actor's halls (or the named one), day by day, read lazily.
 
     Checks run now; the ratings are read as the caller iterates, one day's
     Query pages at a time, so an export never holds every rating at once.
-    Misuse presses are part of the record and are included.
+    Misuse presses are part of the record and are included. A download takes
+    at most ``max_days``; the export job (``max_days=None``) any range.
     """
-    if last < first:
-        raise InvalidInput("The range ends before it starts.", {"to": "on or after from"})
-    if (last - first).days + 1 > MAX_EXPORT_DAYS:
-        raise InvalidInput(
-            f"At most {MAX_EXPORT_DAYS} days per download; longer periods will come from the export job "
-            "(a file prepared in the background), which is not available yet.",
-            {"to": f"at most {MAX_EXPORT_DAYS} days after from"},
-        )
+    check_span(first, last, max_days)
     halls = _halls(actor, org, hall)
     days = days_between(first, last)
 
@@ -267,3 +283,23 @@ def ratings_export(
 def readable_halls(actor: UserPrincipal, org: OrganisationRepository, code: str | None) -> list[Hall]:
     """The halls a report may cover: the named one, else the actor's (every hall for an admin)."""
     return _halls(actor, org, code)
+
+
+def check_span(first: date, last: date, max_days: int | None = MAX_EXPORT_DAYS) -> None:
+    """A range of days a ratings file may cover; a longer one is refused, pointing to the export job."""
+    if last < first:
+        raise InvalidInput("The range ends before it starts.", {"to": "on or after from"})
+    if max_days is not None and (last - first).days + 1 > max_days:
+        raise InvalidInput(
+            f"At most {max_days} days per download; for a longer period ask for an export job "
+            '(POST /api/v1/exports with "report": "ratings", or the console\'s exports page): '
+            "the file is prepared in the background, as CSV or XLSX.",
+            {"to": f"at most {max_days} days after from; longer periods: POST /api/v1/exports"},
+        )
+
+
+def check_reader(actor: UserPrincipal, hall: str | None) -> None:
+    """May ``actor`` read reports (of ``hall``, when named)? Reads nothing."""
+    _require_reader(actor)
+    if hall is not None:
+        actor.require_hall(hall)

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 # Locally templates/ sits beside chalicelib/; in the Lambda package it is
 # shipped through vendor/templates and lands at the package root, beside
@@ -20,6 +22,9 @@ LANGS = ("zh", "en")
 
 @functools.cache
 def environment() -> Environment:
+    """Built on the first page rendered: a function that renders none never loads Jinja2."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
     return Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html", "xml", "svg"], default_for_string=True),

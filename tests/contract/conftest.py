@@ -18,6 +18,7 @@ from chalicelib.adapters.dynamodb.appeals import DynamoAppealRepository
 from chalicelib.adapters.dynamodb.audit import DynamoAuditLog
 from chalicelib.adapters.dynamodb.callbacks import DynamoCallbackRepository
 from chalicelib.adapters.dynamodb.departments import DynamoDepartmentRepository
+from chalicelib.adapters.dynamodb.exports import DynamoExportJobs
 from chalicelib.adapters.dynamodb.inbox import DynamoInboxRepository
 from chalicelib.adapters.dynamodb.inspections import DynamoChecklistRepository, DynamoInspectionRepository
 from chalicelib.adapters.dynamodb.organisation import DynamoOrganisationRepository
@@ -40,6 +41,7 @@ from tests.fakes.appeals import InMemoryAppealRepository
 from tests.fakes.audit import InMemoryAuditLog
 from tests.fakes.callbacks import InMemoryCallbackRepository, InMemoryOutbox
 from tests.fakes.departments import InMemoryDepartmentRepository
+from tests.fakes.exports import InMemoryExportJobs
 from tests.fakes.inbox import InMemoryInboxRepository
 from tests.fakes.inspections import (
     InMemoryChecklistRepository,
@@ -77,6 +79,7 @@ MEMORY: dict[str, Callable[[], Any]] = {
     "star_publications": InMemoryStarPublications,
     "inbox": InMemoryInboxRepository,
     "surveys": InMemorySurveyRepository,
+    "exports": InMemoryExportJobs,
 }
 
 DYNAMODB: dict[str, Callable[[Table], Any]] = {
@@ -102,6 +105,7 @@ DYNAMODB: dict[str, Callable[[Table], Any]] = {
     "alerts": DynamoAlertRepository,
     "inbox": DynamoInboxRepository,
     "surveys": DynamoSurveyRepository,
+    "exports": DynamoExportJobs,
 }
 
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from tests.fakes.callbacks import InMemoryCallbackRepository, InMemoryOutbox, RecordingPublisher
     from tests.fakes.clock import FixedClock
     from tests.fakes.departments import InMemoryDepartmentRepository
+    from tests.fakes.exports import InMemoryExportJobs, MemoryExportFiles
     from tests.fakes.inbox import InMemoryInboxRepository
     from tests.fakes.inspections import (
         InMemoryChecklistRepository,
@@ -73,3 +74,5 @@ if TYPE_CHECKING:
 
     surveys: ports.SurveyRepository = InMemorySurveyRepository()
     sms: ports.SmsSender = RecordingSms()
+    export_jobs: ports.ExportJobRepository = InMemoryExportJobs()
+    export_files: ports.ExportFiles = MemoryExportFiles()

@@ -45,6 +45,8 @@ ROLES = {
     "PhoneRetention": "JobsRole",
     "OutreachReminder": "JobsRole",
     "AlertChecks": "JobsRole",
+    "ExportJobs": "ExportRole",
+    "ExportSweep": "JobsRole",
 }
 CFN_LINT = str(Path(sys.executable).parent / "cfn-lint")
 TABLE_ACTIONS = {
@@ -168,6 +170,7 @@ def test_the_schedules_run_at_their_utc_times(template: dict[str, Any]):
         "PhoneRetention": "cron(0 19 * * ? *)",  # 03:00 Asia/Shanghai
         "OutreachReminder": "cron(0 1 * * ? *)",  # 09:00 Asia/Shanghai
         "AlertChecks": "cron(0/5 * * * ? *)",  # every five minutes
+        "ExportSweep": "rate(5 minutes)",
     }
 
 
@@ -285,3 +288,59 @@ def test_packaging_refuses_a_merge_that_patches_a_function_chalice_no_longer_mak
     }
     with pytest.raises(package.PackageError, match="TableChanges"):
         package.finish(template, "prod")
+
+
+def test_export_files_go_to_an_encrypted_private_bucket_that_forgets_them_after_7_days(template: dict[str, Any]):
+    bucket = template["Resources"]["ExportBucket"]["Properties"]
+    rule = bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
+    assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"  # SSE-S3: in aws-cn too
+    assert all(bucket["PublicAccessBlockConfiguration"].values())
+    (lifecycle,) = bucket["LifecycleConfiguration"]["Rules"]
+    assert lifecycle["ExpirationInDays"] == 7 and lifecycle["Prefix"] == "exports/"
+    assert template["Globals"]["Function"]["Environment"]["Variables"]["TINGSHENG_EXPORT_BUCKET"] == {
+        "Ref": "ExportBucket"
+    }
+    (deny,) = template["Resources"]["ExportBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    links = template["Resources"]["ExportLinksPolicy"]["Properties"]
+    assert links["Roles"] == [{"Ref": "ApiRole"}]  # presigned links are signed by the API's role
+
+
+def test_the_export_function_runs_queued_jobs_from_the_stream_with_room_to_work(template: dict[str, Any]):
+    function = template["Resources"]["ExportJobs"]["Properties"]
+    assert function["Timeout"] == 900 and function["MemorySize"] >= 1024
+    assert function["EphemeralStorage"]["Size"] >= 2048  # the file is written to /tmp, then uploaded
+    source = function["Events"]["ExportJobsDynamodbEventSource"]
+    assert source["Type"] == "DynamoDB" and source["Properties"]["Stream"] == {"Fn::GetAtt": ["Table", "StreamArn"]}
+    assert source["Properties"]["BatchSize"] == 1
+    (pattern,) = source["Properties"]["FilterCriteria"]["Filters"]
+    assert json.loads(pattern["Pattern"])["dynamodb"]["NewImage"]["status"] == {"S": ["queued"]}
+    writes = {
+        a
+        for p in template["Resources"]["ExportRole"]["Properties"]["Policies"]
+        for st in p["PolicyDocument"]["Statement"]
+        for a in st["Action"]
+    }
+    assert {"s3:PutObject", "s3:AbortMultipartUpload"} <= writes
+
+
+def test_the_stream_function_is_invoked_only_for_the_records_it_acts_on(template: dict[str, Any]):
+    source = template["Resources"]["TableChanges"]["Properties"]["Events"]["TableChangesDynamodbEventSource"]
+    assert (
+        source["Properties"]["FilterCriteria"]
+        == json.loads((ROOT / "infra" / "resources.json").read_text())["Resources"]["TableChanges"]["Properties"][
+            "Events"
+        ]["TableChangesDynamodbEventSource"]["Properties"]["FilterCriteria"]
+    )
+
+
+def test_the_package_ships_unchecked_compiled_modules_for_the_runtime(built: Path):
+    """Lambda's /var/task is read-only: without .pyc files every cold start compiles again."""
+    tag = sys.implementation.cache_tag
+    with zipfile.ZipFile(built / "deployment.zip") as z:
+        names = set(z.namelist())
+        app_pyc = z.read(f"__pycache__/app.{tag}.pyc")
+    sources = {n for n in names if n.endswith(".py") and n.startswith(("chalicelib/", "pydantic/", "jinja2/"))}
+    compiled = {f"{n.rsplit('/', 1)[0]}/__pycache__/{n.rsplit('/', 1)[1][:-3]}.{tag}.pyc" for n in sources}
+    assert sources and compiled <= names
+    assert int.from_bytes(app_pyc[4:8], "little") == 0b01  # PEP 552: hash-based, never checked against the source

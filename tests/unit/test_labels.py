@@ -15,6 +15,7 @@ from chalicelib.domain import (
     appeals,
     audit,
     callbacks,
+    exports,
     imports,
     inspections,
     labels,
@@ -70,6 +71,8 @@ TABLES: dict[type[Enum], dict] = {
     stars.Star: labels.STAR,
     alerts.AlertKind: labels.ALERT_KIND,
     alerts.AlertStatus: labels.ALERT_STATUS,
+    exports.ExportStatus: labels.EXPORT_STATUS,
+    exports.ExportFormat: labels.EXPORT_FORMAT,
 }
 # Enums no page, file or message shows by label: internal keys, or shown as they are (grade "A").
 NOT_SHOWN = {StatKind, Audience, Basis, HallGrade, ShiftChange}

@@ -52,6 +52,8 @@ def client_config() -> Config:
         retries={"mode": "standard", "total_max_attempts": 3},
         connect_timeout=1,
         read_timeout=4,
+        # Company-wide reports read with services.fanout.PARALLEL_READS threads at once.
+        max_pool_connections=50,
     )
 
 

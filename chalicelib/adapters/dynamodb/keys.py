@@ -505,3 +505,17 @@ def survey_tallies(survey_id: str) -> str:
 
 def survey_invitation(invitation_id: str) -> tuple[str, str]:
     return f"INVITATION#{invitation_id}", "INVITATION"
+
+
+# Export jobs (SPEC §4.10). A user's jobs are listed through gsi1, newest
+# first; a job still queued or running also sits in one gsi2 partition (sparse:
+# the keys go when it finishes), so the sweep finds them with one Query.
+def export_job(job_id: str) -> tuple[str, str]:
+    return f"EXPORT#{job_id}", "EXPORT"
+
+
+def user_exports(username: str) -> str:
+    return f"USER#{username}#EXPORTS"
+
+
+ACTIVE_EXPORTS = "EXPORTS#ACTIVE"

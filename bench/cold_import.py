@@ -1,0 +1,83 @@
+"""A cold ``import app`` against a cold ``import boto3``, in the checkout and from the package.
+
+Run: .venv/bin/python -m bench.cold_import [--runs 9] [--package build/dev]
+
+Each import runs in a fresh interpreter (``-I``: no user site, no PYTHON* variables),
+timed inside it around the import statement alone; the four kinds are interleaved
+run by run so that a busy machine slows them alike. ``--package`` names a
+``make package`` output to unzip (default: build one now). From the package,
+``sys.path`` holds the unzipped files first and then the venv's site-packages,
+where boto3 stands for the Lambda runtime's own. Prints the medians and the
+ratios app / boto3 (goal ≤ 1.25).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+TIMED = """
+import sys, time
+sys.path[:0] = {paths!r}
+began = time.perf_counter()
+import {module}
+print(time.perf_counter() - began)
+"""
+
+
+def timed(module: str, paths: list[str], cwd: Path) -> float:
+    code = TIMED.format(paths=paths, module=module)
+    answer = subprocess.run(
+        [sys.executable, "-I", "-c", code],
+        cwd=cwd,
+        env={"PATH": "/usr/bin:/bin", "TINGSHENG_STAGE": "prod", "AWS_DEFAULT_REGION": "cn-north-1"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(answer.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--package", type=Path, help="a make package output directory (default: build one)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as work:
+        built = args.package
+        if built is None:
+            from infra import package
+
+            built = package.build("dev", Path(work) / "dev").parent
+        unzipped = Path(work) / "unzipped"
+        with zipfile.ZipFile(built / "deployment.zip") as z:
+            z.extractall(unzipped)
+        site = [p for p in sys.path if p.endswith("site-packages")]
+        kinds = {
+            "checkout: boto3": ("boto3", [str(ROOT), *site], ROOT),
+            "checkout: app": ("app", [str(ROOT), *site], ROOT),
+            "package: boto3": ("boto3", [str(unzipped), *site], unzipped),
+            "package: app": ("app", [str(unzipped), *site], unzipped),
+        }
+        times: dict[str, list[float]] = {k: [] for k in kinds}
+        for _ in range(args.runs):
+            for name, (module, paths, cwd) in kinds.items():
+                times[name].append(timed(module, paths, cwd))
+    medians = {k: statistics.median(v) for k, v in times.items()}
+    print(f"cold imports, medians of {args.runs} interleaved runs (ms)\n")
+    for name, value in medians.items():
+        print(f"{name:<18}{value * 1000:>8.0f}")
+    for where in ("checkout", "package"):
+        ratio = medians[f"{where}: app"] / medians[f"{where}: boto3"]
+        print(f"{where}: app / boto3 = {ratio:.2f}  (goal ≤ 1.25)")
+
+
+if __name__ == "__main__":
+    main()

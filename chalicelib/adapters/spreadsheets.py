@@ -1,0 +1,113 @@
+"""Writing report rows to a file as they come, in constant memory: CSV as every
+download writes it (``domain.csv_export``), and XLSX with XlsxWriter's
+``constant_memory`` mode (each row goes to disk when the next one starts;
+strings are written inline, so no table of them grows).
+
+XLSX: a bold Chinese (or English) header row, frozen, with an autofilter over
+the sheet; cells typed by ``domain.exports.xlsx_cell`` (codes and 工号 text,
+numbers numbers, times dates), never a formula. A sheet holds 1,048,576 rows:
+more continue on the next sheet, under the same header.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from chalicelib.domain import csv_export
+from chalicelib.domain.csv_export import Cell, Lang
+from chalicelib.domain.exports import XLSX_SHEET_ROWS, ExportFormat, xlsx_cell
+
+
+class CsvSheet:
+    def __init__(self, path: Path, columns: Sequence[str], lang: Lang) -> None:
+        self.columns = tuple(columns)
+        self.lang = lang
+        self.out = path.open("w", encoding="utf-8", newline="")
+        self.out.write(csv_export.BOM)
+        self.writer = csv.writer(self.out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+        self.writer.writerow([csv_export.header(c, lang) for c in self.columns])
+
+    def write(self, row: Mapping[str, Cell]) -> None:
+        self.writer.writerow([csv_export.cell(row.get(c), self.lang) for c in self.columns])
+
+    def close(self) -> None:
+        self.out.close()
+
+
+class XlsxSheet:
+    def __init__(self, path: Path, columns: Sequence[str], lang: Lang, tmpdir: Path) -> None:
+        import xlsxwriter  # type: ignore[import-untyped]  # loaded by the export run only
+
+        self.columns = tuple(columns)
+        self.lang = lang
+        self.book = xlsxwriter.Workbook(
+            str(path),
+            {
+                "constant_memory": True,
+                "tmpdir": str(tmpdir),
+                # Text stays text: never read as a formula, a link or a number.
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            },
+        )
+        self.formats: dict[str, Any] = {
+            "header": self.book.add_format({"bold": True}),
+            "text": self.book.add_format({"num_format": "@"}),
+            "decimal": self.book.add_format({"num_format": "0.0000"}),
+            "time": self.book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
+        }
+        self.sheets = 0
+        self._new_sheet()
+
+    def _new_sheet(self) -> None:
+        if self.sheets:
+            self._finish_sheet()
+        self.sheets += 1
+        self.sheet = self.book.add_worksheet(f"第{self.sheets}页" if self.lang == "zh" else f"Part {self.sheets}")
+        for i, column in enumerate(self.columns):
+            wide = 20 if column in ("rated_at", "hall", "comment", "id") else 12
+            self.sheet.set_column(i, i, wide)
+        for i, column in enumerate(self.columns):
+            self.sheet.write_string(0, i, csv_export.header(column, self.lang), self.formats["header"])
+        self.sheet.freeze_panes(1, 0)
+        self.row = 0
+
+    def _finish_sheet(self) -> None:
+        self.sheet.autofilter(0, 0, max(self.row, 1), len(self.columns) - 1)
+
+    def write(self, row: Mapping[str, Cell]) -> None:
+        if self.row + 1 >= XLSX_SHEET_ROWS:
+            self._new_sheet()
+        self.row += 1
+        r, sheet, formats = self.row, self.sheet, self.formats
+        for c, column in enumerate(self.columns):
+            kind, value = xlsx_cell(column, row.get(column), self.lang)
+            if kind == "text":
+                sheet.write_string(r, c, str(value), formats["text"])
+            elif kind == "number":
+                assert isinstance(value, int | float)
+                sheet.write_number(r, c, value)
+            elif kind == "decimal":
+                assert isinstance(value, int | float)
+                sheet.write_number(r, c, value, formats["decimal"])
+            elif kind == "time":
+                assert isinstance(value, datetime)
+                sheet.write_datetime(r, c, value, formats["time"])
+
+    def close(self) -> None:
+        self._finish_sheet()
+        self.book.close()
+
+
+Sheet = CsvSheet | XlsxSheet
+
+
+def open_sheet(fmt: ExportFormat, path: Path, columns: Sequence[str], lang: Lang) -> Sheet:
+    if fmt is ExportFormat.xlsx:
+        return XlsxSheet(path, columns, lang, path.parent)
+    return CsvSheet(path, columns, lang)

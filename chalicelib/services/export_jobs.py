@@ -1,0 +1,233 @@
+"""Export jobs (SPEC §4.10): asking for one, following it, and running it.
+
+A job is asked for with the report's own query and checked at once with the
+report's own rules (a bad month or someone else's hall is a 4xx, nothing
+stored). It runs later, in its own function run, as the user who asked for it
+(re-read then: a user deactivated meanwhile gets nothing). The run reads the
+report lazily and writes each row as it comes, so memory stays flat whatever
+the range; it writes its progress every ``HEARTBEAT_ROWS`` rows, which is also
+its sign of life. A run that stops without a word is found by ``sweep``.
+
+Which reports can be exported, and how each checks and reads its query, is the
+HTTP layer's registry (``web/export_reports.py``); this module takes it as a
+mapping of ``ExportReport``.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from chalicelib.domain.accounts import Role, UserPrincipal
+from chalicelib.domain.csv_export import Cell, Lang
+from chalicelib.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, StorageBusy
+from chalicelib.domain.exports import (
+    FILE_DAYS,
+    HEARTBEAT_ROWS,
+    HEARTBEAT_SECONDS,
+    MAX_ATTEMPTS,
+    XLSX_MAX_ROWS,
+    ExportFormat,
+    ExportJob,
+    ExportStatus,
+    file_name,
+)
+from chalicelib.domain.paging import Page
+from chalicelib.services.ports import Clock, ExportFiles, ExportJobRepository, UserRepository
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReportRows:
+    """A report opened for export: its column keys, its rows (read as iterated), its file's stem."""
+
+    columns: Sequence[str]
+    rows: Iterator[Mapping[str, Cell]]
+    stem: str  # in the job's language, without the extension
+
+
+class ExportReport(Protocol):
+    def check(self, actor: UserPrincipal, params: Mapping[str, str]) -> None:
+        """Refuse now what the report would refuse: a bad query (InvalidInput naming the
+        parameter) or a caller who may not read it (Forbidden). Reads little or nothing."""
+        ...
+
+    def open(self, actor: UserPrincipal, params: Mapping[str, str], lang: Lang) -> ReportRows:
+        """The report as ``actor`` may read it; rows are read as they are iterated."""
+        ...
+
+
+@dataclass(frozen=True)
+class ExportPorts:
+    jobs: ExportJobRepository
+    files: ExportFiles
+    users: UserRepository
+    clock: Clock
+
+
+def request_export(
+    actor: UserPrincipal,
+    ports: ExportPorts,
+    reports: Mapping[str, ExportReport],
+    *,
+    report: str,
+    fmt: ExportFormat,
+    params: Mapping[str, str],
+    lang: Lang,
+    job_id: str | None = None,
+) -> ExportJob:
+    """A queued job, checked as the report checks its query. ``job_id`` (a client's UUID) makes a
+    retry answer the job stored the first time."""
+    source = reports.get(report)
+    if source is None:
+        raise InvalidInput("No such report.", {"report": f"one of {', '.join(sorted(reports))}"})
+    source.check(actor, params)
+    job = ExportJob(
+        id=job_id or uuid.uuid4().hex,
+        report=report,
+        format=fmt,
+        params=dict(params),
+        lang=lang,
+        requested_by=actor.username,
+        created_at=ports.clock.now(),
+    )
+    try:
+        ports.jobs.add(job)
+    except Conflict:
+        stored = ports.jobs.get(job.id)
+        if stored is None or stored.requested_by != actor.username:
+            raise Conflict("That id names another export.", {"id": "taken"}) from None
+        return stored
+    return job
+
+
+def get_export(actor: UserPrincipal, jobs: ExportJobRepository, job_id: str) -> ExportJob:
+    """One job: the asker's own (an admin sees every job)."""
+    job = jobs.get(job_id)
+    if job is None or not _may_see(actor, job):
+        raise NotFound(f"No export {job_id}.")
+    return job
+
+
+def _may_see(actor: UserPrincipal, job: ExportJob) -> bool:
+    return job.requested_by == actor.username or actor.role is Role.admin
+
+
+def list_exports(actor: UserPrincipal, jobs: ExportJobRepository, cursor: str | None, limit: int) -> Page[ExportJob]:
+    """The asker's jobs, newest first."""
+    return jobs.by_requester(actor.username, cursor, limit)
+
+
+def _principal(users: UserRepository, username: str) -> UserPrincipal:
+    user = users.get_user(username)
+    if user is None or not user.active:
+        raise Forbidden(f"User {username} is no longer active.")
+    return UserPrincipal(username=user.username, role=user.role, halls=frozenset(user.halls))
+
+
+def run_export(ports: ExportPorts, reports: Mapping[str, ExportReport], job_id: str) -> ExportJob | None:
+    """Write a queued job's file; answers the job as settled, or None when there was nothing to run
+    (not queued, or taken by another run). A refusal (the report's rules, the XLSX cap) fails the
+    job with its reason; storage trouble leaves it running for the sweep to queue again."""
+    job = ports.jobs.get(job_id)
+    if job is None or job.status is not ExportStatus.queued:
+        return None
+    running = ports.jobs.claim(job, ports.clock.now())
+    if running is None:
+        return None
+    try:
+        done = _write(ports, reports, running)
+    except StorageBusy:
+        raise  # the heartbeat stops; the sweep queues the job again
+    except DomainError as e:
+        return _settle(ports, running, ExportStatus.failed, error=e.message)
+    except Exception:
+        _settle(ports, running, ExportStatus.failed, error="The export failed unexpectedly.")
+        raise
+    return done
+
+
+def _write(ports: ExportPorts, reports: Mapping[str, ExportReport], job: ExportJob) -> ExportJob:
+    source = reports[job.report].open(_principal(ports.users, job.requested_by), job.params, job.lang)
+    file = ports.files.create(job, source.columns)
+    rows = 0
+    clock = ports.clock
+    last_beat = clock.now()
+    try:
+        for row in source.rows:
+            if job.format is ExportFormat.xlsx and rows >= XLSX_MAX_ROWS:
+                raise InvalidInput(
+                    f"More than {XLSX_MAX_ROWS:,} rows: too many for XLSX; ask for CSV or a shorter range.",
+                    {"format": "csv for more than 5,000,000 rows"},
+                )
+            file.write(row)
+            rows += 1
+            if rows % HEARTBEAT_ROWS == 0 or (rows % 100 == 0 and _overdue(clock, last_beat)):
+                last_beat = clock.now()
+                ports.jobs.progress(job, rows, last_beat)
+        size = file.close()
+    except BaseException:
+        file.discard()
+        raise
+    now = clock.now()
+    done = job.model_copy(
+        update={
+            "status": ExportStatus.done,
+            "rows": rows,
+            "bytes": size,
+            "heartbeat_at": now,
+            "finished_at": now,
+            "expires_at": now + timedelta(days=FILE_DAYS),
+            "file_name": file_name(source.stem, job.format),
+        }
+    )
+    if not ports.jobs.settle(done):
+        raise StorageBusy("The export changed while it ran.")
+    return done
+
+
+def _overdue(clock: Clock, last_beat: datetime) -> bool:
+    return (clock.now() - last_beat).total_seconds() >= HEARTBEAT_SECONDS
+
+
+def _settle(ports: ExportPorts, job: ExportJob, status: ExportStatus, error: str | None = None) -> ExportJob:
+    now = ports.clock.now()
+    settled = job.model_copy(update={"status": status, "error": error, "finished_at": now, "heartbeat_at": now})
+    ports.jobs.settle(settled)
+    return settled
+
+
+def sweep(ports: ExportPorts) -> int:
+    """Jobs whose run stopped midway: queued again (a fresh run starts the file over), or after
+    ``MAX_ATTEMPTS`` runs failed, saying so. Answers how many it changed."""
+    now = ports.clock.now()
+    changed = 0
+    for job in ports.jobs.active():
+        if not job.interrupted(now):
+            continue
+        if job.attempts >= MAX_ATTEMPTS:
+            settled = job.model_copy(
+                update={
+                    "status": ExportStatus.failed,
+                    "finished_at": now,
+                    "error": f"The export was interrupted {job.attempts} times; ask for a smaller one.",
+                }
+            )
+        else:
+            settled = job.model_copy(update={"status": ExportStatus.queued, "rows": 0, "heartbeat_at": now})
+        if ports.jobs.settle(settled):
+            changed += 1
+            logger.warning("export interrupted", extra={"export_id": job.id, "to": settled.status.value})
+    return changed
+
+
+def link(actor: UserPrincipal, ports: ExportPorts, job: ExportJob) -> str | None:
+    """A short-lived link to the job's file while it is kept; None before it is done or once expired."""
+    if not _may_see(actor, job) or not job.file_ready(ports.clock.now()):
+        return None
+    return ports.files.link(job, ports.clock.now())

@@ -1,0 +1,66 @@
+"""Export jobs stored alike in memory and in DynamoDB: a run owns its job by the attempt it
+claimed; a second claim, or a stale run's progress or result, changes nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from chalicelib.domain.errors import Conflict, StorageBusy
+from chalicelib.domain.exports import ExportFormat, ExportJob, ExportStatus
+
+T0 = datetime(2026, 12, 1, 2, tzinfo=UTC)
+
+
+def job(n: int, by: str = "mgr") -> ExportJob:
+    return ExportJob(
+        id=f"{n:032x}",
+        report="ratings",
+        format=ExportFormat.xlsx,
+        params={"from": "2026-01-01", "to": "2026-12-31"},
+        lang="zh",
+        requested_by=by,
+        created_at=T0 + timedelta(minutes=n),
+    )
+
+
+def test_a_job_is_claimed_once_and_only_its_run_writes_it(repos):
+    jobs = repos.exports
+    jobs.add(job(1))
+    with pytest.raises(Conflict):
+        jobs.add(job(1))
+    queued = jobs.get(job(1).id)
+    assert queued == job(1) and queued.status is ExportStatus.queued
+    running = jobs.claim(queued, T0)
+    assert running is not None and running.attempts == 1 and running.status is ExportStatus.running
+    assert jobs.claim(queued, T0) is None  # a second delivery of the record finds it taken
+    jobs.progress(running, 2000, T0 + timedelta(seconds=5))
+    stored = jobs.get(running.id)
+    assert stored.rows == 2000 and stored.heartbeat_at == T0 + timedelta(seconds=5)
+    assert [j.id for j in jobs.active()] == [running.id]
+
+    requeued = stored.model_copy(update={"status": ExportStatus.queued, "rows": 0})
+    assert jobs.settle(requeued)  # the sweep: queued again
+    second = jobs.claim(jobs.get(running.id), T0)
+    assert second is not None and second.attempts == 2
+    with pytest.raises(StorageBusy):
+        jobs.progress(running, 4000, T0)  # the first run, come back to life, owns nothing now
+    assert not jobs.settle(running.model_copy(update={"status": ExportStatus.done}))
+
+    done = second.model_copy(
+        update={"status": ExportStatus.done, "rows": 10, "bytes": 99, "expires_at": T0 + timedelta(days=7)}
+    )
+    assert jobs.settle(done)
+    assert jobs.get(done.id) == done
+    assert jobs.active() == []
+
+
+def test_a_users_jobs_newest_first_a_page_at_a_time(repos):
+    for n in range(5):
+        repos.exports.add(job(n))
+    repos.exports.add(job(9, by="other"))
+    first = repos.exports.by_requester("mgr", None, 3)
+    assert [j.id for j in first.items] == [job(n).id for n in (4, 3, 2)] and first.next
+    rest = repos.exports.by_requester("mgr", first.next, 3)
+    assert [j.id for j in rest.items] == [job(n).id for n in (1, 0)] and rest.next is None
