@@ -263,4 +263,4 @@ def test_the_ledger_csv_has_exactly_the_spec_columns_and_hall_monthly_counts_ord
     assert (row["tickets"], row["tickets_in_time"]) == (2, 1)
     csv_text = hall.get(f"/api/v1/reports/hall-monthly.csv?month={month}&hall=A01&lang=en").raw.decode("utf-8-sig")
     header, values = csv_text.split("\r\n")[:2]
-    assert header.endswith(",suggestions,tickets,tickets_in_time") and values.endswith(",2,1")
+    assert ",suggestions,tickets,tickets_in_time," in header and values.split(",")[17:19] == ["2", "1"]
