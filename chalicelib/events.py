@@ -105,7 +105,8 @@ def remind_outreach() -> int:
 def check_ticket_clocks() -> int:
     from chalicelib.services import tickets
 
-    changed = tickets.check_clocks(composition.ticket_ports())
+    ports = composition.alert_ports()
+    changed = tickets.check_clocks(composition.ticket_ports(), lambda ticket: alerts.order_overdue(ports, ticket))
     logger.info("work order clocks checked", extra={"changed": changed})
     return changed
 
@@ -118,6 +119,7 @@ def check_alerts() -> int:
     changed += alerts.recheck_listed(
         ports, composition.suggestions(), composition.callbacks(), composition.working_days()
     )
+    changed += alerts.recheck_orders(ports, composition.tickets())
     logger.info("alerts checked", extra={"changed": changed})
     return changed
 

@@ -24,7 +24,7 @@ class AlertKind(StrEnum):
     silent_device = "silent_device"
     box_unopened = "box_unopened"
     callback_overdue = "callback_overdue"
-    ticket_overdue = "ticket_overdue"  # raised by work orders (SPEC §3.2) through services.alerts.order_overdue
+    ticket_overdue = "ticket_overdue"  # raised by the work-order clocks (SPEC §3.2)
 
 
 class AlertStatus(StrEnum):

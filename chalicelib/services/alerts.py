@@ -6,8 +6,8 @@
 - silent device: the schedule reads the index of devices by last seen;
 - unopened box and overdue callback: raised where those flags are set (the
   morning digest, the callback clocks), listed only (their flag notified);
-- overdue work order: ``order_overdue`` and ``order_settled`` are the hooks
-  work orders call.
+- overdue work order: raised where the work-order clocks flag it
+  (``order_overdue``), resolved by the schedule once it is answered or closed.
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ from chalicelib.domain.organisation import Hall
 from chalicelib.domain.paging import Page
 from chalicelib.domain.stats import Tally
 from chalicelib.domain.suggestions import box_overdue
+from chalicelib.domain.tickets import Status as TicketStatus
+from chalicelib.domain.tickets import Ticket
 from chalicelib.domain.workdays import WorkingDays
 from chalicelib.services import audit
 from chalicelib.services.audit import Auditor
@@ -49,6 +51,7 @@ from chalicelib.services.ports import (
     Clock,
     OrganisationRepository,
     SuggestionRepository,
+    TicketRepository,
 )
 
 
@@ -197,21 +200,24 @@ def callback_overdue(ports: AlertPorts, task: CallbackTask) -> bool:
     return _raise(ports, AlertKind.callback_overdue, subject_scope(hall.code, task.id), hall, detail, subject=task.id)
 
 
-def order_overdue(ports: AlertPorts, hall_code: str, order_id: str, detail: str) -> bool:
-    """Hook for work orders (SPEC §3.2): an order past its clock is listed as an alert."""
-    hall = ports.org.get_hall(hall_code)
+def order_overdue(ports: AlertPorts, ticket: Ticket) -> bool:
+    """The work-order clocks found an order past its due time: list it as an alert (its
+    escalation notified already)."""
+    hall = ports.org.get_hall(ticket.hall_code)
     if hall is None:
         return False
-    scope = subject_scope(hall_code, order_id)
-    return _raise(ports, AlertKind.ticket_overdue, scope, hall, detail, subject=order_id)
+    detail = f"工单超期 (work order overdue): {ticket.ticket_no}, due {ticket.due_at:%Y-%m-%d %H:%M} UTC"
+    return _raise(ports, AlertKind.ticket_overdue, subject_scope(hall.code, ticket.id), hall, detail, subject=ticket.id)
 
 
-def order_settled(ports: AlertPorts, hall_code: str, order_id: str) -> bool:
-    """Hook for work orders: the order was answered or closed, so its alert resolves."""
-    for alert in ports.alerts.open_alerts(AlertKind.ticket_overdue, hall_code):
-        if alert.subject == order_id:
-            return ports.alerts.resolve(alert, ports.clock.now())
-    return False
+def recheck_orders(ports: AlertPorts, tickets: TicketRepository) -> int:
+    """Resolve the overdue-order alerts of orders answered or closed since (one GetItem each)."""
+    resolved = 0
+    for alert in ports.alerts.open_alerts(AlertKind.ticket_overdue):
+        ticket = tickets.get(alert.subject or "")
+        if ticket is None or ticket.status in (TicketStatus.answered, TicketStatus.closed):
+            resolved += ports.alerts.resolve(alert, ports.clock.now())
+    return resolved
 
 
 def recheck_listed(

@@ -360,16 +360,18 @@ def urge(actor: UserPrincipal, ports: TicketPorts, ticket_id: str, note: str) ->
     return _save(ports, ticket, after, [_notice(after, "urged", _escalation(after), note, now)])
 
 
-def check_clocks(ports: TicketPorts) -> int:
+def check_clocks(ports: TicketPorts, went_overdue: Callable[[Ticket], object] = lambda ticket: None) -> int:
     """The hourly job: re-flag the orders whose clocks moved on (read from the sparse index); an
-    at-risk order tells its department and hall manager, an overdue one escalates one level."""
+    at-risk order tells its department and hall manager, an overdue one escalates one level and
+    is handed to ``went_overdue`` once stored (the alerts list it)."""
     now = ports.clock.now()
     changed = 0
     for ticket in ports.tickets.due_for_check(now, CHECK_BATCH):
         flags = rules.flags_at(ticket, now)
         if flags == ticket.flags:
             continue
-        if Flag.overdue in flags and not ticket.was_overdue:
+        overdue = Flag.overdue in flags and not ticket.was_overdue
+        if overdue:
             after = rules.went_overdue(ticket, now).model_copy(update={"version": ticket.version + 1})
             notice = _notice(after, "overdue", _escalation(after), "", now)
         else:
@@ -380,6 +382,8 @@ def check_clocks(ports: TicketPorts) -> int:
             _save(ports, ticket, after, [notice])
         except Conflict:
             continue  # a handler changed it meanwhile; the next run looks again
+        if overdue:
+            went_overdue(after)
         changed += 1
     return changed
 
