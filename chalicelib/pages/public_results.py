@@ -9,7 +9,7 @@ from chalicelib import composition
 from chalicelib.domain.business_time import local_minute
 from chalicelib.domain.public_results import PublicResults
 from chalicelib.pages.errors import page_routes
-from chalicelib.services import public_results
+from chalicelib.services import public_results, stars
 from chalicelib.web import rendering
 from chalicelib.web.routing import HALL_CODE, HTML, Auth, PathParam, schema
 
@@ -52,6 +52,7 @@ def _page(hall_code: str, month: str | None) -> Any:
         f=results.figures,
         published_at=local_minute(publication.published_at) if publication else None,
         chart=_trend(results),
+        hall_stars=stars.current_public_stars(composition.star_publications(), composition.clock(), hall_code),
     )
     response.headers["Cache-Control"] = "public, max-age=300"
     return response

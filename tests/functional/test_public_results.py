@@ -68,3 +68,12 @@ def test_unknown_halls_and_months_not_over_are_404(hall: Api):
     assert hall.get("/p/A01/2026-13", token="").status == 404
     assert hall.get(f"/p/A01/{month_before('2026-11', 12)}", token="").status == 200
     assert NOW.astimezone(SHANGHAI).strftime("%Y-%m") == "2026-12"
+
+
+def test_the_published_stars_show_by_surname_and_staff_number_only(hall: Api):
+    assert "星级评定结果尚未公布" in hall.get("/p/A01", token="").text
+    assert hall.post("/api/v1/stars/2026Q4/publish").status == 201
+    page = hall.get("/p/A01", token="")
+    text = page.text
+    assert "服务之星" in text and "2026Q4" in text and "张* · A0123" in text
+    assert "张三" not in text and "<script" not in text and len(page.raw) <= 20 * 1024
