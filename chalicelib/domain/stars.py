@@ -15,9 +15,10 @@ tests pass, then the caps apply:
   收费服务: 100 × points passed ÷ points checked over the quarter's inspections)
   ≥ its minimum; without checked points in those sections, at most ``uninspected_cap``.
 
-Verified complaints are counted from upheld complaints recorded when a callback
-task about a complaint closes (``services.stars.verified_complaints`` is the one
-place that reads them), until work orders record them on close.
+Verified complaints are the complaint and report work orders closed as verified
+(属实) against a clerk (SPEC §3.2), and the complaint callback tasks closed as
+upheld against a clerk (``services.stars.verified_complaints`` is the one place
+that reads them).
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ from chalicelib.domain.privacy import mask_name
 from chalicelib.domain.publications import LATEST, Wanted
 from chalicelib.domain.stars import DEFAULT_RULES, RuleSet, StarPublication, StarRow, StarSnapshot, Thresholds
 from chalicelib.domain.stats import StatKind, Tally
-from chalicelib.services import audit
+from chalicelib.services import audit, tickets
 from chalicelib.services.audit import Auditor
 from chalicelib.services.organisation import every_hall
 from chalicelib.services.ports import (
@@ -90,13 +90,14 @@ def quarter_months(quarter: str) -> list[str]:
 def verified_complaints(tallies: TallyReader, hall_code: str, months: list[str]) -> dict[str, int]:
     """Verified complaints per clerk at the hall over ``months``: the one source the stars read.
 
-    Counted today from complaints upheld when their callback task closed (the agent names
-    the clerk); work orders closed as verified (SPEC §3.2) add to the same tally.
+    Work orders closed as verified (属实) against a clerk (SPEC §3.2), and complaint callback
+    tasks closed as upheld against a clerk (the agent names the clerk). Two keyed Queries a month.
     """
     found: collections.Counter[str] = collections.Counter()
     for month in months:
         for key, counts in tallies.tallies_of_kind(hall_code, month, StatKind.verified_complaint).items():
             found[key.part] += int(counts.get("complaints", 0))
+        found.update(tickets.verified_complaints(tallies, hall_code, month))
     return {staff_no: n for staff_no, n in found.items() if n}
 
 

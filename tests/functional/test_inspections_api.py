@@ -250,6 +250,19 @@ def test_a_complaint_closed_as_verified_caps_the_clerks_service_star(halls: Api)
     assert any(line["test"] == "complaints" and line["op"] == "cap" for line in row["lines"])
 
 
+def test_a_complaint_work_order_closed_as_verified_counts_against_the_clerks_stars(halls: Api):
+    assert halls.post("/api/v1/admin/departments", {"code": "KF", "name": "客户服务"}).status == 201
+    order = halls.post("/api/v1/tickets", {"hall_code": "A01", "kind": "complaint", "subject": "窗口人员态度差"}).json
+    assert halls.post(f"/api/v1/tickets/{order['id']}/assign", {"department": "KF"}).status == 200
+    assert halls.post(f"/api/v1/tickets/{order['id']}/progress", {"note": "已调取录像"}).status == 200
+    assert halls.post(f"/api/v1/tickets/{order['id']}/answer", {"answer": "已核实并致歉"}).status == 200
+    closed = halls.post(f"/api/v1/tickets/{order['id']}/close", {"verified": True, "staff_no": "A0123"})
+    assert (closed.status, closed.json["verified"], closed.json["staff_no"]) == (200, True, "A0123")
+    [row] = halls.get(f"/api/v1/reports/stars?quarter={quarter()}&hall=A01").json["items"]
+    assert row["figures"]["verified_complaints"] == 1
+    assert any(line["test"] == "complaints" and line["op"] == "cap" for line in row["lines"])
+
+
 # ---- who may call what ---------------------------------------------------------------------
 ROLES = ("admin", "manager", "other_manager", "agent", "inspector")
 ALLOWED = {  # route -> the roles that get past authorization (others: 403, or 404 where reading hides)
