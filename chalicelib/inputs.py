@@ -363,7 +363,8 @@ class ExportIn(Strict):
 
     id: UUID | None = Field(default=None, description="the client's id: a retry with the same id asks for one job")
     report: str = Field(
-        max_length=40, description="ratings, staff-monthly, hall-monthly, outreach (the reports of SPEC §4.4)"
+        max_length=40,
+        description="ratings, staff-monthly, hall-monthly, outreach, tickets, inspections, stars, survey-responses",
     )
     format: Literal["csv", "xlsx"] = "xlsx"
     params: dict[Annotated[str, Field(max_length=20)], Annotated[str, Field(max_length=100)]] = Field(

@@ -26,12 +26,14 @@ PlaceFile = Callable[[ExportJob, Path], None]  # moves a finished file to where 
 class _DraftFile:
     """A file being written in a private temporary directory; ``place`` moves it when complete."""
 
-    def __init__(self, job: ExportJob, columns: Sequence[str], place: PlaceFile) -> None:
+    def __init__(
+        self, job: ExportJob, columns: Sequence[str], headers: Mapping[str, str] | None, place: PlaceFile
+    ) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix=f"export-{job.id}-"))
         self.path = self.dir / f"{job.id}.{job.format.value}"
         self.job = job
         self.place = place
-        self.sheet = open_sheet(job.format, self.path, columns, job.lang)
+        self.sheet = open_sheet(job.format, self.path, columns, job.lang, headers)
 
     def write(self, row: Mapping[str, Cell]) -> None:
         self.sheet.write(row)
@@ -71,8 +73,8 @@ class LocalExportFiles:
         self.root.mkdir(parents=True, exist_ok=True)
         shutil.move(str(path), self.root / _object_name(job))
 
-    def create(self, job: ExportJob, columns: Sequence[str]) -> _DraftFile:
-        return _DraftFile(job, columns, self._place)
+    def create(self, job: ExportJob, columns: Sequence[str], headers: Mapping[str, str] | None = None) -> _DraftFile:
+        return _DraftFile(job, columns, headers, self._place)
 
     def link(self, job: ExportJob, now: datetime) -> str:
         expires = int(now.timestamp()) + LINK_SECONDS
@@ -107,8 +109,8 @@ class S3ExportFiles:
             ExtraArgs={"ContentType": content_type(job.format), "ServerSideEncryption": "AES256"},
         )
 
-    def create(self, job: ExportJob, columns: Sequence[str]) -> _DraftFile:
-        return _DraftFile(job, columns, self._place)
+    def create(self, job: ExportJob, columns: Sequence[str], headers: Mapping[str, str] | None = None) -> _DraftFile:
+        return _DraftFile(job, columns, headers, self._place)
 
     def link(self, job: ExportJob, now: datetime) -> str:
         name = job.file_name or _object_name(job)

@@ -22,14 +22,18 @@ from chalicelib.domain.csv_export import Cell, Lang
 from chalicelib.domain.exports import XLSX_SHEET_ROWS, ExportFormat, xlsx_cell
 
 
+def _headers(columns: Sequence[str], lang: Lang, headers: Mapping[str, str] | None) -> list[str]:
+    return [(headers or {}).get(c) or csv_export.header(c, lang) for c in columns]
+
+
 class CsvSheet:
-    def __init__(self, path: Path, columns: Sequence[str], lang: Lang) -> None:
+    def __init__(self, path: Path, columns: Sequence[str], lang: Lang, headers: Mapping[str, str] | None) -> None:
         self.columns = tuple(columns)
         self.lang = lang
         self.out = path.open("w", encoding="utf-8", newline="")
         self.out.write(csv_export.BOM)
         self.writer = csv.writer(self.out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-        self.writer.writerow([csv_export.header(c, lang) for c in self.columns])
+        self.writer.writerow([csv_export.cell(h, lang) for h in _headers(self.columns, lang, headers)])
 
     def write(self, row: Mapping[str, Cell]) -> None:
         self.writer.writerow([csv_export.cell(row.get(c), self.lang) for c in self.columns])
@@ -39,10 +43,13 @@ class CsvSheet:
 
 
 class XlsxSheet:
-    def __init__(self, path: Path, columns: Sequence[str], lang: Lang, tmpdir: Path) -> None:
+    def __init__(
+        self, path: Path, columns: Sequence[str], lang: Lang, headers: Mapping[str, str] | None, tmpdir: Path
+    ) -> None:
         import xlsxwriter  # type: ignore[import-untyped]  # loaded by the export run only
 
         self.columns = tuple(columns)
+        self.headers = _headers(self.columns, lang, headers)
         self.lang = lang
         self.book = xlsxwriter.Workbook(
             str(path),
@@ -72,8 +79,8 @@ class XlsxSheet:
         for i, column in enumerate(self.columns):
             wide = 20 if column in ("rated_at", "hall", "comment", "id") else 12
             self.sheet.set_column(i, i, wide)
-        for i, column in enumerate(self.columns):
-            self.sheet.write_string(0, i, csv_export.header(column, self.lang), self.formats["header"])
+        for i, header in enumerate(self.headers):
+            self.sheet.write_string(0, i, header, self.formats["header"])
         self.sheet.freeze_panes(1, 0)
         self.row = 0
 
@@ -107,7 +114,9 @@ class XlsxSheet:
 Sheet = CsvSheet | XlsxSheet
 
 
-def open_sheet(fmt: ExportFormat, path: Path, columns: Sequence[str], lang: Lang) -> Sheet:
+def open_sheet(
+    fmt: ExportFormat, path: Path, columns: Sequence[str], lang: Lang, headers: Mapping[str, str] | None = None
+) -> Sheet:
     if fmt is ExportFormat.xlsx:
-        return XlsxSheet(path, columns, lang, path.parent)
-    return CsvSheet(path, columns, lang)
+        return XlsxSheet(path, columns, lang, headers, path.parent)
+    return CsvSheet(path, columns, lang, headers)

@@ -27,12 +27,19 @@ REPORT_FIELDS: dict[str, tuple[str, ...]] = {
     "staff-monthly": ("month", "hall"),
     "hall-monthly": ("month", "hall"),
     "outreach": ("quarter",),
+    "tickets": ("month", "hall"),
+    "inspections": ("month", "hall"),
+    "stars": ("quarter", "hall"),
 }
 REPORT_NAMES: dict[str, tuple[str, str]] = {
     "ratings": ("评价明细", "Ratings"),
     "staff-monthly": ("员工月度排名", "Staff ranking"),
     "hall-monthly": ("营业厅月度汇总", "Hall summary"),
     "outreach": ("五进覆盖", "Outreach coverage"),
+    "tickets": ("工单台账", "Work-order ledger"),
+    "inspections": ("明察暗访", "Inspections"),
+    "stars": ("星级评定", "Star ratings"),
+    "survey-responses": ("问卷答卷", "Survey responses"),
 }
 TAGS = {"queued": "", "running": "warn", "done": "good", "failed": "bad"}  # how each status's tag looks
 
@@ -81,7 +88,8 @@ def _page(request: Any, sent: Sent | None = None) -> Any:
         page="/console/exports",
         section="reports",
         jobs=[_line(j, lang) for j in page.items],
-        reports=[(k, REPORT_NAMES.get(k, (k, k))) for k in REPORTS],
+        # A survey's responses are exported from its results page's query (the API): no form here.
+        reports=[(k, REPORT_NAMES.get(k, (k, k))) for k in REPORTS if k in REPORT_FIELDS],
         fields=REPORT_FIELDS,
         halls=halls_of(actor),
         month=today.strftime("%Y-%m"),
@@ -114,7 +122,7 @@ def _request() -> Any:
     request = routes.request
     fields = form_fields(request)
     report = str(fields.get("report", ""))
-    if report not in REPORTS:
+    if report not in REPORTS or report not in REPORT_FIELDS:
         raise InvalidInput("Choose a report.", {"report": f"one of {', '.join(REPORTS)}"})
     fmt = str(fields.get("format", "xlsx"))
     if fmt not in ("csv", "xlsx"):

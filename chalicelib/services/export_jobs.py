@@ -49,6 +49,7 @@ class ReportRows:
     columns: Sequence[str]
     rows: Iterator[Mapping[str, Cell]]
     stem: str  # in the job's language, without the extension
+    headers: Mapping[str, str] | None = None  # headers of columns that are no fixed key (a survey's questions)
 
 
 class ExportReport(Protocol):
@@ -154,7 +155,7 @@ def run_export(ports: ExportPorts, reports: Mapping[str, ExportReport], job_id: 
 
 def _write(ports: ExportPorts, reports: Mapping[str, ExportReport], job: ExportJob) -> ExportJob:
     source = reports[job.report].open(_principal(ports.users, job.requested_by), job.params, job.lang)
-    file = ports.files.create(job, source.columns)
+    file = ports.files.create(job, source.columns, source.headers)
     rows = 0
     clock = ports.clock
     last_beat = clock.now()

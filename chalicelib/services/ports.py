@@ -694,7 +694,10 @@ class ExportFile(Protocol):
 class ExportFiles(Protocol):
     """Where export files are written and fetched: S3 in AWS, the data directory locally."""
 
-    def create(self, job: ExportJob, columns: Sequence[str]) -> ExportFile: ...
+    def create(self, job: ExportJob, columns: Sequence[str], headers: Mapping[str, str] | None = None) -> ExportFile:
+        """A new file with a header row: ``headers`` names columns that are no fixed key."""
+        ...
+
     def link(self, job: ExportJob, now: datetime) -> str:
         """A short-lived link to a finished job's file."""
         ...

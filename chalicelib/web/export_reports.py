@@ -14,8 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib import composition
-from chalicelib.domain.accounts import UserPrincipal
+from chalicelib.domain import survey_export
+from chalicelib.domain.accounts import Role, UserPrincipal
 from chalicelib.domain.csv_export import Cell, Lang
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.inspections import INSPECTION_COLUMNS
+from chalicelib.domain.inspections import csv_row as inspection_csv_row
 from chalicelib.domain.reports import (
     HALL_COLUMNS,
     RATING_COLUMNS,
@@ -24,11 +28,15 @@ from chalicelib.domain.reports import (
     rating_csv_row,
     staff_csv_row,
 )
-from chalicelib.services import export_jobs, outreach, publications, reports
+from chalicelib.domain.stars import STAR_COLUMNS
+from chalicelib.domain.ticket_ledger import TICKET_COLUMNS, ledger_row
+from chalicelib.services import export_jobs, inspections, outreach, publications, reports, stars
+from chalicelib.services import surveys as survey_service
+from chalicelib.services import tickets as ticket_service
 from chalicelib.services.export_jobs import ReportRows
 from chalicelib.services.exports import COVERAGE_COLUMNS
 from chalicelib.web import params
-from chalicelib.web.requests import query
+from chalicelib.web.requests import query, whole_number
 
 Params = Mapping[str, str]
 
@@ -135,9 +143,98 @@ def _open_outreach(actor: UserPrincipal, p: Params, lang: Lang) -> ReportRows:
     return ReportRows(COVERAGE_COLUMNS, rows, _stem(lang, f"五进覆盖-{quarter}", f"outreach-coverage-{quarter}"))
 
 
+# ---- the work-order ledger (工单台账) ----------------------------------------------
+def _check_tickets(actor: UserPrincipal, p: Params) -> None:
+    asked = params.hall_report(_Query(p))
+    reports.check_reader(actor, asked["hall"])
+
+
+def _open_tickets(actor: UserPrincipal, p: Params, lang: Lang) -> ReportRows:
+    asked = params.hall_report(_Query(p))
+    month, what = asked["month"], _what(asked["hall"])
+    found = ticket_service.ledger_rows(actor, composition.ticket_ports(), month, asked["hall"])
+    rows = (ledger_row(t, task, lang) for t, task in found)
+    return ReportRows(TICKET_COLUMNS, rows, _stem(lang, f"工单台账-{month}-{what}", f"tickets-{month}-{what}"))
+
+
+# ---- inspections (明察暗访) and stars ---------------------------------------------
+def _check_inspections(actor: UserPrincipal, p: Params) -> None:
+    q = _Query(p)
+    params.month(q)
+    if actor.role is not Role.inspector:  # an inspector's file holds their own inspections
+        reports.check_reader(actor, params.hall_code(q))
+
+
+def _open_inspections(actor: UserPrincipal, p: Params, lang: Lang) -> ReportRows:
+    q = _Query(p)
+    month, hall = params.month(q), params.hall_code(q)
+    found = inspections.month_inspections(actor, composition.inspection_ports(), month=month, hall_code=hall)
+    stem = _stem(lang, f"明察暗访-{month}-{_what(hall)}", f"inspections-{month}-{_what(hall)}")
+    return ReportRows(INSPECTION_COLUMNS, (inspection_csv_row(i, lang) for i in found), stem)
+
+
+def _check_stars(actor: UserPrincipal, p: Params) -> None:
+    q = _Query(p)
+    params.quarter(query(q, "quarter"))
+    params.version(q)
+    reports.check_reader(actor, params.hall_code(q))
+
+
+def _open_stars(actor: UserPrincipal, p: Params, lang: Lang) -> ReportRows:
+    q = _Query(p)
+    quarter, hall, version = params.quarter(query(q, "quarter")), params.hall_code(q), params.version(q)
+    org, rule_repo = composition.organisation(), composition.star_rules()
+    if version is None:
+        board = stars.live_board(actor, org, composition.ratings(), rule_repo, quarter=quarter, hall_code=hall)
+        mark = ""
+    else:
+        repo = composition.star_publications()
+        board = stars.published_board(actor, org, rule_repo, repo, quarter=quarter, version=version, hall_code=hall)
+        mark = f"-v{board.publication.version}" if board.publication else ""
+    stem = _stem(lang, f"星级评定-{quarter}{mark}-{_what(hall)}", f"stars-{quarter}{mark}-{_what(hall)}")
+    return ReportRows(STAR_COLUMNS, (r.csv_row(lang) for r in board.rows), stem)
+
+
+# ---- survey responses: one column per question, headed by its text ---------------------
+def _survey_query(p: Params) -> tuple[str, int | None, str | None]:
+    q = _Query(p)
+    survey_id = query(q, "survey")
+    if survey_id is None:
+        raise InvalidInput("Which survey?", {"survey": "a survey id"})
+    version = query(q, "version")
+    number = whole_number(version, 1, 999_999) if version is not None else None
+    if version is not None and number is None:
+        raise InvalidInput("Bad version.", {"version": "a whole number from 1"})
+    return survey_id, number, params.hall_code(q)
+
+
+def _check_survey(actor: UserPrincipal, p: Params) -> None:
+    survey_id, version, hall = _survey_query(p)
+    survey_service.survey_results(actor, composition.surveys(), survey_id, version, hall)
+
+
+def _open_survey(actor: UserPrincipal, p: Params, lang: Lang) -> ReportRows:
+    survey_id, version, hall = _survey_query(p)
+    repo = composition.surveys()
+    questionnaire = survey_service.survey_results(actor, repo, survey_id, version, hall).version.questionnaire()
+    headers = survey_export.question_columns(questionnaire, lang)
+    rows = (
+        survey_export.response_row(questionnaire, r, lang)
+        for r in repo.responses(survey_id, version)
+        if (hall is None or r.hall_code == hall) and actor.can_see_hall(r.hall_code)
+    )
+    what = (f"{survey_id[:8]}-v{version}" if version else survey_id[:8]) + (f"-{hall}" if hall else "")
+    stem = _stem(lang, f"问卷答卷-{what}", f"survey-responses-{what}")
+    return ReportRows((*survey_export.FIXED_COLUMNS, *headers), rows, stem, headers)
+
+
 REPORTS: dict[str, export_jobs.ExportReport] = {
     "ratings": FileReport(_check_ratings, _open_ratings),
     "staff-monthly": FileReport(_check_staff, _open_staff),
     "hall-monthly": FileReport(_check_halls, _open_halls),
     "outreach": FileReport(_check_outreach, _open_outreach),
+    "tickets": FileReport(_check_tickets, _open_tickets),
+    "inspections": FileReport(_check_inspections, _open_inspections),
+    "stars": FileReport(_check_stars, _open_stars),
+    "survey-responses": FileReport(_check_survey, _open_survey),
 }

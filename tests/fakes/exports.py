@@ -64,8 +64,10 @@ class InMemoryExportJobs:
 
 
 class MemoryFile:
-    def __init__(self, files: MemoryExportFiles, job: ExportJob, columns: Sequence[str]) -> None:
-        self.files, self.job, self.columns = files, job, tuple(columns)
+    def __init__(
+        self, files: MemoryExportFiles, job: ExportJob, columns: Sequence[str], headers: Mapping[str, str] | None
+    ) -> None:
+        self.files, self.job, self.columns, self.headers = files, job, tuple(columns), dict(headers or {})
         self.rows: list[dict[str, Cell]] = []
 
     def write(self, row: Mapping[str, Cell]) -> None:
@@ -84,8 +86,8 @@ class MemoryExportFiles:
         self.kept: dict[str, list[dict[str, Cell]]] = {}
         self.discarded: list[str] = []
 
-    def create(self, job: ExportJob, columns: Sequence[str]) -> MemoryFile:
-        return MemoryFile(self, job, columns)
+    def create(self, job: ExportJob, columns: Sequence[str], headers: Mapping[str, str] | None = None) -> MemoryFile:
+        return MemoryFile(self, job, columns, headers)
 
     def link(self, job: ExportJob, now: datetime) -> str:
         return f"memory://{job.id}"
