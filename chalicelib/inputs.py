@@ -9,7 +9,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AfterValidator, Field, field_validator
+from pydantic import AfterValidator, BeforeValidator, Field, field_validator
 
 from chalicelib.domain.accounts import Role, Username
 from chalicelib.domain.appeals import Ground
@@ -21,7 +21,7 @@ from chalicelib.domain.organisation import ClockTime, Code, CounterNumber, HallG
 from chalicelib.domain.outreach import MAX_PHOTOS, Category, Count, Notes, PhotoKey, Quarter, Text, inside_quarter
 from chalicelib.domain.suggestions import Reply
 from chalicelib.services.accounts import MIN_PASSWORD_LENGTH
-from chalicelib.web.schemas import Strict
+from chalicelib.web.schemas import Strict, blank_is_none
 
 
 class HallIn(Strict):
@@ -51,11 +51,14 @@ class AttemptIn(Strict):
 class CloseIn(Strict):
     outcome: Outcome
     note: str = Field(default="", max_length=1000)
-    verified: bool | None = Field(
+    # Blank (a console form's empty choice) means not given.
+    verified: Annotated[bool | None, BeforeValidator(blank_is_none)] = Field(
         default=None,
         description="a complaint or report: whether it proved true (属实); counts against the clerk's stars",
     )
-    staff_no: StaffNo | None = Field(default=None, description="the clerk it was verified against")
+    staff_no: Annotated[StaffNo | None, BeforeValidator(blank_is_none)] = Field(
+        default=None, description="the clerk it was verified against"
+    )
 
 
 class AppealIn(Strict):

@@ -85,7 +85,8 @@ def test_an_inspector_records_an_undercover_inspection_on_a_phone_then_the_star_
     assert "/console/inspections/" in seen["recorded_url"] and "检查已保存" in seen["detail"]
     assert "客户走近时未起身相迎" in seen["detail"] and "暗访" in seen["detail"]
     [stored] = _ok(
-        app.stack.call("GET", f"/api/v1/inspections?hall=A01&month={datetime.now(SHANGHAI):%Y-%m}", token=app.token), 200
+        app.stack.call("GET", f"/api/v1/inspections?hall=A01&month={datetime.now(SHANGHAI):%Y-%m}", token=app.token),
+        200,
     )["items"]
     assert (stored["mode"], stored["staff_no"], stored["inspector"]) == ("undercover", "A0123", INSPECTOR)
     assert seen["board_rows"] == 1 and "服务之星" in seen["explanation"] and "检查平均分" in seen["explanation"]

@@ -11,7 +11,7 @@ import pytest
 
 from chalicelib.domain.business_time import SHANGHAI
 from chalicelib.domain.checklists import SERVICE_NORMS
-from tests.functional.test_console import Browser, add_user
+from tests.functional.test_console import Browser, add_user, drop_complaint, open_task_for_latest
 from tests.http import ADMIN_PASSWORD, ADMIN_USER, Api
 
 FORM_ID = re.compile(r'name="id" value="([0-9a-f-]{36})"')
@@ -155,3 +155,24 @@ def test_the_star_board_explains_each_clerk_and_publishing_freezes_it(seeded: Ap
 
 def board_quarter(page: str) -> str:
     return re.search(r'name="quarter" value="([0-9]{4}Q[1-4])"', page).group(1)
+
+
+def test_an_agent_closes_a_complaint_as_verified_against_a_clerk_and_the_board_counts_it(seeded: Api):
+    drop_complaint(seeded)
+    task_id = open_task_for_latest(seeded)
+    admin = signed_in(seeded, ADMIN_USER, ADMIN_PASSWORD)
+    queue = admin.get("/console/callbacks?hall=A01").text
+    assert f'id="verified-{task_id}"' in queue and f'id="vstaff-{task_id}"' in queue
+    assert admin.post(f"/console/callbacks/{task_id}/attempts", {"result": "reached", "note": ""}).status == 303
+    refused = admin.post(
+        f"/console/callbacks/{task_id}/close",
+        {"outcome": "resolved_satisfied", "note": "", "verified": "true", "staff_no": ""},
+    )
+    assert refused.status == 400 and f'id="vstaff-{task_id}"' in refused.text
+    closed = admin.post(
+        f"/console/callbacks/{task_id}/close",
+        {"outcome": "resolved_satisfied", "note": "", "verified": "true", "staff_no": "A0123"},
+    )
+    assert closed.status == 303
+    board = admin.get("/console/stars?hall=A01").text
+    assert "服务之星: 属实投诉 1, 最高 2" in board
