@@ -81,6 +81,7 @@ def list_page():  # type: ignore[no-untyped-def]
         month=month,
         items=page.items,
         next=page.next,
+        summary=None if hall is None else inspections.hall_month(actor, composition.ratings(), hall, month),
         local=local,
         done=query(request, "done"),
     )

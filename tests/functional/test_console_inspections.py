@@ -122,6 +122,7 @@ def test_back_keeps_the_answers_and_the_same_form_records_once(seeded: Api):
     assert once.status == twice.status == 303 and once.headers["location"] == twice.headers["location"]
     manager = signed_in(seeded, "mgr1")
     rows = manager.get(f"/console/inspections?month={month()}").text
+    assert "本月计分检查 <b>1</b>" in rows and "明查 1" in rows  # the hall's month tally
     assert len(re.findall(r'href="/console/inspections/[0-9a-f-]{36}"', rows)) == 1
 
 
