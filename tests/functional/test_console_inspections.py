@@ -177,3 +177,33 @@ def test_an_agent_closes_a_complaint_as_verified_against_a_clerk_and_the_board_c
     assert closed.status == 303
     board = admin.get("/console/stars?hall=A01").text
     assert "服务之星: 属实投诉 1, 最高 2" in board
+
+
+def test_odd_forms_come_back_refused_never_a_server_error(seeded: Api):
+    inspector = signed_in(seeded, "insp1")
+    csrf = inspector.csrf("/console/inspections")
+    base = first_screen(inspector.get("/console/inspections/new").text, mode="open")
+    for odd in (
+        {"step": "-100"},
+        {"step": "--5"},
+        {"step": "999", "go": "back"},
+        {"step": "5", "go": "submit", "inspected_at": "2026-13-45T99:99"},
+        {"go": "submit"},
+        {"checklist": "nope"},
+        {"counter": "x"},
+    ):
+        answer = inspector.post("/console/inspections/new", {**base, **odd}, csrf)
+        assert answer.status in (200, 400), (odd, answer.status)
+    nothing = inspector.post("/console/inspections/new", {**base, "step": "5", "go": "submit"}, csrf)
+    assert nothing.status == 400 and "6 / 6" in nothing.text and 'class="field-error"' in nothing.text
+    admin = signed_in(seeded, ADMIN_USER, ADMIN_PASSWORD)
+    fields = [f"s{n}_{f}" for n in range(1, 6) for f in ("bound", "score", "bad")]
+    fields += [f"b{n}_{f}" for n in range(1, 6) for f in ("ratings", "score")]
+    form = dict.fromkeys(fields, "1") | {
+        "complaint_cap": "2",
+        "uninspected_cap": "3",
+        "business_sections": "acceptance",
+    }
+    for odd in ("nan", "1e309", "x", "-1"):
+        answer = admin.post("/console/stars/rules", {**form, "s1_bad": odd}, admin.csrf("/console/stars/rules"))
+        assert answer.status == 400, (odd, answer.status)
