@@ -247,7 +247,8 @@ def _start(request: Any, values: dict[str, Any], sent: Sent | None = None) -> An
         section="inspections",
         step=-1,
         values=values,
-        carried={},
+        # The answers of the sections, kept while the window is corrected (Back to the first screen).
+        carried={k: v for k, v in values.items() if k not in (*START_FIELDS, "csrf", "go", "step")},
         checklists=inspections.every_checklist(actor, composition.checklists()),
         modes=[m.value for m in Mode],
     )

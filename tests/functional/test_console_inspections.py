@@ -116,6 +116,11 @@ def test_back_keeps_the_answers_and_the_same_form_records_once(seeded: Api):
     assert "2 / 6" in second.text and 'name="f.g1_stand_up" value="pass"' in second.text  # carried on
     back = inspector.post("/console/inspections/new", dict(carried(second.text), go="back"), csrf)
     assert "1 / 6" in back.text and 'value="pass" checked' in back.text
+    start_again = inspector.post(
+        "/console/inspections/new", {**carried(back.text), "f.g1_stand_up": "pass", "go": "back", "step": "0"}, csrf
+    )
+    assert 'name="hall_code" required value="A01"' in start_again.text  # the first screen, as typed
+    assert carried(start_again.text)["f.g1_stand_up"] == "pass"  # the answers stay with it
     final = dict(carried(second.text), step="5", go="submit")
     once = inspector.post("/console/inspections/new", final, csrf)
     twice = inspector.post("/console/inspections/new", final, csrf)  # Back and submit again
