@@ -9,7 +9,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AfterValidator, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, field_validator
 
 from chalicelib.domain.accounts import Role, Username
 from chalicelib.domain.alerts import AlertRules, Note
@@ -28,7 +28,7 @@ from chalicelib.domain.tickets import Note as TicketNote
 from chalicelib.domain.tickets import Subject as TicketSubject
 from chalicelib.domain.tickets import Text as TicketText
 from chalicelib.services.accounts import MIN_PASSWORD_LENGTH
-from chalicelib.web.schemas import Strict
+from chalicelib.web.schemas import Strict, blank_is_none
 
 
 class HallIn(Strict):
@@ -59,11 +59,14 @@ class AttemptIn(Strict):
 class CloseIn(Strict):
     outcome: Outcome
     note: str = Field(default="", max_length=1000)
-    verified: bool | None = Field(
+    # Blank (a console form's empty choice) means not given.
+    verified: Annotated[bool | None, BeforeValidator(blank_is_none)] = Field(
         default=None,
         description="a complaint or report: whether it proved true (属实); counts against the clerk's stars",
     )
-    staff_no: StaffNo | None = Field(default=None, description="the clerk it was verified against")
+    staff_no: Annotated[StaffNo | None, BeforeValidator(blank_is_none)] = Field(
+        default=None, description="the clerk it was verified against"
+    )
 
 
 class AppealIn(Strict):

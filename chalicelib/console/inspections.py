@@ -10,6 +10,7 @@ is sent, and Back in the browser loses nothing. The same service calls as /api/v
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -81,6 +82,7 @@ def list_page():  # type: ignore[no-untyped-def]
         month=month,
         items=page.items,
         next=page.next,
+        summary=None if hall is None else inspections.hall_month(actor, composition.ratings(), hall, month),
         local=local,
         done=query(request, "done"),
     )
@@ -245,7 +247,8 @@ def _start(request: Any, values: dict[str, Any], sent: Sent | None = None) -> An
         section="inspections",
         step=-1,
         values=values,
-        carried={},
+        # The answers of the sections, kept while the window is corrected (Back to the first screen).
+        carried={k: v for k, v in values.items() if k not in (*START_FIELDS, "csrf", "go", "step")},
         checklists=inspections.every_checklist(actor, composition.checklists()),
         modes=[m.value for m in Mode],
     )
@@ -296,7 +299,7 @@ def new_step():  # type: ignore[no-untyped-def]
     principal(request).require_role(Role.admin, Role.inspector)
     data = {k: v for k, v in form_fields(request).items() if k != "csrf"}
     raw_step = str(data.get("step", "-1"))
-    step = int(raw_step) if raw_step.lstrip("-").isdigit() else -1
+    step = int(raw_step) if re.fullmatch(r"-?[0-9]{1,3}", raw_step) else -1
     go = data.get("go", "next")
     try:
         start = _start_of(data)
@@ -308,6 +311,7 @@ def new_step():  # type: ignore[no-untyped-def]
             request, data, sent_back(request, "inspection-start", InvalidInput(e.message, e.fields), values=data)
         )
     last = len(used.sections) - 1
+    step = max(-1, min(step, last))  # a screen of this checklist, whatever the form says
     if go == "back":
         return _start(request, data) if step <= 0 else _screen(request, data, used, min(step - 1, last))
     if go == "submit":
@@ -324,7 +328,13 @@ def _record(request: Any, data: dict[str, Any], start: StartForm, used: Checklis
             if answer in ("pass", "fail"):
                 where[len(findings)] = (index, item.key)
                 findings.append({"item": item.key, "passed": answer == "pass", "note": data.get(f"n.{item.key}", "")})
-    local_time = datetime.fromisoformat(start.inspected_at).replace(tzinfo=SHANGHAI)
+    try:
+        local_time = datetime.fromisoformat(start.inspected_at).replace(tzinfo=SHANGHAI)
+    except ValueError:  # the right shape, no such day or time
+        refused = InvalidInput(
+            "No such time.", {"inspected_at": "a real date and time"}, reason=Reason("datetime_parsing")
+        )
+        return _start(request, data, sent_back(request, "inspection-start", refused, values=data))
     try:
         body = InspectionIn.model_validate(
             {

@@ -4,6 +4,7 @@ inspections.csv and stars.csv downloads (the API's files behind the session)."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from chalicelib import composition
@@ -22,7 +23,7 @@ from chalicelib.console.layout import (
 )
 from chalicelib.domain.accounts import Role
 from chalicelib.domain.business_time import today_in_shanghai
-from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.errors import InvalidInput, Reason
 from chalicelib.domain.outreach import is_quarter, quarter_of
 from chalicelib.domain.stars import BusinessLevel, RuleSet, ServiceLevel, Thresholds, line_text
 from chalicelib.services import stars
@@ -33,6 +34,7 @@ from chalicelib.web.routing import CSV, LANG, MONTH, QUARTER, VERSION, PathParam
 routes = ConsoleRoutes(__name__)
 QUARTER_QUERY = QueryParam("quarter", "e.g. 2026Q4 (default: this quarter)", schema=QUARTER)
 VERSION_QUERY = QueryParam("version", "a published version; the live stars without it", schema=VERSION)
+MAX_NUMBER = 1_000_000  # no threshold is larger (rated visits a quarter)
 
 
 def this_quarter() -> str:
@@ -138,9 +140,12 @@ def _rules(request: Any, sent: Sent | None = None) -> Any:
 def _number(data: dict[str, Any], name: str) -> float:
     raw = str(data.get(name, "")).strip()
     try:
-        return float(raw)
+        value = float(raw)
     except ValueError:
-        raise InvalidInput("Numbers only.", {name: "a number"}) from None
+        value = math.nan
+    if not math.isfinite(value) or abs(value) > MAX_NUMBER:
+        raise InvalidInput("Numbers only.", {name: "a number"}, reason=Reason("float_parsing"))
+    return value
 
 
 def _thresholds(data: dict[str, Any]) -> Thresholds:

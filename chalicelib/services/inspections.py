@@ -9,6 +9,7 @@ it stays on record.
 
 from __future__ import annotations
 
+import collections
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +21,7 @@ from chalicelib.domain.checklists import BUILT_IN, SERVICE_NORMS, Checklist, Sec
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound, Reason
 from chalicelib.domain.inspections import Finding, Inspection, Mode
 from chalicelib.domain.paging import MAX_PAGE_SIZE, Page
+from chalicelib.domain.stats import StatKind
 from chalicelib.services import audit
 from chalicelib.services.audit import Auditor
 from chalicelib.services.organisation import every_hall
@@ -29,6 +31,7 @@ from chalicelib.services.ports import (
     InspectionRepository,
     OrganisationRepository,
     ShiftRepository,
+    TallyReader,
 )
 from chalicelib.services.shifts import clerk_at
 
@@ -309,3 +312,23 @@ def month_inspections(
                 break
             cursor = page.next
     return sorted(found, key=lambda i: (i.inspected_at, i.id))
+
+
+@dataclass(frozen=True)
+class HallMonth:
+    """A hall's counted inspections of a month, from its tally: how many, the mean score, by mode."""
+
+    inspections: int
+    mean_score: float | None
+    by_mode: dict[str, int]
+
+
+def hall_month(actor: UserPrincipal, tallies: TallyReader, hall_code: str, month: str) -> HallMonth:
+    actor.require_role(Role.admin, Role.manager)
+    actor.require_hall(hall_code)
+    counts: collections.Counter[str] = collections.Counter()
+    for found in tallies.tallies_of_kind(hall_code, month, StatKind.hall_inspections).values():
+        counts.update(found)
+    n = counts["inspections"]
+    mean = round(counts["score_sum"] / rules.SCORE_SCALE / n, 2) if n else None
+    return HallMonth(n, mean, {m.value: counts[f"mode_{m.value}"] for m in Mode})

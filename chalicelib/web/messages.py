@@ -117,6 +117,7 @@ MESSAGES: dict[str, Pair] = {
     "appealed_already": ("该检查已申诉过。", "This inspection has been appealed already."),
     "not_appealed": ("该检查尚未申诉。", "This inspection has not been appealed."),
     "quarter_not_started": ("{quarter} 尚未开始。", "{quarter} has not started yet."),
+    "float_parsing": ("请填写数字。", "Please enter a number."),
 }
 
 

@@ -50,6 +50,7 @@ CONSOLE_SCREENSHOTS = (
 )
 PUBLIC_SCREENSHOTS = ("rating",)
 TICKET_SCREENSHOTS = ("tickets", "ticket")
+INSPECTION_SCREENSHOTS = ("phone-inspection", "stars")  # tests/e2e/test_inspections_e2e.py
 MAX_SCREENSHOT_BYTES = 400_000
 
 
@@ -374,7 +375,7 @@ def test_a_refused_console_form_keeps_its_values_and_says_why_beside_the_field(
 
 def test_the_readme_shows_the_screenshots_the_tests_take():
     shown = set(re.findall(r"\(docs/screenshots/([a-z-]+)\.png\)", (ROOT / "README.md").read_text()))
-    assert shown == {*CONSOLE_SCREENSHOTS, *PUBLIC_SCREENSHOTS, *TICKET_SCREENSHOTS}
+    assert shown == {*CONSOLE_SCREENSHOTS, *PUBLIC_SCREENSHOTS, *TICKET_SCREENSHOTS, *INSPECTION_SCREENSHOTS}
     assert {png.stem for png in (ROOT / "docs" / "screenshots").glob("*.png")} == shown
 
 

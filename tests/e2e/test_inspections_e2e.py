@@ -12,7 +12,17 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_console_e2e import PASSWORD, SHANGHAI, Seeded, _drain, _missing, _ok, browse
+from tests.e2e.test_console_e2e import (
+    INSPECTION_SCREENSHOTS,
+    PASSWORD,
+    SHANGHAI,
+    Seeded,
+    _drain,
+    _missing,
+    _ok,
+    browse,
+    screenshots_taken,
+)
 from tests.integration.stack import start_stack
 
 pytestmark = pytest.mark.skipif(_missing() is not None, reason=str(_missing()))
@@ -90,3 +100,4 @@ def test_an_inspector_records_an_undercover_inspection_on_a_phone_then_the_star_
     )["items"]
     assert (stored["mode"], stored["staff_no"], stored["inspector"]) == ("undercover", "A0123", INSPECTOR)
     assert seen["board_rows"] == 1 and "服务之星" in seen["explanation"] and "检查平均分" in seen["explanation"]
+    screenshots_taken(app, INSPECTION_SCREENSHOTS)

@@ -11,7 +11,7 @@ import pytest
 
 from chalicelib.domain.business_time import SHANGHAI
 from chalicelib.domain.checklists import SERVICE_NORMS
-from tests.functional.test_console import Browser, add_user
+from tests.functional.test_console import Browser, add_user, drop_complaint, open_task_for_latest
 from tests.http import ADMIN_PASSWORD, ADMIN_USER, Api
 
 FORM_ID = re.compile(r'name="id" value="([0-9a-f-]{36})"')
@@ -116,12 +116,18 @@ def test_back_keeps_the_answers_and_the_same_form_records_once(seeded: Api):
     assert "2 / 6" in second.text and 'name="f.g1_stand_up" value="pass"' in second.text  # carried on
     back = inspector.post("/console/inspections/new", dict(carried(second.text), go="back"), csrf)
     assert "1 / 6" in back.text and 'value="pass" checked' in back.text
+    start_again = inspector.post(
+        "/console/inspections/new", {**carried(back.text), "f.g1_stand_up": "pass", "go": "back", "step": "0"}, csrf
+    )
+    assert 'name="hall_code" required value="A01"' in start_again.text  # the first screen, as typed
+    assert carried(start_again.text)["f.g1_stand_up"] == "pass"  # the answers stay with it
     final = dict(carried(second.text), step="5", go="submit")
     once = inspector.post("/console/inspections/new", final, csrf)
     twice = inspector.post("/console/inspections/new", final, csrf)  # Back and submit again
     assert once.status == twice.status == 303 and once.headers["location"] == twice.headers["location"]
     manager = signed_in(seeded, "mgr1")
     rows = manager.get(f"/console/inspections?month={month()}").text
+    assert "本月计分检查 <b>1</b>" in rows and "明查 1" in rows  # the hall's month tally
     assert len(re.findall(r'href="/console/inspections/[0-9a-f-]{36}"', rows)) == 1
 
 
@@ -155,3 +161,54 @@ def test_the_star_board_explains_each_clerk_and_publishing_freezes_it(seeded: Ap
 
 def board_quarter(page: str) -> str:
     return re.search(r'name="quarter" value="([0-9]{4}Q[1-4])"', page).group(1)
+
+
+def test_an_agent_closes_a_complaint_as_verified_against_a_clerk_and_the_board_counts_it(seeded: Api):
+    drop_complaint(seeded)
+    task_id = open_task_for_latest(seeded)
+    admin = signed_in(seeded, ADMIN_USER, ADMIN_PASSWORD)
+    queue = admin.get("/console/callbacks?hall=A01").text
+    assert f'id="verified-{task_id}"' in queue and f'id="vstaff-{task_id}"' in queue
+    assert admin.post(f"/console/callbacks/{task_id}/attempts", {"result": "reached", "note": ""}).status == 303
+    refused = admin.post(
+        f"/console/callbacks/{task_id}/close",
+        {"outcome": "resolved_satisfied", "note": "", "verified": "true", "staff_no": ""},
+    )
+    assert refused.status == 400 and f'id="vstaff-{task_id}"' in refused.text
+    closed = admin.post(
+        f"/console/callbacks/{task_id}/close",
+        {"outcome": "resolved_satisfied", "note": "", "verified": "true", "staff_no": "A0123"},
+    )
+    assert closed.status == 303
+    board = admin.get("/console/stars?hall=A01").text
+    assert "服务之星: 属实投诉 1, 最高 2" in board
+
+
+def test_odd_forms_come_back_refused_never_a_server_error(seeded: Api):
+    inspector = signed_in(seeded, "insp1")
+    csrf = inspector.csrf("/console/inspections")
+    base = first_screen(inspector.get("/console/inspections/new").text, mode="open")
+    for odd in (
+        {"step": "-100"},
+        {"step": "--5"},
+        {"step": "999", "go": "back"},
+        {"step": "5", "go": "submit", "inspected_at": "2026-13-45T99:99"},
+        {"go": "submit"},
+        {"checklist": "nope"},
+        {"counter": "x"},
+    ):
+        answer = inspector.post("/console/inspections/new", {**base, **odd}, csrf)
+        assert answer.status in (200, 400), (odd, answer.status)
+    nothing = inspector.post("/console/inspections/new", {**base, "step": "5", "go": "submit"}, csrf)
+    assert nothing.status == 400 and "6 / 6" in nothing.text and 'class="field-error"' in nothing.text
+    admin = signed_in(seeded, ADMIN_USER, ADMIN_PASSWORD)
+    fields = [f"s{n}_{f}" for n in range(1, 6) for f in ("bound", "score", "bad")]
+    fields += [f"b{n}_{f}" for n in range(1, 6) for f in ("ratings", "score")]
+    form = dict.fromkeys(fields, "1") | {
+        "complaint_cap": "2",
+        "uninspected_cap": "3",
+        "business_sections": "acceptance",
+    }
+    for odd in ("nan", "1e309", "x", "-1"):
+        answer = admin.post("/console/stars/rules", {**form, "s1_bad": odd}, admin.csrf("/console/stars/rules"))
+        assert answer.status == 400, (odd, answer.status)
