@@ -101,8 +101,12 @@ def _store(ports: TicketPorts, make: Callable[[str], Ticket]) -> tuple[Ticket, b
     """Store a new order under a fresh number (drawn again when taken); False when its id was stored."""
     for _ in range(NUMBER_TRIES):
         ticket = make(rules.new_ticket_no(ports.clock.now()))
+        # An order created with a department tells its handlers at once, as an assign does.
+        notify = (
+            [_notice(ticket, "assigned", [Audience.department], "", ticket.created_at)] if ticket.department else []
+        )
         try:
-            return ticket, ports.tickets.create(ticket, rules.tally(None, ticket))
+            return ticket, ports.tickets.create(ticket, rules.tally(None, ticket), notify)
         except Conflict:
             continue
     raise Conflict("No free ticket number: retry.")
