@@ -28,7 +28,7 @@ from chalicelib.console.layout import (
 )
 from chalicelib.domain import tickets as rules
 from chalicelib.domain.accounts import Role, UserPrincipal
-from chalicelib.domain.business_time import local_minute
+from chalicelib.domain.business_time import local_minute, today_in_shanghai
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.labels import (
     ESCALATION_LEVEL,
@@ -165,6 +165,7 @@ def _queue(request: Any, actor: UserPrincipal, sent: Sent | None = None) -> Any:
         next=page.next,
         cursor=query(request, "cursor"),
         now=composition.clock().now(),
+        month=today_in_shanghai(composition.clock().now()).strftime("%Y-%m"),  # the ledger's month
         clock_text=lambda t: clock_text(t, composition.clock().now(), lang),
         local=local_minute,
         tl=_labels(lang),
