@@ -101,7 +101,8 @@ def _enum[E: (Status, Flag)](name: str, enum: type[E]) -> E | None:
     status=201,
     request=TicketIn,
     response=TicketOut,
-    statuses=(200, 404, 409),
+    statuses=(404, 409),
+    answers=((200, TicketOut),),
 )
 def create_ticket():  # type: ignore[no-untyped-def]
     actor = routes.principal()
@@ -118,7 +119,8 @@ def create_ticket():  # type: ignore[no-untyped-def]
     status=201,
     request=TicketFromSuggestionIn,
     response=TicketOut,
-    statuses=(200, 404),
+    statuses=(404,),
+    answers=((200, TicketOut),),
     body_required=False,
 )
 def ticket_from_suggestion(suggestion_id: str):  # type: ignore[no-untyped-def]

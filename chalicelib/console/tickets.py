@@ -322,7 +322,10 @@ def from_suggestion(suggestion_id: str):  # type: ignore[no-untyped-def]
 
 
 @routes.action(
-    "/console/admin/departments", summary="Add a department (admin); 303 to the admin page", request=DepartmentIn
+    "/console/admin/departments",
+    summary="Add a department (admin); 303 to the admin page",
+    request=DepartmentIn,
+    statuses=(409,),
 )
 def add_department():  # type: ignore[no-untyped-def]
     body = form_of(routes.request, DepartmentIn)
