@@ -44,6 +44,7 @@ ROLES = {
     "SuggestionDigest": "JobsRole",
     "PhoneRetention": "JobsRole",
     "OutreachReminder": "JobsRole",
+    "TicketClocks": "JobsRole",
 }
 CFN_LINT = str(Path(sys.executable).parent / "cfn-lint")
 TABLE_ACTIONS = {
@@ -166,6 +167,7 @@ def test_the_schedules_run_at_their_utc_times(template: dict[str, Any]):
         "SuggestionDigest": "cron(30 0 * * ? *)",  # 08:30 Asia/Shanghai
         "PhoneRetention": "cron(0 19 * * ? *)",  # 03:00 Asia/Shanghai
         "OutreachReminder": "cron(0 1 * * ? *)",  # 09:00 Asia/Shanghai
+        "TicketClocks": "cron(10 * * * ? *)",
     }
 
 
