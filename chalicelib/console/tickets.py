@@ -149,9 +149,12 @@ def _queue(request: Any, actor: UserPrincipal, sent: Sent | None = None) -> Any:
         raise InvalidInput("Unknown flag.", {"flag": "overdue or at_risk"}) from None
     page = tickets.list_tickets(actor, composition.ticket_ports(), of, None, flag, query(request, "cursor"), PAGE_SIZE)
     names = _department_names()
+    month = today_in_shanghai(composition.clock().now()).strftime("%Y-%m")
+    figures = tickets.hall_timeliness(actor, composition.ticket_ports(), hall, month) if hall else None
     return render(
         request,
         "tickets.html",
+        figures=figures,
         sent=sent,
         page="/console/tickets",
         section="tickets",
@@ -165,7 +168,7 @@ def _queue(request: Any, actor: UserPrincipal, sent: Sent | None = None) -> Any:
         next=page.next,
         cursor=query(request, "cursor"),
         now=composition.clock().now(),
-        month=today_in_shanghai(composition.clock().now()).strftime("%Y-%m"),  # the ledger's month
+        month=month,  # the ledger's month
         clock_text=lambda t: clock_text(t, composition.clock().now(), lang),
         local=local_minute,
         tl=_labels(lang),

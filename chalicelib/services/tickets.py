@@ -424,6 +424,13 @@ def timeliness(tallies: TallyReader, hall_code: str, month: str) -> Timeliness:
     return Timeliness(opened=opened, hall=hall, departments=departments)
 
 
+def hall_timeliness(actor: UserPrincipal, ports: TicketPorts, hall_code: str, month: str) -> Timeliness:
+    """及时率 of a hall-month for its managers and admins (one Query of the month's tallies)."""
+    actor.require_role(Role.admin, Role.manager)
+    actor.require_hall(hall_code)
+    return timeliness(ports.tallies, hall_code, month)
+
+
 def verified_complaints(tallies: TallyReader, hall_code: str, month: str) -> dict[str, int]:
     """Verified (属实) complaints and reports closed in a hall-month, per clerk (staff number)."""
     counts = tallies.tallies_of_kind(hall_code, month, StatKind.tickets)
