@@ -12,6 +12,7 @@ from chalicelib import composition
 from chalicelib.domain.accounts import UserPrincipal
 from chalicelib.domain.departments import Department
 from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.stats import Ratio
 from chalicelib.domain.tickets import Action, Flag, Kind, Source, Status, Ticket
 from chalicelib.inputs import (
     DepartmentChanges,
@@ -25,6 +26,7 @@ from chalicelib.inputs import (
 )
 from chalicelib.services import departments, tickets
 from chalicelib.services.tickets import Draft, Stored
+from chalicelib.web import params
 from chalicelib.web.requests import page_args, parse_json, query
 from chalicelib.web.responses import json_response
 from chalicelib.web.routing import HALL_CODE, MONTH, PAGING, PathParam, QueryParam, Routes, schema
@@ -101,7 +103,8 @@ def _enum[E: (Status, Flag)](name: str, enum: type[E]) -> E | None:
     status=201,
     request=TicketIn,
     response=TicketOut,
-    statuses=(200, 404, 409),
+    statuses=(404, 409),
+    answers=((200, TicketOut),),
 )
 def create_ticket():  # type: ignore[no-untyped-def]
     actor = routes.principal()
@@ -118,7 +121,8 @@ def create_ticket():  # type: ignore[no-untyped-def]
     status=201,
     request=TicketFromSuggestionIn,
     response=TicketOut,
-    statuses=(200, 404),
+    statuses=(404,),
+    answers=((200, TicketOut),),
     body_required=False,
 )
 def ticket_from_suggestion(suggestion_id: str):  # type: ignore[no-untyped-def]
@@ -282,3 +286,52 @@ def edit_department(code: str):  # type: ignore[no-untyped-def]
     body = parse_json(routes.request, DepartmentChanges)
     changed = departments.update_department(routes.principal(), composition.departments(), code, body.name, body.active)
     return json_response(_department(changed))
+
+
+class RatioOut(BaseModel):
+    answered: int
+    in_time: int
+    rate: float | None = Field(description="in_time / answered, 4 decimals; null with nothing answered")
+
+
+class DepartmentTimelinessOut(RatioOut):
+    department: str
+
+
+class TimelinessOut(RatioOut):
+    month: str
+    hall_code: str
+    opened: int = Field(description="work orders created in the month")
+    departments: list[DepartmentTimelinessOut]
+
+
+def _ratio(ratio: Ratio) -> dict[str, Any]:
+    value = ratio.value
+    return {"answered": ratio.bottom, "in_time": ratio.top, "rate": None if value is None else round(value, 4)}
+
+
+@routes(
+    "/api/v1/reports/ticket-timeliness",
+    "GET",
+    summary="及时率 of a hall-month's work orders (answered by the due time / answered), for the hall and "
+    "each department that answered, from tallies",
+    response=TimelinessOut,
+    query=(
+        QueryParam("month", "YYYY-MM (Asia/Shanghai): the orders created in it", required=True, schema=MONTH),
+        QueryParam("hall", "hall code (optional with one hall)", schema=HALL_CODE),
+    ),
+)
+def ticket_timeliness():  # type: ignore[no-untyped-def]
+    actor = routes.principal()
+    month = params.month(routes.request)
+    of = tickets.queue_of(actor, query(routes.request, "hall"), None)
+    hall = of.hall_code or ""
+    figures = tickets.hall_timeliness(actor, composition.ticket_ports(), hall, month)
+    out = {
+        "month": month,
+        "hall_code": hall,
+        "opened": figures.opened,
+        **_ratio(figures.hall),
+        "departments": [{"department": d, **_ratio(r)} for d, r in sorted(figures.departments.items())],
+    }
+    return json_response(TimelinessOut.model_validate(out).model_dump(mode="json"))

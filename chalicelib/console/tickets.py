@@ -28,7 +28,7 @@ from chalicelib.console.layout import (
 )
 from chalicelib.domain import tickets as rules
 from chalicelib.domain.accounts import Role, UserPrincipal
-from chalicelib.domain.business_time import local_minute
+from chalicelib.domain.business_time import local_minute, today_in_shanghai
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.labels import (
     ESCALATION_LEVEL,
@@ -149,9 +149,12 @@ def _queue(request: Any, actor: UserPrincipal, sent: Sent | None = None) -> Any:
         raise InvalidInput("Unknown flag.", {"flag": "overdue or at_risk"}) from None
     page = tickets.list_tickets(actor, composition.ticket_ports(), of, None, flag, query(request, "cursor"), PAGE_SIZE)
     names = _department_names()
+    month = today_in_shanghai(composition.clock().now()).strftime("%Y-%m")
+    figures = tickets.hall_timeliness(actor, composition.ticket_ports(), hall, month) if hall else None
     return render(
         request,
         "tickets.html",
+        figures=figures,
         sent=sent,
         page="/console/tickets",
         section="tickets",
@@ -165,6 +168,7 @@ def _queue(request: Any, actor: UserPrincipal, sent: Sent | None = None) -> Any:
         next=page.next,
         cursor=query(request, "cursor"),
         now=composition.clock().now(),
+        month=month,  # the ledger's month
         clock_text=lambda t: clock_text(t, composition.clock().now(), lang),
         local=local_minute,
         tl=_labels(lang),
@@ -321,7 +325,10 @@ def from_suggestion(suggestion_id: str):  # type: ignore[no-untyped-def]
 
 
 @routes.action(
-    "/console/admin/departments", summary="Add a department (admin); 303 to the admin page", request=DepartmentIn
+    "/console/admin/departments",
+    summary="Add a department (admin); 303 to the admin page",
+    request=DepartmentIn,
+    statuses=(409,),
 )
 def add_department():  # type: ignore[no-untyped-def]
     body = form_of(routes.request, DepartmentIn)

@@ -434,8 +434,13 @@ class QueueOf:
 class TicketRepository(Protocol):
     """Work orders, their queues, the ledger and the sparse clock index."""
 
-    def create(self, ticket: Ticket, tallies: Mapping[StatKey, collections.Counter[str]]) -> bool:
-        """Store a new order, its number, its queues and ``tallies`` at once (and, for an order made from
+    def create(
+        self,
+        ticket: Ticket,
+        tallies: Mapping[StatKey, collections.Counter[str]],
+        notify: Sequence[Notification] = (),
+    ) -> bool:
+        """Store a new order, its number, its queues, ``tallies`` and ``notify`` at once (and, for an order made from
         a suggestion, link the suggestion to it); False, and nothing written, when its id is stored
         already. Conflict when its number is taken (the caller draws another)."""
         ...

@@ -101,8 +101,12 @@ def _store(ports: TicketPorts, make: Callable[[str], Ticket]) -> tuple[Ticket, b
     """Store a new order under a fresh number (drawn again when taken); False when its id was stored."""
     for _ in range(NUMBER_TRIES):
         ticket = make(rules.new_ticket_no(ports.clock.now()))
+        # An order created with a department tells its handlers at once, as an assign does.
+        notify = (
+            [_notice(ticket, "assigned", [Audience.department], "", ticket.created_at)] if ticket.department else []
+        )
         try:
-            return ticket, ports.tickets.create(ticket, rules.tally(None, ticket))
+            return ticket, ports.tickets.create(ticket, rules.tally(None, ticket), notify)
         except Conflict:
             continue
     raise Conflict("No free ticket number: retry.")
@@ -422,6 +426,13 @@ def timeliness(tallies: TallyReader, hall_code: str, month: str) -> Timeliness:
         elif key.part.startswith("D-"):
             departments[key.part.removeprefix("D-")] = ratio
     return Timeliness(opened=opened, hall=hall, departments=departments)
+
+
+def hall_timeliness(actor: UserPrincipal, ports: TicketPorts, hall_code: str, month: str) -> Timeliness:
+    """及时率 of a hall-month for its managers and admins (one Query of the month's tallies)."""
+    actor.require_role(Role.admin, Role.manager)
+    actor.require_hall(hall_code)
+    return timeliness(ports.tallies, hall_code, month)
 
 
 def verified_complaints(tallies: TallyReader, hall_code: str, month: str) -> dict[str, int]:

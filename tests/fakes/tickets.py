@@ -41,7 +41,12 @@ class InMemoryTicketRepository:
         for key, inc in (tallies or {}).items():
             self.tallies.setdefault(key, collections.Counter()).update(inc)
 
-    def create(self, ticket: Ticket, tallies: Mapping[StatKey, collections.Counter[str]]) -> bool:
+    def create(
+        self,
+        ticket: Ticket,
+        tallies: Mapping[StatKey, collections.Counter[str]],
+        notify: Sequence[Notification] = (),
+    ) -> bool:
         if ticket.id in self.tickets:
             return False
         if ticket.suggestion_id:
@@ -58,6 +63,8 @@ class InMemoryTicketRepository:
                 stored = self.suggestions.suggestions[ticket.suggestion_id]
                 self.suggestions.suggestions[stored.id] = stored.model_copy(update={"ticket_id": ticket.id})
         self._add(tallies)
+        for n in notify:
+            self.outbox.sent.setdefault(n.id, n)
         return True
 
     def get(self, ticket_id: str) -> Ticket | None:

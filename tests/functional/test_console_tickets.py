@@ -153,6 +153,7 @@ def test_overdue_orders_wear_a_badge_and_the_queue_filters_them(setup: Api):
     assert tickets.check_clocks(later) == 1  # the hourly job, an hour past due
     queue = queue_page(manager, "/console/tickets?flag=overdue")
     assert "badge-overdue" in queue.text and "超时" in queue.text and "停电原因" in queue.text
+    assert 'id="timeliness"' in queue.text and "本月工单及时率" in queue.text
     assert "停电原因" not in queue_page(manager, "/console/tickets?flag=at_risk").text
 
 

@@ -200,6 +200,18 @@ MATRIX = [
     ("GET", "/api/v1/admin/departments", None, {"admin": 200, "handler": 200}),
     ("POST", "/api/v1/suggestions/{sid}/ticket", {}, {"other": 404, "agent": 403, "handler": 403}),
     ("GET", "/api/v1/callbacks?hall=A01", None, {"handler": 403}),
+    (
+        "GET",
+        "/api/v1/reports/ticket-timeliness?month=2026-11&hall=A01",
+        None,
+        {"manager": 200, "other": 403, "agent": 403, "handler": 403},
+    ),
+    (
+        "GET",
+        "/api/v1/reports/tickets.csv?month=2026-11&hall=A01",
+        None,
+        {"manager": 200, "other": 403, "agent": 403, "handler": 403},
+    ),
     ("GET", "/api/v1/suggestions?hall=A01", None, {"handler": 403}),
 ]
 
@@ -264,3 +276,26 @@ def test_the_ledger_csv_has_exactly_the_spec_columns_and_hall_monthly_counts_ord
     csv_text = hall.get(f"/api/v1/reports/hall-monthly.csv?month={month}&hall=A01&lang=en").raw.decode("utf-8-sig")
     header, values = csv_text.split("\r\n")[:2]
     assert ",suggestions,tickets,tickets_in_time," in header and values.split(",")[17:19] == ["2", "1"]
+
+
+def test_timeliness_per_hall_and_department_comes_from_tallies(hall: Api):
+    handler = user(hall, "hand1", "handler", departments=["METER"])
+    order = open_order(hall, department="METER")
+    open_order(hall, department="REPAIR")
+    handler.post(f"/api/v1/tickets/{order['id']}/answer", {"answer": "已答复"})
+    month = order["created_at"][:7]
+    figures = hall.get(f"/api/v1/reports/ticket-timeliness?month={month}&hall=A01")
+    assert figures.status == 200, figures.raw
+    assert figures.json == {
+        "month": month,
+        "hall_code": "A01",
+        "opened": 2,
+        "answered": 1,
+        "in_time": 1,
+        "rate": 1.0,
+        "departments": [{"department": "METER", "answered": 1, "in_time": 1, "rate": 1.0}],
+    }
+    assert handler.get(f"/api/v1/reports/ticket-timeliness?month={month}").status == 403
+    assert hall.get("/api/v1/reports/ticket-timeliness?month=2026-13&hall=A01").status == 400
+    page = Api(hall.client)
+    assert page.get(f"/api/v1/reports/ticket-timeliness?month={month}&hall=A01", token="").status == 401

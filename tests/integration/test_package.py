@@ -47,6 +47,7 @@ ROLES = {
     "AlertChecks": "JobsRole",
     "ExportJobs": "ExportRole",
     "ExportSweep": "JobsRole",
+    "TicketClocks": "JobsRole",
 }
 CFN_LINT = str(Path(sys.executable).parent / "cfn-lint")
 TABLE_ACTIONS = {
@@ -171,6 +172,7 @@ def test_the_schedules_run_at_their_utc_times(template: dict[str, Any]):
         "OutreachReminder": "cron(0 1 * * ? *)",  # 09:00 Asia/Shanghai
         "AlertChecks": "cron(0/5 * * * ? *)",  # every five minutes
         "ExportSweep": "rate(5 minutes)",
+        "TicketClocks": "cron(10 * * * ? *)",
     }
 
 

@@ -146,7 +146,7 @@ def test_urges_and_the_overdue_escalate_one_level_each_through_the_outbox(ports)
     assert tickets.check_clocks(ports) == 0  # overdue once
     assert [t.id for t in tickets.overdue_orders(ports, "A01")] == [order.id]
     kinds = sorted(n.kind for n in outbox.values())
-    assert kinds == ["ticket_at_risk", "ticket_overdue", "ticket_urged"]
+    assert kinds == ["ticket_assigned", "ticket_at_risk", "ticket_overdue", "ticket_urged"]  # assigned: on creation
     overdue = next(n for n in outbox.values() if n.kind == "ticket_overdue")
     assert overdue.audiences == (Audience.branch, Audience.department) and overdue.department == "METER"
     order = tickets.urge(ADMIN, ports, order.id, "")

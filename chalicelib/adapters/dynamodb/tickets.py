@@ -87,7 +87,9 @@ class DynamoTicketRepository:
     def _tallies(self, tallies: Mapping[StatKey, Counter[str]] | None) -> list[dict[str, Any]]:
         return [tally_update(self.table.name, k, inc) for k, inc in sorted((tallies or {}).items())]
 
-    def create(self, ticket: Ticket, tallies: Mapping[StatKey, Counter[str]]) -> bool:
+    def create(
+        self, ticket: Ticket, tallies: Mapping[StatKey, Counter[str]], notify: Sequence[Notification] = ()
+    ) -> bool:
         name = self.table.name
         number_pk, number_sk = keys.ticket_no(ticket.ticket_no)
         items: list[dict[str, Any]] = [
@@ -108,6 +110,7 @@ class DynamoTicketRepository:
             },
             *_queue_writes(name, ticket),
             *self._tallies(tallies),
+            *({"Put": {"TableName": name, "Item": to_item(notification_item(n))}} for n in notify),
         ]
         if ticket.suggestion_id:
             pk, sk = keys.suggestion(ticket.suggestion_id)
