@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-PARALLEL_READS = 40
+PARALLEL_READS = 64
 
 
 def in_parallel[T](reads: Sequence[Callable[[], T]], workers: int = PARALLEL_READS) -> list[T]:
