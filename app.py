@@ -9,14 +9,19 @@ import os
 
 from chalice import Chalice, Cron, Rate
 
-from chalicelib import api, console, events, pages
-from chalicelib.web import boundary
+from chalicelib import events
 
 app = Chalice(app_name="tingsheng")
-boundary.install(app, sessions=console.read_session)
 
-for blueprint in (*api.BLUEPRINTS, *pages.BLUEPRINTS, *console.BLUEPRINTS):
-    app.register_blueprint(blueprint)
+# The stream and schedule functions serve no HTTP: the deploy template tells them so
+# (TINGSHENG_FUNCTION=events), and they start without loading the routes, pages and console.
+if os.environ.get("TINGSHENG_FUNCTION") != "events":
+    from chalicelib import api, console, pages
+    from chalicelib.web import boundary
+
+    boundary.install(app, sessions=console.read_session)
+    for blueprint in (*api.BLUEPRINTS, *pages.BLUEPRINTS, *console.BLUEPRINTS):
+        app.register_blueprint(blueprint)
 
 # Chalice needs the stream's ARN as a literal when it imports the app; the
 # deploy template points the event source at the table's real stream.

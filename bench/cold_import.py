@@ -7,8 +7,10 @@ timed inside it around the import statement alone; the four kinds are interleave
 run by run so that a busy machine slows them alike. ``--package`` names a
 ``make package`` output to unzip (default: build one now). From the package,
 ``sys.path`` holds the unzipped files first and then the venv's site-packages,
-where boto3 stands for the Lambda runtime's own. Prints the medians and the
-ratios app / boto3 (goal ≤ 1.25).
+where boto3 stands for the Lambda runtime's own; the package's app is timed
+as the API function imports it and as the stream and schedule functions do
+(``TINGSHENG_FUNCTION=events``: no routes). Prints the medians and the ratios
+app / boto3 (goal ≤ 1.25).
 """
 
 from __future__ import annotations
@@ -32,12 +34,15 @@ print(time.perf_counter() - began)
 """
 
 
-def timed(module: str, paths: list[str], cwd: Path) -> float:
+def timed(module: str, paths: list[str], cwd: Path, function: str = "api") -> float:
     code = TIMED.format(paths=paths, module=module)
+    env = {"PATH": "/usr/bin:/bin", "TINGSHENG_STAGE": "prod", "AWS_DEFAULT_REGION": "cn-north-1"}
+    if function == "events":
+        env["TINGSHENG_FUNCTION"] = "events"  # as the template sets it for the stream and schedule functions
     answer = subprocess.run(
         [sys.executable, "-I", "-c", code],
         cwd=cwd,
-        env={"PATH": "/usr/bin:/bin", "TINGSHENG_STAGE": "prod", "AWS_DEFAULT_REGION": "cn-north-1"},
+        env=env,
         capture_output=True,
         text=True,
         check=True,
@@ -61,22 +66,25 @@ def main() -> None:
             z.extractall(unzipped)
         site = [p for p in sys.path if p.endswith("site-packages")]
         kinds = {
-            "checkout: boto3": ("boto3", [str(ROOT), *site], ROOT),
-            "checkout: app": ("app", [str(ROOT), *site], ROOT),
-            "package: boto3": ("boto3", [str(unzipped), *site], unzipped),
-            "package: app": ("app", [str(unzipped), *site], unzipped),
+            "checkout: boto3": ("boto3", [str(ROOT), *site], ROOT, "api"),
+            "checkout: app": ("app", [str(ROOT), *site], ROOT, "api"),
+            "package: boto3": ("boto3", [str(unzipped), *site], unzipped, "api"),
+            "package: app": ("app", [str(unzipped), *site], unzipped, "api"),
+            "package: app (events)": ("app", [str(unzipped), *site], unzipped, "events"),
         }
         times: dict[str, list[float]] = {k: [] for k in kinds}
         for _ in range(args.runs):
-            for name, (module, paths, cwd) in kinds.items():
-                times[name].append(timed(module, paths, cwd))
+            for name, (module, paths, cwd, function) in kinds.items():
+                times[name].append(timed(module, paths, cwd, function))
     medians = {k: statistics.median(v) for k, v in times.items()}
     print(f"cold imports, medians of {args.runs} interleaved runs (ms)\n")
     for name, value in medians.items():
-        print(f"{name:<18}{value * 1000:>8.0f}")
+        print(f"{name:<23}{value * 1000:>8.0f}")
     for where in ("checkout", "package"):
         ratio = medians[f"{where}: app"] / medians[f"{where}: boto3"]
         print(f"{where}: app / boto3 = {ratio:.2f}  (goal ≤ 1.25)")
+    events = medians["package: app (events)"] / medians["package: boto3"]
+    print(f"package, stream and schedule functions: app / boto3 = {events:.2f}")
 
 
 if __name__ == "__main__":

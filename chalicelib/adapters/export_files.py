@@ -61,7 +61,7 @@ def link_signature(key: bytes, job_id: str, expires: int) -> str:
 
 
 class LocalExportFiles:
-    """Files under ``<data dir>/exports``; links to the app's ``/api/v1/exports/{id}/file``,
+    """Files under ``<data dir>/exports``; links to the app's ``/exports/{id}/file``,
     signed with the token key and good for ``LINK_SECONDS``."""
 
     def __init__(self, root: Path, key: bytes, public_url: str) -> None:
@@ -79,7 +79,7 @@ class LocalExportFiles:
     def link(self, job: ExportJob, now: datetime) -> str:
         expires = int(now.timestamp()) + LINK_SECONDS
         signature = link_signature(self.key, job.id, expires)
-        return f"{self.public_url}/api/v1/exports/{quote(job.id)}/file?expires={expires}&sig={signature}"
+        return f"{self.public_url}/exports/{quote(job.id)}/file?expires={expires}&sig={signature}"
 
     def fetch(self, job: ExportJob, expires: int, signature: str, now: datetime) -> Path | None:
         """The file a signed link names, if the link is genuine and unexpired and the file kept."""

@@ -78,7 +78,7 @@ def get_export(export_id: str):  # type: ignore[no-untyped-def]
 
 
 @routes(
-    "/api/v1/exports/{export_id}/file",
+    "/exports/{export_id}/file",
     "GET",
     summary="An export's file, locally (in AWS links lead to S3): the signed link of the job's url",
     auth=Auth.public,

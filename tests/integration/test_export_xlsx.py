@@ -83,7 +83,7 @@ def test_an_export_job_writes_an_xlsx_that_libreoffice_opens_intact(tmp_path: Pa
         stack.wait_for_output("export settled", timeout=120)
         status, done = stack.call("GET", f"/api/v1/exports/{job['id']}", token=token)
         assert status == 200 and done["status"] == "done" and done["rows"] == 12, done
-        assert done["url"].startswith(stack.url("/api/v1/exports/"))
+        assert done["url"].startswith(stack.url("/exports/"))
         fetch = urllib.request.Request(done["url"], headers={"Accept": "*/*"})  # noqa: S310 (loopback)
         with urllib.request.urlopen(fetch, timeout=30) as answer:  # noqa: S310 (loopback)
             source = tmp_path / "export.xlsx"

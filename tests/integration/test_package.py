@@ -346,3 +346,9 @@ def test_the_package_ships_unchecked_compiled_modules_for_the_runtime(built: Pat
     compiled = {f"{n.rsplit('/', 1)[0]}/__pycache__/{n.rsplit('/', 1)[1][:-3]}.{tag}.pyc" for n in sources}
     assert sources and compiled <= names
     assert int.from_bytes(app_pyc[4:8], "little") == 0b01  # PEP 552: hash-based, never checked against the source
+
+
+def test_only_the_api_function_loads_the_routes(template: dict[str, Any]):
+    for logical_id, f in resources(template, "AWS::Serverless::Function").items():
+        own = f["Properties"]["Environment"]["Variables"]
+        assert own.get("TINGSHENG_FUNCTION") == (None if logical_id == "APIHandler" else "events"), logical_id

@@ -53,7 +53,7 @@ def client_config() -> Config:
         connect_timeout=1,
         read_timeout=4,
         # Company-wide reports read with services.fanout.PARALLEL_READS threads at once.
-        max_pool_connections=50,
+        max_pool_connections=70,
     )
 
 

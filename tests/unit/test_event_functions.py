@@ -1,0 +1,41 @@
+"""The stream and schedule functions (TINGSHENG_FUNCTION=events) import the app without its
+routes, pages or console, and still have every event handler."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from devstack.dynamodb_local import ROOT
+
+PROBE = """
+import json, sys
+import app
+print(json.dumps({
+    "routes": len(app.app.routes),
+    "handlers": sorted(c.name for c in app.app.event_sources),
+    "loaded": sorted(m for m in sys.modules if m.startswith(("chalicelib.console", "chalicelib.pages", "jinja2"))),
+}))
+"""
+
+
+def probe(**env: str) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return found
+
+
+def test_event_functions_load_no_routes_but_every_handler():
+    events, api = probe(TINGSHENG_FUNCTION="events"), probe()
+    assert events["routes"] == 0 and events["loaded"] == []
+    assert api["routes"] and api["loaded"]
+    assert events["handlers"] == api["handlers"] and "export_jobs" in events["handlers"]
