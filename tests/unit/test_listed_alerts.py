@@ -34,6 +34,10 @@ def setup() -> tuple[AlertPorts, InMemoryOutbox, FixedClock]:
     return AlertPorts(InMemoryAlertRepository(outbox=outbox), org, clock), outbox, clock
 
 
+def opening(at: datetime) -> BoxOpening:
+    return BoxOpening(hall_code="A01", opened_at=at, opened_by="m", opened_count=1)
+
+
 def test_a_box_left_unopened_is_listed_once_and_resolved_when_opened():
     ports, outbox, clock = setup()
     box = InMemorySuggestionRepository()
