@@ -68,3 +68,10 @@ def test_unknown_halls_and_months_not_over_are_404(hall: Api):
     assert hall.get("/p/A01/2026-13", token="").status == 404
     assert hall.get(f"/p/A01/{month_before('2026-11', 12)}", token="").status == 200
     assert NOW.astimezone(SHANGHAI).strftime("%Y-%m") == "2026-12"
+
+
+def test_the_suggestion_box_links_to_the_results(hall: Api):
+    form = hall.get("/s/A01", token="")
+    if form.status == 303:  # a fresh form key first
+        form = hall.get(form.headers["location"], token="")
+    assert 'href="/p/A01"' in form.text
