@@ -52,7 +52,9 @@ class Meter:
                 if "Put" in entry:
                     self.write_units += 2 * math.ceil(item_size(entry["Put"]["Item"]) / 1024)
                 else:
-                    key = entry["Update"]["Key"]
+                    # An Update, or a ConditionCheck (a press minute unchanged since read), is charged
+                    # as a write of its item.
+                    key = (entry.get("Update") or entry.get("ConditionCheck") or entry["Delete"])["Key"]
                     # An updated tally is small (< 1 KB); a transaction doubles its unit.
                     self.write_units += 2 * math.ceil(max(item_size(key) + 120, 1) / 1024)
         elif model.name in ("PutItem", "UpdateItem", "DeleteItem"):

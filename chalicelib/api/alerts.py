@@ -36,7 +36,9 @@ def _status() -> AlertStatus:
 @routes(
     "/api/v1/alerts",
     "GET",
-    summary="A hall's alerts in one status (open when absent), newest first",
+    summary="A hall's alerts in one status (open when absent), newest first; raised from the table's stream "
+    "(negative spikes), the alert_checks schedule every 5 minutes (silent devices; clearing causes resolve), "
+    "callback_clocks hourly (overdue callbacks) and suggestion_digest at 08:30 (unopened boxes)",
     response=ListOf[Alert],
     query=(
         QueryParam("hall", "hall code (optional with one hall)", schema=HALL_CODE),
@@ -69,7 +71,8 @@ def acknowledge_alert(alert_id: str):  # type: ignore[no-untyped-def]
 @routes(
     "/api/v1/admin/alert-rules",
     "PUT",
-    summary="Set the alert thresholds (admin): spike share, minimum ratings, window, silent minutes",
+    summary="Set the alert thresholds (admin): spike share, minimum ratings, window, silent minutes; the stream "
+    "and the alert_checks schedule (every 5 minutes) read them",
     request=AlertRulesIn,
     response=AlertRules,
 )

@@ -27,6 +27,8 @@ def test_a_device_is_touched_once_a_minute_and_a_heartbeat_always_writes(repos):
     repos.organisation.report_health("d1", much_later + timedelta(seconds=1), 4, "2.1.0")
     stored = repos.organisation.get_device("d1")
     assert (stored.last_seen_at, stored.buffered, stored.firmware) == (much_later + timedelta(seconds=1), 4, "2.1.0")
+    repos.organisation.report_health("d1", much_later + timedelta(seconds=2), 0, None)  # no firmware said: kept
+    assert repos.organisation.get_device("d1").firmware == "2.1.0"
     assert not repos.organisation.touch_device("nobody", T0, unless_seen_after=None)
 
 

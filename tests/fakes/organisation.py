@@ -112,7 +112,7 @@ class InMemoryOrganisationRepository:
     def report_health(self, device_id: str, at: datetime, buffered: int, firmware: str | None) -> None:
         device = self.devices.get(device_id)
         if device is not None and not device.revoked:
-            update = {"last_seen_at": at, "buffered": buffered, "firmware": firmware}
+            update = {"last_seen_at": at, "buffered": buffered, "firmware": firmware or device.firmware}
             self.devices[device_id] = device.model_copy(update=update)
 
     def devices_seen_before(self, before: datetime) -> list[Device]:

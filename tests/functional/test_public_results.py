@@ -77,3 +77,10 @@ def test_the_published_stars_show_by_surname_and_staff_number_only(hall: Api):
     text = page.text
     assert "服务之星" in text and "2026Q4" in text and "张* · A0123" in text
     assert "张三" not in text and "<script" not in text and len(page.raw) <= 20 * 1024
+
+
+def test_the_suggestion_box_links_to_the_results(hall: Api):
+    form = hall.get("/s/A01", token="")
+    if form.status == 303:  # a fresh form key first
+        form = hall.get(form.headers["location"], token="")
+    assert 'href="/p/A01"' in form.text

@@ -170,6 +170,9 @@ class DynamoOrganisationRepository:
 
     def _seen(self, device_id: str, at: datetime, health: dict[str, Any], condition: str, **values: Any) -> bool:
         pk, sk = keys.device(device_id)
+        health = {
+            name: value for name, value in health.items() if value is not None
+        }  # a heartbeat without firmware keeps it
         seen = keys.instant(at)  # one fixed width: stored times compare as text
         sets = ["last_seen_at = :seen", "gsi2pk = :gp", "gsi2sk = :gs"]
         sets += [f"#h{i} = :h{i}" for i in range(len(health))]
