@@ -17,7 +17,9 @@ from chalicelib.domain.notifications import Notification
 from chalicelib.domain.ratings import Rating
 from chalicelib.services import alerts, callbacks, inbox
 
-logger = Logger(service="tingsheng", child=True)
+# The event functions load no HTTP layer (TINGSHENG_FUNCTION=events): this logger is their own
+# structured one, so each line carries its fields (a task's id) there as in the API.
+logger = Logger(service="tingsheng")
 
 
 def _handle_record(record: Any, evaluated: set[str]) -> None:
