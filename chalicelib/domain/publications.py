@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .organisation import Hall
 from .ranking import Flag, StaffResult
-from .reports import HallRow, StaffRow
+from .reports import FIRST_HALL_COLUMNS, HALL_COLUMNS, HallRow, StaffRow
 from .stats import Tally
 
 LATEST: Final = "latest"
@@ -97,6 +97,9 @@ class MonthRows(BaseModel):
     min_ratings: int
     halls: tuple[FrozenHall, ...]
     rankings: tuple[Ranking, ...]
+    # The hall-monthly file's columns when the version was published (stored with it; a
+    # version stored before columns were kept had the first ones).
+    hall_columns: tuple[str, ...] = FIRST_HALL_COLUMNS
 
 
 class Publication(BaseModel):
@@ -197,6 +200,7 @@ def month_rows(
         min_ratings=min_ratings,
         halls=tuple(freeze_hall(h) for h in sorted(halls, key=lambda h: h.hall.code)),
         rankings=tuple(rankings),
+        hall_columns=HALL_COLUMNS,
     )
 
 

@@ -69,6 +69,9 @@ HALL_COLUMNS = (
     "unrated",
     "unrated_rate",
 )
+# The hall-monthly columns of month versions published before work orders and unrated visits
+# were counted: such a version's file keeps them, byte for byte (SPEC §3, published versions).
+FIRST_HALL_COLUMNS = HALL_COLUMNS[: HALL_COLUMNS.index("tickets")]
 RATING_COLUMNS = (
     "rated_at",
     "hall_code",

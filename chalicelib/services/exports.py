@@ -96,8 +96,10 @@ def _staff_file(report: reports.StaffMonthly, lang: csv_export.Lang, what: str) 
     return text, f"员工月度排名-{report.month}-{what}", f"staff-monthly-{report.month}-{scope}{what}"
 
 
-def _hall_file(month: str, rows: list[HallRow], lang: csv_export.Lang, what: str) -> tuple[str, str, str]:
-    text = csv_export.to_csv(HALL_COLUMNS, (hall_csv_row(r) for r in rows), lang)
+def _hall_file(
+    month: str, rows: list[HallRow], lang: csv_export.Lang, what: str, columns: tuple[str, ...] = HALL_COLUMNS
+) -> tuple[str, str, str]:
+    text = csv_export.to_csv(columns, (hall_csv_row(r) for r in rows), lang)
     return text, f"营业厅月度汇总-{month}-{what}", f"hall-monthly-{month}-{what}"
 
 
@@ -162,7 +164,10 @@ def published_hall_monthly_csv(
 ) -> CsvFile:
     snapshot = publications.published_month(actor, repo, month, version)
     rows = publications.published_halls(actor, snapshot, hall=hall)
-    return _published(*_hall_file(month, rows, lang, _what(hall, None)), version=snapshot.publication, lang=lang)
+    columns = snapshot.rows.hall_columns
+    return _published(
+        *_hall_file(month, rows, lang, _what(hall, None), columns), version=snapshot.publication, lang=lang
+    )
 
 
 def ratings_csv(

@@ -9,7 +9,7 @@ entry at the end of ``REPORTS``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,16 +118,17 @@ def _check_halls(actor: UserPrincipal, p: Params) -> None:
 def _open_halls(actor: UserPrincipal, p: Params, lang: Lang) -> ReportRows:
     q = _Query(p)
     asked, version = params.hall_report(q), params.version(q)
+    columns: Sequence[str] = HALL_COLUMNS
     if version is None:
         found = reports.hall_monthly(actor, composition.organisation(), composition.ratings(), **asked)
         mark = ""
     else:
         snapshot = publications.published_month(actor, composition.month_publications(), asked["month"], version)
         found = publications.published_halls(actor, snapshot, hall=asked["hall"])
-        mark = f"-v{snapshot.publication.version}"
+        mark, columns = f"-v{snapshot.publication.version}", snapshot.rows.hall_columns
     month, what = asked["month"], _what(asked["hall"])
     stem = _stem(lang, f"营业厅月度汇总-{month}{mark}-{what}", f"hall-monthly-{month}{mark}-{what}")
-    return ReportRows(HALL_COLUMNS, (hall_csv_row(r) for r in found), stem)
+    return ReportRows(columns, (hall_csv_row(r) for r in found), stem)
 
 
 # ---- 五进 coverage ------------------------------------------------------------------

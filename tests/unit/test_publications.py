@@ -9,6 +9,7 @@ import pytest
 
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chalicelib.domain.publications import LATEST, MonthSnapshot, freeze_staff, same_rows, thaw_staff
+from chalicelib.domain.reports import FIRST_HALL_COLUMNS, HALL_COLUMNS
 from chalicelib.services import exports, publications, reports
 from tests.fakes.clock import FixedClock
 from tests.fakes.publications import InMemoryMonthPublications
@@ -191,3 +192,23 @@ def test_publishing_reads_each_kind_of_each_hall_once(world):
     assert (
         len(counting.reads) == len(set(counting.reads)) == 3 * 5
     )  # halls × (month, callbacks, suggestions, tickets, staff)
+
+
+def test_a_version_stored_before_columns_were_added_keeps_its_file_byte_for_byte(world):
+    new = publish(world)
+    assert new.rows.hall_columns == HALL_COLUMNS
+    # As a version published before work orders and unrated visits were counted is stored:
+    # no column list, no new figures.
+    stored = new.model_dump(mode="json")
+    del stored["rows"]["hall_columns"]
+    for hall in stored["rows"]["halls"]:
+        del hall["tickets"], hall["tickets_in_time"], hall["tally"]["unrated"]
+    old = MonthSnapshot.model_validate(stored)
+    assert old.rows.hall_columns == FIRST_HALL_COLUMNS
+    repo = InMemoryMonthPublications()
+    repo.add(old)
+    header = exports.published_hall_monthly_csv(
+        ADMIN, repo, month="2026-11", version=LATEST, hall=None, lang="en"
+    ).text.split("\r\n")[0]
+    assert header.lstrip("\ufeff").split(",") == list(FIRST_HALL_COLUMNS)
+    assert header.endswith(",suggestions")
