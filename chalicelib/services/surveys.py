@@ -314,11 +314,11 @@ def survey_results(
 def recount(repo: SurveyRepository, survey_id: str) -> Counter[str]:
     """The tallies recounted from the stored responses (a check for tests and audits; reads them all)."""
     total: Counter[str] = Counter()
+    questionnaires = {v.version: v.questionnaire() for v in repo.versions(survey_id)}
     for response in repo.responses(survey_id, None):
-        version = repo.version(survey_id, response.version)
-        if version is None:
+        questionnaire = questionnaires.get(response.version)
+        if questionnaire is None:
             continue
-        questionnaire = version.questionnaire()
         answers = {k: tuple(v) if isinstance(v, list) else v for k, v in response.answers.items()}
         total.update(tally_increments(questionnaire, answers))
     return total
