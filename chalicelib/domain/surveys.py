@@ -15,6 +15,8 @@ question must be answered. What an accepted response adds to its tallies is in
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
@@ -449,12 +451,19 @@ class InvitationUsed(Conflict):
 
 
 class Invitation(BaseModel):
-    """A single-use SMS invitation: the number is kept only as its mask."""
+    """A single-use SMS invitation: the number is kept only as its mask, and as a keyed hash
+    (``phone_key``) that an opt-out (退订) records so the number is never invited again."""
 
     model_config = ConfigDict(frozen=True)
     id: str
     survey_id: str
     hall_code: str
     phone_mask: str
+    phone_key: str = ""
     sent_at: datetime
     used_at: datetime | None = None
+
+
+def phone_key(key: bytes, phone: str) -> str:
+    """A keyed hash of a number: the same for the same number, and no way back to it."""
+    return hmac.new(key, f"sms-opt-out|{phone}".encode(), hashlib.sha256).hexdigest()

@@ -32,6 +32,7 @@ from chalicelib.domain.surveys import (
     SurveyResponse,
     SurveyStatus,
     SurveyVersion,
+    phone_key,
     read_answers,
 )
 from chalicelib.services.organisation import every_hall, existing_hall
@@ -165,7 +166,8 @@ def invite(
     phones: list[str],
     base_url: str,
 ) -> int:
-    """One single-use link per distinct phone, sent by SMS; the phone is kept only as its mask."""
+    """One single-use link per distinct phone, sent by SMS (not to numbers that opted out); the phone is
+    kept only as its mask and keyed hash. The number of messages sent."""
     require_reader(actor)
     actor.require_hall(hall_code)
     survey = _found(repo, survey_id)
@@ -177,11 +179,15 @@ def invite(
         raise SurveyClosed("The survey takes no responses now.")
     sent = 0
     for phone in dict.fromkeys(phones):
+        hashed = phone_key(key, phone)
+        if repo.opted_out(hashed):  # 退订: never invited again
+            continue
         invitation = Invitation(
             id=uuid.uuid4().hex,
             survey_id=survey.id,
             hall_code=hall_code,
             phone_mask=mask_phone(phone),
+            phone_key=hashed,
             sent_at=now,
         )
         repo.add_invitation(invitation)
@@ -224,6 +230,15 @@ def open_link(repo: SurveyRepository, clock: Clock, key: bytes, code: str, versi
     if shown is None:
         raise InvalidInput("Not a published version of this survey.", {"version": "unknown version"})
     return Opened(survey, shown, link.hall_code, link.invitation_id)
+
+
+def opt_out(repo: SurveyRepository, key: bytes, code: str) -> None:
+    """退订 from an SMS invitation's page: its number is never invited again. NotFound for any other code."""
+    link = qrcodes.parse_survey_code(key, code)
+    invitation = repo.invitation(link.invitation_id) if link and link.invitation_id else None
+    if invitation is None or not invitation.phone_key:
+        raise NotFound("No such invitation.")
+    repo.opt_out(invitation.phone_key)
 
 
 def response_id_of(raw: Any) -> str:

@@ -98,3 +98,10 @@ def test_an_invitation_answers_once(repos, clock, published):
         answer(repos, clock, code, str(uuid.uuid4()), q2=4)
     assert repos.surveys.invitation(invitation.id).used_at is not None
     assert add_tallies(c for _, _, c in repos.surveys.tallies(published, 1))["responses"] == 1
+
+
+def test_an_opt_out_is_kept_by_the_numbers_keyed_hash(repos):
+    assert not repos.surveys.opted_out("ab" * 32)
+    repos.surveys.opt_out("ab" * 32)
+    repos.surveys.opt_out("ab" * 32)  # again: the same
+    assert repos.surveys.opted_out("ab" * 32) and not repos.surveys.opted_out("cd" * 32)

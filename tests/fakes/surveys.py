@@ -19,6 +19,7 @@ class InMemorySurveyRepository:
         self.stored: dict[tuple[str, str], str] = {}
         self.counts: dict[tuple[str, int, str], collections.Counter[str]] = {}
         self.invitations: dict[str, Invitation] = {}
+        self.opted: set[str] = set()
 
     def add(self, survey: Survey) -> None:
         if survey.id in self.surveys:
@@ -85,6 +86,12 @@ class InMemorySurveyRepository:
 
     def invitation(self, invitation_id: str) -> Invitation | None:
         return self.invitations.get(invitation_id)
+
+    def opt_out(self, phone_key: str) -> None:
+        self.opted.add(phone_key)
+
+    def opted_out(self, phone_key: str) -> bool:
+        return phone_key in self.opted
 
 
 class RecordingSms:

@@ -349,3 +349,8 @@ def survey_tallies(survey_id: str) -> str:
 
 def survey_invitation(invitation_id: str) -> tuple[str, str]:
     return f"INVITATION#{invitation_id}", "INVITATION"
+
+
+def sms_opt_out(phone_key: str) -> tuple[str, str]:
+    # Keyed by the number's keyed hash: the number itself is never stored.
+    return f"SMSOPTOUT#{phone_key}", "OPTOUT"

@@ -199,3 +199,10 @@ class DynamoSurveyRepository:
         if not item:
             return None
         return Invitation.model_validate({k: v for k, v in item.items() if k not in {"pk", "sk"}})
+
+    def opt_out(self, phone_key: str) -> None:
+        pk, sk = keys.sms_opt_out(phone_key)
+        self.table.client.put_item(TableName=self.table.name, Item=to_item({"pk": pk, "sk": sk}))
+
+    def opted_out(self, phone_key: str) -> bool:
+        return self.table.get(*keys.sms_opt_out(phone_key)) is not None
