@@ -29,9 +29,10 @@ from chalicelib.adapters.dynamodb import keys
 from chalicelib.adapters.dynamodb.surveys import DynamoSurveyRepository
 from chalicelib.adapters.dynamodb.table import Table, to_item
 from chalicelib.domain.accounts import Role, UserPrincipal
+from chalicelib.domain.ratings import Channel
 from chalicelib.domain.survey_results import tally_increments
 from chalicelib.domain.survey_templates import customer_perception
-from chalicelib.domain.surveys import Channel, Questionnaire, SurveyResponse
+from chalicelib.domain.surveys import Questionnaire, SurveyResponse
 from chalicelib.services import surveys
 from devstack import dynamodb_local, tables
 

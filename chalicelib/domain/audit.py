@@ -40,6 +40,7 @@ class RecordKind(StrEnum):
     month = "month"  # the month's published ranking and summary (key YYYY-MM)
     outreach = "outreach"  # the quarter's published 五进 results (key 2026Q4)
     calendar = "calendar"  # a working-day override (key YYYY-MM-DD)
+    survey = "survey"  # a survey published (a new version) or closed (key its id)
 
 
 # Fields never written into the log: they are secrets, or change at every sign-out.

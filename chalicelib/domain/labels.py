@@ -152,6 +152,7 @@ AUDIT_RECORD: dict[str, Pair] = {
     "month": ("月度排名发布", "Month publication"),
     "outreach": ("五进结果发布", "Outreach publication"),
     "calendar": ("工作日历", "Working-day calendar"),
+    "survey": ("满意度调查", "Survey"),
 }
 IMPORT_KIND: dict[str, Pair] = {
     "halls": ("营业厅", "Halls"),
@@ -223,4 +224,20 @@ HEADERS_ZH: dict[str, str] = {
     "covered": "是否达标",
     "response_id": "答卷编号",
     "submitted_at": "提交时间",
+}
+
+
+# ---- surveys ----------------------------------------------------------------------
+SURVEY_STATUS: dict[str, Pair] = {
+    "draft": ("草稿", "Draft"),
+    "published": ("进行中", "Open"),
+    "closed": ("已结束", "Closed"),
+}
+QUESTION_TYPE: dict[str, Pair] = {
+    "rating5": ("五级满意度", "Five-level rating"),
+    "nps": ("推荐意愿（NPS 0–10）", "NPS (0-10)"),
+    "single": ("单选", "Single choice"),
+    "multi": ("多选", "Multiple choice"),
+    "text": ("文本", "Open text"),
+    "matrix5": ("矩阵评分（1–5）", "Matrix (1-5)"),
 }

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from .errors import Conflict, Deactivated, InvalidInput
 from .organisation import Code
+from .ratings import Channel
 
 KEY_PATTERN = r"^[a-z0-9_]{1,32}$"
 QUESTION_ID_PATTERN = r"^[a-z][a-z0-9_]{0,31}$"
@@ -419,11 +420,6 @@ class SurveyVersion(BaseModel):
         return Questionnaire(questions=self.questions)
 
 
-class Channel(StrEnum):
-    qr = "qr"
-    sms = "sms"
-
-
 class SurveyResponse(BaseModel):
     """One accepted response. ``invitation`` is kept only when the survey is not anonymous."""
 
@@ -432,7 +428,7 @@ class SurveyResponse(BaseModel):
     response_id: str
     version: int
     hall_code: str
-    channel: Channel
+    channel: Channel  # qr (a hall's link) or sms (an invitation)
     submitted_at: datetime
     answers: dict[str, int | str | list[str] | dict[str, int]]
     invitation: str | None = None

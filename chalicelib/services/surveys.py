@@ -17,13 +17,14 @@ from typing import Any
 
 from chalicelib.domain import qrcodes
 from chalicelib.domain.accounts import Role, UserPrincipal
+from chalicelib.domain.audit import Action, RecordKind
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound, TooManyRequests
 from chalicelib.domain.organisation import Hall
 from chalicelib.domain.paging import MAX_PAGE_SIZE, Page
 from chalicelib.domain.privacy import mask_phone
+from chalicelib.domain.ratings import Channel
 from chalicelib.domain.survey_results import Results, add_tallies, results, tally_increments
 from chalicelib.domain.surveys import (
-    Channel,
     Invitation,
     InvitationUsed,
     Survey,
@@ -35,6 +36,8 @@ from chalicelib.domain.surveys import (
     phone_key,
     read_answers,
 )
+from chalicelib.services import audit
+from chalicelib.services.audit import Auditor
 from chalicelib.services.organisation import every_hall, existing_hall
 from chalicelib.services.ports import Clock, OrganisationRepository, RateLimiter, SmsSender, SurveyRepository
 
@@ -73,7 +76,9 @@ def edit_survey(
     return survey
 
 
-def publish_survey(actor: UserPrincipal, repo: SurveyRepository, clock: Clock, survey_id: str) -> SurveyVersion:
+def publish_survey(
+    actor: UserPrincipal, repo: SurveyRepository, clock: Clock, survey_id: str, auditor: Auditor | None = None
+) -> SurveyVersion:
     """Freeze the draft's questions as the next version; the survey takes responses (again)."""
     actor.require_admin()
     survey = _found(repo, survey_id)
@@ -98,16 +103,29 @@ def publish_survey(actor: UserPrincipal, repo: SurveyRepository, clock: Clock, s
     else:  # a closed survey opened again on its latest version
         repo.save(published)
         version = repo.version(survey.id, number) or version
+    logged = {"version": number, "title": version.title, "status": published.status.value}
+    audit.record(auditor, actor.username, Action.publish, RecordKind.survey, survey.id, after=logged)
     return version
 
 
-def close_survey(actor: UserPrincipal, repo: SurveyRepository, clock: Clock, survey_id: str) -> Survey:
+def close_survey(
+    actor: UserPrincipal, repo: SurveyRepository, clock: Clock, survey_id: str, auditor: Auditor | None = None
+) -> Survey:
     actor.require_admin()
     survey = _found(repo, survey_id)
     if survey.status is not SurveyStatus.published:
         raise Conflict("Only a published survey can be closed.")
     closed = survey.model_copy(update={"status": SurveyStatus.closed, "updated_at": clock.now()})
     repo.save(closed)
+    audit.record(
+        auditor,
+        actor.username,
+        Action.update,
+        RecordKind.survey,
+        survey.id,
+        before={"status": survey.status.value},
+        after={"status": closed.status.value},
+    )
     return closed
 
 

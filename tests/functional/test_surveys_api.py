@@ -75,6 +75,8 @@ def test_publish_freezes_a_version_and_an_edit_becomes_the_next(admin: Api, temp
     ]
     assert survey["questions"][3]["show_if"] == {"question": "q2", "in": [1, 2, 3]}
     assert admin.post(f"/api/v1/surveys/{published}/publish").status == 409  # nothing changed
+    history = admin.get(f"/api/v1/admin/audit?kind=survey&key={published}").json["items"]
+    assert [(e["action"], e["after"]["version"]) for e in history] == [("publish", 2), ("publish", 1)]
 
 
 def test_responses_count_once_and_results_come_from_tallies(admin: Api, published: str):

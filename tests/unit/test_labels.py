@@ -21,6 +21,7 @@ from chalicelib.domain import (
     ratings,
     reports,
     suggestions,
+    surveys,
 )
 from chalicelib.domain.accounts import Role
 from chalicelib.domain.csv_export import key_cell
@@ -54,6 +55,8 @@ TABLES: dict[type[Enum], dict] = {
     audit.RecordKind: labels.AUDIT_RECORD,
     imports.ImportKind: labels.IMPORT_KIND,
     imports.Reason: labels.IMPORT_REASON,
+    surveys.SurveyStatus: labels.SURVEY_STATUS,
+    surveys.QuestionType: labels.QUESTION_TYPE,
 }
 # Enums no page, file or message shows by label: internal keys, or shown as they are (grade "A").
 NOT_SHOWN = {StatKind, Audience, Basis, HallGrade, ShiftChange}
