@@ -308,7 +308,7 @@ def charts(found: surveys.SurveyResults, lang: str) -> list[tuple[Any, Any, list
         if question.type is QuestionType.matrix5:
             for row in question.rows:
                 mean = result.rows[row.key].mean
-                name = row.label_en if lang == "en" and row.label_en else row.label
+                name = row.dimension or (row.label_en if lang == "en" and row.label_en else row.label)
                 items.append(_bar(name[:14], mean or 0, (mean or 0) / 5))
         elif result.counts:
             most = max(result.counts.values()) or 1
