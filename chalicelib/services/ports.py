@@ -387,13 +387,14 @@ class SurveyRepository(Protocol):
         ...
 
     def get(self, survey_id: str) -> Survey | None: ...
-    def save(self, survey: Survey) -> None:
-        """Replace a stored survey (its draft, status)."""
+    def save(self, survey: Survey, was: Survey) -> None:
+        """Replace the stored survey (its draft, status) on condition it is still ``was``, the one
+        read (its ``updated_at``); Conflict when it changed meanwhile."""
         ...
 
-    def publish(self, survey: Survey, version: SurveyVersion) -> None:
-        """Store ``version`` (frozen) and ``survey`` (now at that version) together; Conflict when
-        another publication took the version number first."""
+    def publish(self, survey: Survey, version: SurveyVersion, was: Survey) -> None:
+        """Store ``version`` (frozen) and ``survey`` (now at that version) together, on condition the
+        survey is still ``was``; Conflict when another publication or an edit came first."""
         ...
 
     def list_surveys(self, cursor: str | None, limit: int) -> Page[Survey]: ...

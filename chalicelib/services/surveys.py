@@ -71,8 +71,9 @@ def edit_survey(
 ) -> Survey:
     """Replace the draft; after a publication the edit is the next version's draft."""
     actor.require_admin()
-    survey = _found(repo, survey_id).model_copy(update={"draft": draft, "edited": True, "updated_at": clock.now()})
-    repo.save(survey)
+    was = _found(repo, survey_id)
+    survey = was.model_copy(update={"draft": draft, "edited": True, "updated_at": clock.now()})
+    repo.save(survey, was)
     return survey
 
 
@@ -99,9 +100,9 @@ def publish_survey(
         update={"status": SurveyStatus.published, "version": number, "edited": False, "updated_at": now}
     )
     if survey.edited:
-        repo.publish(published, version)
+        repo.publish(published, version, survey)
     else:  # a closed survey opened again on its latest version
-        repo.save(published)
+        repo.save(published, survey)
         version = repo.version(survey.id, number) or version
     logged = {"version": number, "title": version.title, "status": published.status.value}
     audit.record(auditor, actor.username, Action.publish, RecordKind.survey, survey.id, after=logged)
@@ -116,7 +117,7 @@ def close_survey(
     if survey.status is not SurveyStatus.published:
         raise Conflict("Only a published survey can be closed.")
     closed = survey.model_copy(update={"status": SurveyStatus.closed, "updated_at": clock.now()})
-    repo.save(closed)
+    repo.save(closed, survey)
     audit.record(
         auditor,
         actor.username,

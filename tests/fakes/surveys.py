@@ -29,12 +29,19 @@ class InMemorySurveyRepository:
     def get(self, survey_id: str) -> Survey | None:
         return self.surveys.get(survey_id)
 
-    def save(self, survey: Survey) -> None:
+    def _still(self, was: Survey) -> None:
+        stored = self.surveys.get(was.id)
+        if stored is None or stored.updated_at != was.updated_at:
+            raise Conflict(f"Survey {was.id} changed meanwhile: reload it and try again.")
+
+    def save(self, survey: Survey, was: Survey) -> None:
+        self._still(was)
         self.surveys[survey.id] = survey
 
-    def publish(self, survey: Survey, version: SurveyVersion) -> None:
+    def publish(self, survey: Survey, version: SurveyVersion, was: Survey) -> None:
         if (survey.id, version.version) in self.frozen:
             raise Conflict(f"Version {version.version} of survey {survey.id} was published meanwhile.")
+        self._still(was)
         self.frozen[(survey.id, version.version)] = version
         self.surveys[survey.id] = survey
 
