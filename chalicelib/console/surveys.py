@@ -386,7 +386,7 @@ def survey_results(survey_id: str):  # type: ignore[no-untyped-def]
         QueryParam("hall", "one hall", checked=False),
     ),
     produces=CSV,
-    statuses=(404,),
+    statuses=(400, 404),  # 400: a malformed version or hall
 )
 def survey_responses_csv():  # type: ignore[no-untyped-def]
     return report_files.survey_responses(routes.request, principal(routes.request))
