@@ -196,7 +196,9 @@ def edit_survey(survey_id: str):  # type: ignore[no-untyped-def]
     body_required=False,
 )
 def publish_survey(survey_id: str):  # type: ignore[no-untyped-def]
-    version = surveys.publish_survey(routes.principal(), composition.surveys(), composition.clock(), survey_id)
+    version = surveys.publish_survey(
+        routes.principal(), composition.surveys(), composition.clock(), survey_id, composition.auditor()
+    )
     return json_response({"id": survey_id, "version": version.version}, status=201)
 
 
@@ -210,7 +212,9 @@ def publish_survey(survey_id: str):  # type: ignore[no-untyped-def]
     body_required=False,
 )
 def close_survey(survey_id: str):  # type: ignore[no-untyped-def]
-    survey = surveys.close_survey(routes.principal(), composition.surveys(), composition.clock(), survey_id)
+    survey = surveys.close_survey(
+        routes.principal(), composition.surveys(), composition.clock(), survey_id, composition.auditor()
+    )
     return json_response(survey_out(survey))
 
 

@@ -16,7 +16,7 @@ from chalicelib import composition
 from chalicelib.console.layout import ConsoleRoutes, lang_of, principal, redirect, render
 from chalicelib.domain.business_time import SHANGHAI
 from chalicelib.domain.errors import DomainError, InvalidInput
-from chalicelib.domain.labels import LEVEL, label
+from chalicelib.domain.labels import LEVEL, QUESTION_TYPE, SURVEY_STATUS, label
 from chalicelib.domain.paging import MAX_PAGE_SIZE
 from chalicelib.domain.survey_builder import (
     add_question,
@@ -46,7 +46,19 @@ DONE = QueryParam("done", "what the form before did, for the page's notice", che
 def survey_list():  # type: ignore[no-untyped-def]
     request = routes.request
     page = surveys.list_surveys(principal(request), composition.surveys(), query(request, "cursor"), MAX_PAGE_SIZE)
-    return render(request, "surveys.html", section="surveys", items=page.items, next=page.next)
+    return render(
+        request,
+        "surveys.html",
+        section="surveys",
+        items=page.items,
+        next=page.next,
+        status_label=_status_label(request),
+    )
+
+
+def _status_label(request: Any) -> Callable[[str], str]:
+    lang = lang_of(request)
+    return lambda status: label(SURVEY_STATUS, status, lang)
 
 
 @routes.action("/console/surveys", summary="Start a survey from the template (or a blank one)")
@@ -84,7 +96,8 @@ def _builder(survey_id: str, status: int = 200, problems: dict[str, str] | None 
         versions=versions,
         links=links,
         lines={q.id: as_lines(q) for q in draft.questions},
-        types=[t.value for t in QuestionType],
+        types=[(t.value, label(QUESTION_TYPE, t.value, lang_of(request))) for t in QuestionType],
+        status_label=_status_label(request),
         problems=problems or {},
         done=query(request, "done"),
         opens=_local(draft.opens_at),
@@ -239,14 +252,18 @@ def survey_preview(survey_id: str):  # type: ignore[no-untyped-def]
 )
 def survey_publish(survey_id: str):  # type: ignore[no-untyped-def]
     request = routes.request
-    version = surveys.publish_survey(principal(request), composition.surveys(), composition.clock(), survey_id)
+    version = surveys.publish_survey(
+        principal(request), composition.surveys(), composition.clock(), survey_id, composition.auditor()
+    )
     return redirect(request, f"/console/surveys/{survey_id}", done=f"published-{version.version}")
 
 
 @routes.action("/console/surveys/{survey_id}/close", summary="Close the survey", path_params=SURVEY, statuses=(409,))
 def survey_close(survey_id: str):  # type: ignore[no-untyped-def]
     request = routes.request
-    surveys.close_survey(principal(request), composition.surveys(), composition.clock(), survey_id)
+    surveys.close_survey(
+        principal(request), composition.surveys(), composition.clock(), survey_id, composition.auditor()
+    )
     return redirect(request, f"/console/surveys/{survey_id}", done="closed")
 
 
@@ -291,7 +308,7 @@ def charts(found: surveys.SurveyResults, lang: str) -> list[tuple[Any, Any, list
         if question.type is QuestionType.matrix5:
             for row in question.rows:
                 mean = result.rows[row.key].mean
-                name = row.label_en if lang == "en" and row.label_en else row.label
+                name = row.dimension or (row.label_en if lang == "en" and row.label_en else row.label)
                 items.append(_bar(name[:14], mean or 0, (mean or 0) / 5))
         elif result.counts:
             most = max(result.counts.values()) or 1
@@ -369,7 +386,7 @@ def survey_results(survey_id: str):  # type: ignore[no-untyped-def]
         QueryParam("hall", "one hall", checked=False),
     ),
     produces=CSV,
-    statuses=(404,),
+    statuses=(400, 404),  # 400: a malformed version or hall
 )
 def survey_responses_csv():  # type: ignore[no-untyped-def]
     return report_files.survey_responses(routes.request, principal(routes.request))

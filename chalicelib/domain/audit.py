@@ -45,6 +45,7 @@ class RecordKind(StrEnum):
     stars = "stars"  # the quarter's published stars (key 2026Q4)
     inspection = "inspection"  # an inspection voided (key its id)
     alert_rules = "alert_rules"  # the alert thresholds (key "rules")
+    survey = "survey"  # a survey published (a new version) or closed (key its id)
 
 
 # Fields never written into the log: they are secrets, or change at every sign-out.

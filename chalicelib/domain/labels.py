@@ -161,6 +161,7 @@ AUDIT_RECORD: dict[str, Pair] = {
     "stars": ("星级发布", "Star publication"),
     "inspection": ("明察暗访", "Inspection"),
     "alert_rules": ("预警阈值", "Alert thresholds"),
+    "survey": ("满意度调查", "Survey"),
 }
 IMPORT_KIND: dict[str, Pair] = {
     "halls": ("营业厅", "Halls"),
@@ -351,4 +352,20 @@ EXPORT_STATUS: dict[str, Pair] = {
 EXPORT_FORMAT: dict[str, Pair] = {
     "xlsx": ("XLSX 表格", "XLSX spreadsheet"),
     "csv": ("CSV 文本", "CSV text"),
+}
+
+
+# ---- surveys ----------------------------------------------------------------------
+SURVEY_STATUS: dict[str, Pair] = {
+    "draft": ("草稿", "Draft"),
+    "published": ("进行中", "Open"),
+    "closed": ("已结束", "Closed"),
+}
+QUESTION_TYPE: dict[str, Pair] = {
+    "rating5": ("五级满意度", "Five-level rating"),
+    "nps": ("推荐意愿（NPS 0–10）", "NPS (0-10)"),
+    "single": ("单选", "Single choice"),
+    "multi": ("多选", "Multiple choice"),
+    "text": ("文本", "Open text"),
+    "matrix5": ("矩阵评分（1–5）", "Matrix (1-5)"),
 }

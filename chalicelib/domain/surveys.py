@@ -15,6 +15,8 @@ question must be answered. What an accepted response adds to its tallies is in
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
@@ -24,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from .errors import Conflict, Deactivated, InvalidInput
 from .organisation import Code
+from .ratings import Channel
 
 KEY_PATTERN = r"^[a-z0-9_]{1,32}$"
 QUESTION_ID_PATTERN = r"^[a-z][a-z0-9_]{0,31}$"
@@ -417,11 +420,6 @@ class SurveyVersion(BaseModel):
         return Questionnaire(questions=self.questions)
 
 
-class Channel(StrEnum):
-    qr = "qr"
-    sms = "sms"
-
-
 class SurveyResponse(BaseModel):
     """One accepted response. ``invitation`` is kept only when the survey is not anonymous."""
 
@@ -430,7 +428,7 @@ class SurveyResponse(BaseModel):
     response_id: str
     version: int
     hall_code: str
-    channel: Channel
+    channel: Channel  # qr (a hall's link) or sms (an invitation)
     submitted_at: datetime
     answers: dict[str, int | str | list[str] | dict[str, int]]
     invitation: str | None = None
@@ -449,12 +447,19 @@ class InvitationUsed(Conflict):
 
 
 class Invitation(BaseModel):
-    """A single-use SMS invitation: the number is kept only as its mask."""
+    """A single-use SMS invitation: the number is kept only as its mask, and as a keyed hash
+    (``phone_key``) that an opt-out (退订) records so the number is never invited again."""
 
     model_config = ConfigDict(frozen=True)
     id: str
     survey_id: str
     hall_code: str
     phone_mask: str
+    phone_key: str = ""
     sent_at: datetime
     used_at: datetime | None = None
+
+
+def phone_key(key: bytes, phone: str) -> str:
+    """A keyed hash of a number: the same for the same number, and no way back to it."""
+    return hmac.new(key, f"sms-opt-out|{phone}".encode(), hashlib.sha256).hexdigest()

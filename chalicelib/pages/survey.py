@@ -115,6 +115,7 @@ def _screen(
         faulty=faulty,
         level_label=lambda v: label(LEVEL, v, lang),
         types=QuestionType,
+        invitation=opened.invitation is not None,
     )
 
 
@@ -246,3 +247,18 @@ def _answered(code: str, lang: str, as_json: bool, survey_id: str, response_id: 
 def survey_thanks(code: str):  # type: ignore[no-untyped-def]
     _survey_of(code)
     return pages.render("survey_thanks.html", pages.lang_of(routes.request), already=False)
+
+
+@routes(
+    "/q/{code}/opt-out",
+    "POST",
+    summary="退订: an SMS invitation's number is never invited again (404 for any other code)",
+    auth=Auth.public,
+    produces=HTML,
+    content_types=[FORM],
+    statuses=(404,),
+    body_required=False,
+)
+def survey_opt_out(code: str):  # type: ignore[no-untyped-def]
+    surveys.opt_out(composition.surveys(), composition.settings().qr_key, code)
+    return pages.render("survey_thanks.html", pages.lang_of(routes.request), already=False, opted_out=True)

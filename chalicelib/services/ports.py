@@ -617,13 +617,14 @@ class SurveyRepository(Protocol):
         ...
 
     def get(self, survey_id: str) -> Survey | None: ...
-    def save(self, survey: Survey) -> None:
-        """Replace a stored survey (its draft, status)."""
+    def save(self, survey: Survey, was: Survey) -> None:
+        """Replace the stored survey (its draft, status) on condition it is still ``was``, the one
+        read (its ``updated_at``); Conflict when it changed meanwhile."""
         ...
 
-    def publish(self, survey: Survey, version: SurveyVersion) -> None:
-        """Store ``version`` (frozen) and ``survey`` (now at that version) together; Conflict when
-        another publication took the version number first."""
+    def publish(self, survey: Survey, version: SurveyVersion, was: Survey) -> None:
+        """Store ``version`` (frozen) and ``survey`` (now at that version) together, on condition the
+        survey is still ``was``; Conflict when another publication or an edit came first."""
         ...
 
     def list_surveys(self, cursor: str | None, limit: int) -> Page[Survey]: ...
@@ -647,6 +648,11 @@ class SurveyRepository(Protocol):
 
     def add_invitation(self, invitation: Invitation) -> None: ...
     def invitation(self, invitation_id: str) -> Invitation | None: ...
+    def opt_out(self, phone_key: str) -> None:
+        """Remember that the number with this keyed hash is never to be invited again (退订)."""
+        ...
+
+    def opted_out(self, phone_key: str) -> bool: ...
 
 
 class SmsSender(Protocol):

@@ -17,13 +17,14 @@ from typing import Any
 
 from chalicelib.domain import qrcodes
 from chalicelib.domain.accounts import Role, UserPrincipal
+from chalicelib.domain.audit import Action, RecordKind
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound, TooManyRequests
 from chalicelib.domain.organisation import Hall
 from chalicelib.domain.paging import MAX_PAGE_SIZE, Page
 from chalicelib.domain.privacy import mask_phone
+from chalicelib.domain.ratings import Channel
 from chalicelib.domain.survey_results import Results, add_tallies, results, tally_increments
 from chalicelib.domain.surveys import (
-    Channel,
     Invitation,
     InvitationUsed,
     Survey,
@@ -32,8 +33,11 @@ from chalicelib.domain.surveys import (
     SurveyResponse,
     SurveyStatus,
     SurveyVersion,
+    phone_key,
     read_answers,
 )
+from chalicelib.services import audit
+from chalicelib.services.audit import Auditor
 from chalicelib.services.organisation import every_hall, existing_hall
 from chalicelib.services.ports import Clock, OrganisationRepository, RateLimiter, SmsSender, SurveyRepository
 
@@ -67,12 +71,15 @@ def edit_survey(
 ) -> Survey:
     """Replace the draft; after a publication the edit is the next version's draft."""
     actor.require_admin()
-    survey = _found(repo, survey_id).model_copy(update={"draft": draft, "edited": True, "updated_at": clock.now()})
-    repo.save(survey)
+    was = _found(repo, survey_id)
+    survey = was.model_copy(update={"draft": draft, "edited": True, "updated_at": clock.now()})
+    repo.save(survey, was)
     return survey
 
 
-def publish_survey(actor: UserPrincipal, repo: SurveyRepository, clock: Clock, survey_id: str) -> SurveyVersion:
+def publish_survey(
+    actor: UserPrincipal, repo: SurveyRepository, clock: Clock, survey_id: str, auditor: Auditor | None = None
+) -> SurveyVersion:
     """Freeze the draft's questions as the next version; the survey takes responses (again)."""
     actor.require_admin()
     survey = _found(repo, survey_id)
@@ -93,20 +100,33 @@ def publish_survey(actor: UserPrincipal, repo: SurveyRepository, clock: Clock, s
         update={"status": SurveyStatus.published, "version": number, "edited": False, "updated_at": now}
     )
     if survey.edited:
-        repo.publish(published, version)
+        repo.publish(published, version, survey)
     else:  # a closed survey opened again on its latest version
-        repo.save(published)
+        repo.save(published, survey)
         version = repo.version(survey.id, number) or version
+    logged = {"version": number, "title": version.title, "status": published.status.value}
+    audit.record(auditor, actor.username, Action.publish, RecordKind.survey, survey.id, after=logged)
     return version
 
 
-def close_survey(actor: UserPrincipal, repo: SurveyRepository, clock: Clock, survey_id: str) -> Survey:
+def close_survey(
+    actor: UserPrincipal, repo: SurveyRepository, clock: Clock, survey_id: str, auditor: Auditor | None = None
+) -> Survey:
     actor.require_admin()
     survey = _found(repo, survey_id)
     if survey.status is not SurveyStatus.published:
         raise Conflict("Only a published survey can be closed.")
     closed = survey.model_copy(update={"status": SurveyStatus.closed, "updated_at": clock.now()})
-    repo.save(closed)
+    repo.save(closed, survey)
+    audit.record(
+        auditor,
+        actor.username,
+        Action.update,
+        RecordKind.survey,
+        survey.id,
+        before={"status": survey.status.value},
+        after={"status": closed.status.value},
+    )
     return closed
 
 
@@ -165,7 +185,8 @@ def invite(
     phones: list[str],
     base_url: str,
 ) -> int:
-    """One single-use link per distinct phone, sent by SMS; the phone is kept only as its mask."""
+    """One single-use link per distinct phone, sent by SMS (not to numbers that opted out); the phone is
+    kept only as its mask and keyed hash. The number of messages sent."""
     require_reader(actor)
     actor.require_hall(hall_code)
     survey = _found(repo, survey_id)
@@ -177,11 +198,15 @@ def invite(
         raise SurveyClosed("The survey takes no responses now.")
     sent = 0
     for phone in dict.fromkeys(phones):
+        hashed = phone_key(key, phone)
+        if repo.opted_out(hashed):  # 退订: never invited again
+            continue
         invitation = Invitation(
             id=uuid.uuid4().hex,
             survey_id=survey.id,
             hall_code=hall_code,
             phone_mask=mask_phone(phone),
+            phone_key=hashed,
             sent_at=now,
         )
         repo.add_invitation(invitation)
@@ -224,6 +249,15 @@ def open_link(repo: SurveyRepository, clock: Clock, key: bytes, code: str, versi
     if shown is None:
         raise InvalidInput("Not a published version of this survey.", {"version": "unknown version"})
     return Opened(survey, shown, link.hall_code, link.invitation_id)
+
+
+def opt_out(repo: SurveyRepository, key: bytes, code: str) -> None:
+    """退订 from an SMS invitation's page: its number is never invited again. NotFound for any other code."""
+    link = qrcodes.parse_survey_code(key, code)
+    invitation = repo.invitation(link.invitation_id) if link and link.invitation_id else None
+    if invitation is None or not invitation.phone_key:
+        raise NotFound("No such invitation.")
+    repo.opt_out(invitation.phone_key)
 
 
 def response_id_of(raw: Any) -> str:
@@ -314,11 +348,11 @@ def survey_results(
 def recount(repo: SurveyRepository, survey_id: str) -> Counter[str]:
     """The tallies recounted from the stored responses (a check for tests and audits; reads them all)."""
     total: Counter[str] = Counter()
+    questionnaires = {v.version: v.questionnaire() for v in repo.versions(survey_id)}
     for response in repo.responses(survey_id, None):
-        version = repo.version(survey_id, response.version)
-        if version is None:
+        questionnaire = questionnaires.get(response.version)
+        if questionnaire is None:
             continue
-        questionnaire = version.questionnaire()
         answers = {k: tuple(v) if isinstance(v, list) else v for k, v in response.answers.items()}
         total.update(tally_increments(questionnaire, answers))
     return total

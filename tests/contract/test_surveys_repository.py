@@ -60,7 +60,7 @@ def test_a_version_number_is_taken_once(repos, clock, published):
     survey = repos.surveys.get(published)
     again = SurveyVersion(**{**repos.surveys.version(published, 1).model_dump(), "title": "抢先"})
     with pytest.raises(Conflict):
-        repos.surveys.publish(survey, again)
+        repos.surveys.publish(survey, again, survey)
     assert repos.surveys.version(published, 1).title == "客户感知满意度调查"
 
 
@@ -98,3 +98,21 @@ def test_an_invitation_answers_once(repos, clock, published):
         answer(repos, clock, code, str(uuid.uuid4()), q2=4)
     assert repos.surveys.invitation(invitation.id).used_at is not None
     assert add_tallies(c for _, _, c in repos.surveys.tallies(published, 1))["responses"] == 1
+
+
+def test_an_opt_out_is_kept_by_the_numbers_keyed_hash(repos):
+    assert not repos.surveys.opted_out("ab" * 32)
+    repos.surveys.opt_out("ab" * 32)
+    repos.surveys.opt_out("ab" * 32)  # again: the same
+    assert repos.surveys.opted_out("ab" * 32) and not repos.surveys.opted_out("cd" * 32)
+
+
+def test_an_edit_from_a_stale_read_is_refused_and_changes_nothing(repos, clock, published):
+    read = repos.surveys.get(published)
+    clock.advance(seconds=1)
+    surveys.close_survey(ADMIN, repos.surveys, clock, published)
+    clock.advance(seconds=1)
+    stale = read.model_copy(update={"edited": True, "updated_at": clock.now()})
+    with pytest.raises(Conflict):
+        repos.surveys.save(stale, read)
+    assert repos.surveys.get(published).status == "closed"

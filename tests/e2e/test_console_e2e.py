@@ -375,7 +375,16 @@ def test_a_refused_console_form_keeps_its_values_and_says_why_beside_the_field(
 
 def test_the_readme_shows_the_screenshots_the_tests_take():
     shown = set(re.findall(r"\(docs/screenshots/([a-z-]+)\.png\)", (ROOT / "README.md").read_text()))
-    assert shown == {*CONSOLE_SCREENSHOTS, *PUBLIC_SCREENSHOTS, *TICKET_SCREENSHOTS, *INSPECTION_SCREENSHOTS}
+    from tests.e2e.test_surveys_e2e import SURVEY_SCREENSHOTS
+
+    every = {
+        *CONSOLE_SCREENSHOTS,
+        *PUBLIC_SCREENSHOTS,
+        *TICKET_SCREENSHOTS,
+        *INSPECTION_SCREENSHOTS,
+        *SURVEY_SCREENSHOTS,
+    }
+    assert shown == every
     assert {png.stem for png in (ROOT / "docs" / "screenshots").glob("*.png")} == shown
 
 

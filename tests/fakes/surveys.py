@@ -19,6 +19,7 @@ class InMemorySurveyRepository:
         self.stored: dict[tuple[str, str], str] = {}
         self.counts: dict[tuple[str, int, str], collections.Counter[str]] = {}
         self.invitations: dict[str, Invitation] = {}
+        self.opted: set[str] = set()
 
     def add(self, survey: Survey) -> None:
         if survey.id in self.surveys:
@@ -28,12 +29,19 @@ class InMemorySurveyRepository:
     def get(self, survey_id: str) -> Survey | None:
         return self.surveys.get(survey_id)
 
-    def save(self, survey: Survey) -> None:
+    def _still(self, was: Survey) -> None:
+        stored = self.surveys.get(was.id)
+        if stored is None or stored.updated_at != was.updated_at:
+            raise Conflict(f"Survey {was.id} changed meanwhile: reload it and try again.")
+
+    def save(self, survey: Survey, was: Survey) -> None:
+        self._still(was)
         self.surveys[survey.id] = survey
 
-    def publish(self, survey: Survey, version: SurveyVersion) -> None:
+    def publish(self, survey: Survey, version: SurveyVersion, was: Survey) -> None:
         if (survey.id, version.version) in self.frozen:
             raise Conflict(f"Version {version.version} of survey {survey.id} was published meanwhile.")
+        self._still(was)
         self.frozen[(survey.id, version.version)] = version
         self.surveys[survey.id] = survey
 
@@ -85,6 +93,12 @@ class InMemorySurveyRepository:
 
     def invitation(self, invitation_id: str) -> Invitation | None:
         return self.invitations.get(invitation_id)
+
+    def opt_out(self, phone_key: str) -> None:
+        self.opted.add(phone_key)
+
+    def opted_out(self, phone_key: str) -> bool:
+        return phone_key in self.opted
 
 
 class RecordingSms:

@@ -75,6 +75,8 @@ def test_publish_freezes_a_version_and_an_edit_becomes_the_next(admin: Api, temp
     ]
     assert survey["questions"][3]["show_if"] == {"question": "q2", "in": [1, 2, 3]}
     assert admin.post(f"/api/v1/surveys/{published}/publish").status == 409  # nothing changed
+    history = admin.get(f"/api/v1/admin/audit?kind=survey&key={published}").json["items"]
+    assert [(e["action"], e["after"]["version"]) for e in history] == [("publish", 2), ("publish", 1)]
 
 
 def test_responses_count_once_and_results_come_from_tallies(admin: Api, published: str):
@@ -209,3 +211,19 @@ def test_the_csv_has_one_column_per_question_headed_by_its_text(admin: Api, publ
     rows = list(csv.reader(io.StringIO(english.raw.decode("utf-8")[1:], newline="")))
     assert rows[0][:4] == ["response_id", "submitted_at", "hall_code", "channel"] and len(rows) == 2
     assert "long_wait;attitude" in rows[1]
+
+
+def test_an_opted_out_number_is_never_invited_again(admin: Api, published: str, caplog):
+    body = {"hall_code": "A01", "phones": ["13812345678"]}
+    assert admin.post(f"/api/v1/surveys/{published}/invitations", body).json == {"sent": 1}
+    line = next(r for r in caplog.records if r.getMessage() == "sms")
+    code = re.search(r"/q/([A-Za-z0-9_.-]+)", line.__dict__["text"]).group(1)
+    page = admin.get(f"/q/{code}", token="").text
+    assert f'action="/q/{code}/opt-out"' in page
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    opted = admin.post(f"/q/{code}/opt-out", "", token="", headers=form)
+    assert opted.status == 200 and "已退订" in opted.text
+    again = {"hall_code": "A01", "phones": ["13812345678", "13900001111"]}
+    assert admin.post(f"/api/v1/surveys/{published}/invitations", again).json == {"sent": 1}
+    hall_code = code_of(admin, published, "A01")
+    assert admin.post(f"/q/{hall_code}/opt-out", "", token="", headers=form).status == 404  # not an invitation

@@ -25,6 +25,7 @@ from chalicelib.domain import (
     reports,
     stars,
     suggestions,
+    surveys,
     tickets,
 )
 from chalicelib.domain.accounts import Role
@@ -73,6 +74,8 @@ TABLES: dict[type[Enum], dict] = {
     alerts.AlertStatus: labels.ALERT_STATUS,
     exports.ExportStatus: labels.EXPORT_STATUS,
     exports.ExportFormat: labels.EXPORT_FORMAT,
+    surveys.SurveyStatus: labels.SURVEY_STATUS,
+    surveys.QuestionType: labels.QUESTION_TYPE,
 }
 # Enums no page, file or message shows by label: internal keys, or shown as they are (grade "A").
 NOT_SHOWN = {StatKind, Audience, Basis, HallGrade, ShiftChange}

@@ -519,3 +519,8 @@ def user_exports(username: str) -> str:
 
 
 ACTIVE_EXPORTS = "EXPORTS#ACTIVE"
+
+
+def sms_opt_out(phone_key: str) -> tuple[str, str]:
+    # Keyed by the number's keyed hash: the number itself is never stored.
+    return f"SMSOPTOUT#{phone_key}", "OPTOUT"

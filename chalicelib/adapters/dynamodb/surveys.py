@@ -30,6 +30,15 @@ def _survey_values(survey: Survey) -> dict[str, Any]:
         "gsi1pk": keys.ALL_SURVEYS,
         "gsi1sk": f"{keys.instant(survey.created_at)}#{survey.id}",
         "survey": survey.model_dump_json(),
+        "updated": keys.instant(survey.updated_at),
+    }
+
+
+def _still(was: Survey) -> dict[str, Any]:
+    """The condition that the stored survey is the one read: its last change's time is unchanged."""
+    return {
+        "ConditionExpression": "updated = :was",
+        "ExpressionAttributeValues": to_item({":was": keys.instant(was.updated_at)}),
     }
 
 
@@ -45,7 +54,13 @@ def _response(item: dict[str, Any]) -> SurveyResponse:
     return SurveyResponse.model_validate_json(item["response"])
 
 
-_NOT_STORED = "attribute_not_exists(pk)"  # (pk, sk) is the key: no item with this pk means none with this key
+_NOT_STORED = "attribute_not_exists(pk)"
+
+
+def _changed(survey_id: str) -> Conflict:
+    return Conflict(
+        f"Survey {survey_id} changed meanwhile: reload it and try again."
+    )  # (pk, sk) is the key: no item with this pk means none with this key
 
 
 class DynamoSurveyRepository:
@@ -59,10 +74,11 @@ class DynamoSurveyRepository:
         item = self.table.get(*keys.survey(survey_id))
         return _survey(item) if item else None
 
-    def save(self, survey: Survey) -> None:
-        self.table.client.put_item(TableName=self.table.name, Item=to_item(_survey_values(survey)))
+    def save(self, survey: Survey, was: Survey) -> None:
+        put = {"TableName": self.table.name, "Item": to_item(_survey_values(survey)), **_still(was)}
+        self.table.transact([{"Put": put}], refusals={0: _changed(survey.id)})
 
-    def publish(self, survey: Survey, version: SurveyVersion) -> None:
+    def publish(self, survey: Survey, version: SurveyVersion, was: Survey) -> None:
         pk, sk = keys.survey_version(survey.id, version.version)
         put_version = {
             "TableName": self.table.name,
@@ -70,10 +86,13 @@ class DynamoSurveyRepository:
             # A version is written once: two publications racing for the same number, one wins.
             "ConditionExpression": _NOT_STORED,
         }
-        put_survey = {"TableName": self.table.name, "Item": to_item(_survey_values(survey))}
+        put_survey = {"TableName": self.table.name, "Item": to_item(_survey_values(survey)), **_still(was)}
         self.table.transact(
             [{"Put": put_version}, {"Put": put_survey}],
-            refusals={0: Conflict(f"Version {version.version} of survey {survey.id} was published meanwhile.")},
+            refusals={
+                0: Conflict(f"Version {version.version} of survey {survey.id} was published meanwhile."),
+                1: _changed(survey.id),
+            },
         )
 
     def list_surveys(self, cursor: str | None, limit: int) -> Page[Survey]:
@@ -199,3 +218,10 @@ class DynamoSurveyRepository:
         if not item:
             return None
         return Invitation.model_validate({k: v for k, v in item.items() if k not in {"pk", "sk"}})
+
+    def opt_out(self, phone_key: str) -> None:
+        pk, sk = keys.sms_opt_out(phone_key)
+        self.table.client.put_item(TableName=self.table.name, Item=to_item({"pk": pk, "sk": sk}))
+
+    def opted_out(self, phone_key: str) -> bool:
+        return self.table.get(*keys.sms_opt_out(phone_key)) is not None
