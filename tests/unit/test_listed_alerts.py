@@ -79,11 +79,3 @@ def test_a_task_newly_overdue_is_listed_by_the_clocks_job_and_resolved_once_clos
     callbacks.record_attempt(AGENT, task_ports, task.id, AttemptResult.reached, "")
     callbacks.close_task(AGENT, task_ports, task.id, Outcome.resolved_satisfied, "")
     assert alerts.recheck_listed(ports, box, task_ports.callbacks, calendar) == 1
-
-
-def test_work_orders_raise_and_settle_their_overdue_alert_through_the_hook():
-    ports, outbox, _ = setup()
-    assert alerts.order_overdue(ports, "A01", "GD20261124-0001", "工单超期 (work order overdue)")
-    assert not alerts.order_overdue(ports, "A01", "GD20261124-0001", "again")
-    assert alerts.order_settled(ports, "A01", "GD20261124-0001")
-    assert ports.alerts.open_alerts(AlertKind.ticket_overdue) == [] and outbox.sent == {}

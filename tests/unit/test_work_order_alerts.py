@@ -48,8 +48,9 @@ def test_an_overdue_order_raises_one_alert_that_its_answer_resolves():
         clocks=TicketClocks(),
         callback_clocks=DEFAULT_CLOCKS,
     )
+    listed_outbox = InMemoryOutbox()
     alert_ports = AlertPorts(
-        alerts=InMemoryAlertRepository(InMemoryRatingRepository(), InMemoryOutbox()), org=org, clock=clock
+        alerts=InMemoryAlertRepository(InMemoryRatingRepository(), listed_outbox), org=org, clock=clock
     )
 
     def check() -> int:
@@ -68,6 +69,7 @@ def test_an_overdue_order_raises_one_alert_that_its_answer_resolves():
     check()
     check()  # flagged once: still one alert
     assert open_alerts() == [order.id]
+    assert listed_outbox.sent == {}  # listed only: the order's escalation was the notification
     (alert,) = alert_ports.alerts.open_alerts(AlertKind.ticket_overdue, "A01")
     stored = alert_ports.alerts.get(alert.alert_id)
     assert stored is not None and order.ticket_no in stored.detail
