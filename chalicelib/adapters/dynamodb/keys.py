@@ -88,29 +88,29 @@ def outreach_quarter_events(quarter: str) -> str:
     return f"OUTREACH#{quarter}#EVENTS"
 
 
-# Month publication. A month's versions share one partition: a small header
-# per version (who, when, how many chunks) and, beside it, the frozen rows as
-# compressed chunks (a large month passes one item's 400 KB), so listing the
-# versions never reads the rows.
+# Frozen versions (frozen_versions.py). A month's versions share one partition,
+# as a quarter's published stars do: a small header per version (who, when, how
+# many chunks) and, beside it, the frozen rows as compressed chunks (a large
+# month passes one item's 400 KB), so listing the versions never reads the rows.
 def month_publications(month: str) -> str:
     return f"MONTH#{month}"
 
 
-def month_version(month: str, version: int) -> tuple[str, str]:
+def version_of(version: int) -> str:
     # Zero-padded so the latest version is the last item of a Query on the prefix.
-    return month_publications(month), f"VERSION#{version:06d}"
+    return f"{VERSION_PREFIX}{version:06d}"
 
 
-MONTH_VERSION_PREFIX = "VERSION#"
+VERSION_PREFIX = "VERSION#"
 
 
-def month_chunk(month: str, version: int, index: int) -> tuple[str, str]:
+def chunk_of(version: int, index: int) -> str:
     # A prefix apart from the headers' ("CHUNK#" < "VERSION#"), zero-padded so a
     # version's chunks come back in order from one Query.
-    return month_publications(month), f"{month_chunks(version)}{index:03d}"
+    return f"{chunks_of(version)}{index:03d}"
 
 
-def month_chunks(version: int) -> str:
+def chunks_of(version: int) -> str:
     return f"CHUNK#{version:06d}#"
 
 
@@ -389,14 +389,6 @@ STAR_RULES = "STARRULES"
 def star_publications(quarter: str) -> str:
     # As for months: a small header per version and its rows as compressed chunks beside it.
     return f"STARS#{quarter}"
-
-
-def star_version(quarter: str, version: int) -> tuple[str, str]:
-    return star_publications(quarter), f"VERSION#{version:06d}"
-
-
-def star_chunk(quarter: str, version: int, index: int) -> tuple[str, str]:
-    return star_publications(quarter), f"{month_chunks(version)}{index:03d}"
 
 
 # ---- live operations: unrated visits, device health, alerts, inboxes ----------
