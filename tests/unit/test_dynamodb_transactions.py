@@ -152,3 +152,18 @@ def test_an_upheld_appeal_names_which_condition_failed():
     client = ScriptedClient(cancelled("ConditionalCheckFailed", "None", "None"))
     with pytest.raises(Conflict, match="decided meanwhile"):
         DynamoAppealRepository(table(client)).decide(decided, r)
+
+
+def test_a_window_tally_expires_a_day_after_its_slot_and_other_tallies_never():
+    from collections import Counter
+    from datetime import UTC, datetime
+
+    from chalicelib.adapters.dynamodb.tallies import tally_update
+    from chalicelib.domain.stats import StatKey, StatKind
+
+    window = tally_update("t", StatKey("A01", "2026-11", StatKind.window, "24-1005", 3), Counter(n1=1))["Update"]
+    assert window["UpdateExpression"].endswith("SET expires_at = if_not_exists(expires_at, :expires)")
+    slot = datetime(2026, 11, 24, 2, 5, tzinfo=UTC)  # 10:05 in Shanghai
+    assert int(window["ExpressionAttributeValues"][":expires"]["N"]) == int(slot.timestamp()) + 86_400
+    month = tally_update("t", StatKey("A01", "2026-11", StatKind.month, "", 3), Counter(n1=1))["Update"]
+    assert "expires_at" not in month["UpdateExpression"]

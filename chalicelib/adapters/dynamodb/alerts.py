@@ -22,6 +22,7 @@ from chalicelib.adapters.dynamodb import keys
 from chalicelib.adapters.dynamodb.faults import error_code
 from chalicelib.adapters.dynamodb.outbox import notification_item
 from chalicelib.adapters.dynamodb.table import GSI1, Table, fields_of, from_item, to_item
+from chalicelib.adapters.dynamodb.tallies import read_tally
 from chalicelib.adapters.dynamodb.transactions import ConditionFailed
 from chalicelib.domain.alerts import Alert, AlertKind, AlertRules, AlertStatus
 from chalicelib.domain.business_time import SHANGHAI
@@ -238,9 +239,8 @@ class DynamoAlertRepository:
                 KeyConditionExpression="pk = :p AND sk BETWEEN :lo AND :hi",
                 ExpressionAttributeValues=to_item({":p": pk, ":lo": lower, ":hi": f"{upper}#~"}),
             ):
-                key = keys.parse_stat(hall_code, month, item.pop("sk"))
-                item.pop("pk")
-                found[key] = Counter({k: int(v) for k, v in item.items()})
+                key, counts = read_tally(hall_code, month, item)
+                found[key] = counts
         return found
 
 

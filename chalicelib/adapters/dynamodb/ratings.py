@@ -18,7 +18,7 @@ from typing import Any
 
 from chalicelib.adapters.dynamodb import keys, presses
 from chalicelib.adapters.dynamodb.table import GSI1, Table, fields_of, from_item, to_item
-from chalicelib.adapters.dynamodb.tallies import tally_update
+from chalicelib.adapters.dynamodb.tallies import read_tally, tally_update
 from chalicelib.adapters.dynamodb.transactions import ConditionFailed
 from chalicelib.domain.paging import Page
 from chalicelib.domain.ratings import Rating
@@ -137,8 +137,6 @@ class DynamoRatingRepository:
         )
         for page in pages:
             for raw in page.get("Items", []):
-                item = from_item(raw)
-                key = keys.parse_stat(hall_code, month, item.pop("sk"))
-                item.pop("pk")
-                found[key] = Counter({k: int(v) for k, v in item.items()})
+                key, counts = read_tally(hall_code, month, from_item(raw))
+                found[key] = counts
         return found
