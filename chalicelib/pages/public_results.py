@@ -11,10 +11,9 @@ from chalicelib.domain.public_results import PublicResults
 from chalicelib.pages.errors import page_routes
 from chalicelib.services import public_results, stars
 from chalicelib.web import rendering
-from chalicelib.web.routing import HALL_CODE, HTML, Auth, PathParam, schema
+from chalicelib.web.routing import HALL_CODE, HTML, MONTH, Auth, PathParam
 
 routes = page_routes(__name__, tag="public")
-MONTH = schema(type="string", pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")
 
 # The trend chart, in SVG units: 满意率 from 50 % (bottom) to 100 % (top).
 WIDTH, HEIGHT, LEFT, TOP, PLOT_W, PLOT_H, FLOOR = 520, 200, 44, 14, 456, 150, 0.5

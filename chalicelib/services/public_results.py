@@ -15,7 +15,7 @@ from chalicelib.domain.public_results import (
     month_before,
     trend_months,
 )
-from chalicelib.domain.reports import counts_of, total_of
+from chalicelib.domain.reports import counts_of, is_month, total_of
 from chalicelib.domain.stats import StatKind, Tally
 from chalicelib.services.ports import Clock, MonthPublicationRepository, OrganisationRepository, TallyReader
 
@@ -57,6 +57,8 @@ def hall_results(
     if hall is None:
         raise NotFound(f"No hall {hall_code}.")
     last = last_complete_month(today_in_shanghai(clock.now()))
+    if month is not None and not is_month(month):
+        raise NotFound(f"{month} is no month: a page is named by one such as 2026-11.")
     if month is not None and month > last:
         raise NotFound(f"{month} is not over yet: its results are not public.")
     figures = None

@@ -66,6 +66,8 @@ def test_unknown_halls_and_months_not_over_are_404(hall: Api):
     assert hall.get("/p/ZZ9", token="").status == 404
     assert hall.get("/p/A01/2026-12", token="").status == 404
     assert hall.get("/p/A01/2026-13", token="").status == 404
+    for no_month in ("2026", "1999-01", "2026-1", "latest"):  # no month at all: a page of nothing
+        assert hall.get(f"/p/A01/{no_month}", token="").status == 404, no_month
     assert hall.get(f"/p/A01/{month_before('2026-11', 12)}", token="").status == 200
     assert NOW.astimezone(SHANGHAI).strftime("%Y-%m") == "2026-12"
 
