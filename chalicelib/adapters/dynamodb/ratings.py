@@ -18,8 +18,7 @@ from typing import Any
 
 from chalicelib.adapters.dynamodb import keys, presses
 from chalicelib.adapters.dynamodb.table import GSI1, Table, fields_of, from_item, to_item
-from chalicelib.adapters.dynamodb.tallies import read_tally, tally_update
-from chalicelib.adapters.dynamodb.transactions import ConditionFailed
+from chalicelib.adapters.dynamodb.tallies import put_counted, read_tally
 from chalicelib.domain.paging import Page
 from chalicelib.domain.ratings import Rating
 from chalicelib.domain.stats import StatKey, StatKind, merge
@@ -69,32 +68,7 @@ class DynamoRatingRepository:
         return chunk
 
     def _write_chunk(self, chunk: list[Rating]) -> dict[str, str]:
-        statuses: dict[str, str] = {}
-        live = list(chunk)
-        while live:
-            puts = [
-                {
-                    "Put": {
-                        "TableName": self.table.name,
-                        "Item": to_item(_rating_item(r)),
-                        # A stored id is a duplicate: the whole transaction is cancelled.
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                }
-                for r in live
-            ]
-            tallies = [tally_update(self.table.name, k, n) for k, n in sorted(merge(live).items())]
-            try:
-                self.table.transact(puts + tallies)
-            except ConditionFailed as failed:
-                # Only the puts (the first len(live) items) have a condition: each failed one is a duplicate.
-                duplicates = {live[i].id for i in failed.positions}
-                statuses.update(dict.fromkeys(duplicates, "duplicate"))
-                live = [r for r in live if r.id not in duplicates]
-                continue
-            statuses.update(dict.fromkeys((r.id for r in live), "created"))
-            live = []
-        return statuses
+        return put_counted(self.table, chunk, _rating_item, merge)
 
     def get_rating(self, rating_id: str) -> Rating | None:
         item = self.table.get(*keys.rating(rating_id))

@@ -11,9 +11,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from chalicelib.adapters.dynamodb import keys
-from chalicelib.adapters.dynamodb.table import Table, to_item
-from chalicelib.adapters.dynamodb.tallies import tally_update
-from chalicelib.adapters.dynamodb.transactions import ConditionFailed
+from chalicelib.adapters.dynamodb.table import Table
+from chalicelib.adapters.dynamodb.tallies import put_counted
 from chalicelib.domain.unrated import UnratedVisit, merged
 
 # Each visit feeds at most three tallies: 25 visits and their tallies stay under 100 items.
@@ -40,28 +39,4 @@ class DynamoUnratedRepository:
         return statuses
 
     def _write(self, chunk: list[UnratedVisit]) -> dict[str, str]:
-        statuses: dict[str, str] = {}
-        live = list(chunk)
-        while live:
-            puts = [
-                {
-                    "Put": {
-                        "TableName": self.table.name,
-                        "Item": to_item(_visit_item(v)),
-                        # A stored id is a duplicate: the whole transaction is cancelled.
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                }
-                for v in live
-            ]
-            tallies = [tally_update(self.table.name, k, n) for k, n in sorted(merged(live).items())]
-            try:
-                self.table.transact(puts + tallies)
-            except ConditionFailed as failed:
-                duplicates = {live[i].id for i in failed.positions}
-                statuses.update(dict.fromkeys(duplicates, "duplicate"))
-                live = [v for v in live if v.id not in duplicates]
-                continue
-            statuses.update(dict.fromkeys((v.id for v in live), "created"))
-            live = []
-        return statuses
+        return put_counted(self.table, chunk, _visit_item, merged)
