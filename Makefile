@@ -4,12 +4,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST := $(PY) -m pytest
 
-.PHONY: run job package first-admin test check unit contract functional integration e2e deps clean help
+.PHONY: run job package routes first-admin test check unit contract functional integration e2e deps clean help
 
 help:
 	@echo "make run    start DynamoDB Local, the app and its pump (Ctrl-C stops all)"
 	@echo "make test   lint, type-check and run every test tier"
 	@echo "make job NAME=callback_clocks|suggestion_digest|phone_retention|outreach_reminder|ticket_clocks|alert_checks [AT=iso]   run a scheduled job once"
+	@echo "make routes  rewrite chalicelib/route_table.py after declaring or removing a route"
 	@echo "make package STAGE=prod   the SAM template and zip under build/prod/ (docs/deploy.md)"
 	@echo "make first-admin TABLE=…  the first admin of a deployed stack"
 
@@ -39,6 +40,11 @@ job: deps
 STAGE ?= dev
 package: $(VENV)/.installed
 	$(PY) -m infra.package $(STAGE)
+
+# The route table a cold start serves from, written from the routes the surfaces declare.
+routes: $(VENV)/.installed
+	$(PY) -m chalicelib.surfaces
+	$(VENV)/bin/ruff format --quiet chalicelib/route_table.py
 
 # Create the first admin of a deployed stack (AWS credentials needed), e.g. make first-admin TABLE=tingsheng-prod-Table-XYZ
 first-admin: $(VENV)/.installed

@@ -1,27 +1,37 @@
 """Tingsheng (厅声): routes and event handlers, wired to services.
 
-Each surface (the JSON API, the customer pages, the console) exports its
-blueprints; the stream and schedule handlers call chalicelib/events. This file
-only registers them.
+The surfaces (the JSON API, the customer pages, the console) are served from
+their route table, each route's module loaded on its first request; the stream
+and schedule handlers call chalicelib/events. This file only registers them.
 """
 
 import os
+from types import ModuleType
 
 from chalice import Chalice, Cron, Rate
-
-from chalicelib import events
 
 app = Chalice(app_name="tingsheng")
 
 # The stream and schedule functions serve no HTTP: the deploy template tells them so
-# (TINGSHENG_FUNCTION=events), and they start without loading the routes, pages and console.
+# (TINGSHENG_FUNCTION=events), and they start without the routes.
 if os.environ.get("TINGSHENG_FUNCTION") != "events":
-    from chalicelib import api, console, pages
-    from chalicelib.web import boundary
+    from chalicelib import route_table
+    from chalicelib.web import serving
 
-    boundary.install(app, sessions=console.read_session)
-    for blueprint in (*api.BLUEPRINTS, *pages.BLUEPRINTS, *console.BLUEPRINTS):
-        app.register_blueprint(blueprint)
+    serving.install(
+        app,
+        route_table.ROUTES,
+        boundary="chalicelib.web.boundary:middleware",
+        sessions="chalicelib.console.session:principal_of",
+    )
+
+
+def handlers() -> ModuleType:
+    """The event handlers' module (chalicelib/events), loaded by the functions that handle events."""
+    from chalicelib import events
+
+    return events
+
 
 # Chalice needs the stream's ARN as a literal when it imports the app; the
 # deploy template points the event source at the table's real stream.
@@ -32,47 +42,47 @@ TABLE_STREAM_ARN = os.environ.get(
 
 @app.on_dynamodb_record(stream_arn=TABLE_STREAM_ARN, batch_size=100, starting_position="TRIM_HORIZON")
 def table_changes(event):  # type: ignore[no-untyped-def]
-    return events.handle_stream_batch(event.to_dict())
+    return handlers().handle_stream_batch(event.to_dict())
 
 
 # Schedules are EventBridge cron in UTC; business times are Asia/Shanghai (UTC+8).
 @app.schedule(Cron(5, "*", "*", "*", "?", "*"))  # hourly, at minute 5
 def callback_clocks(event):  # type: ignore[no-untyped-def]
-    events.check_callback_clocks()
+    handlers().check_callback_clocks()
 
 
 @app.schedule(Cron(30, 0, "*", "*", "?", "*"))  # 08:30 Asia/Shanghai; the job skips days off
 def suggestion_digest(event):  # type: ignore[no-untyped-def]
-    events.prepare_suggestion_digests()
+    handlers().prepare_suggestion_digests()
 
 
 @app.schedule(Cron(0, 19, "*", "*", "?", "*"))  # 03:00 Asia/Shanghai
 def phone_retention(event):  # type: ignore[no-untyped-def]
-    events.purge_expired_phones()
+    handlers().purge_expired_phones()
 
 
 @app.schedule(Cron(0, 1, "*", "*", "?", "*"))  # 09:00 Asia/Shanghai; acts two weeks before quarter end
 def outreach_reminder(event):  # type: ignore[no-untyped-def]
-    events.remind_outreach()
+    handlers().remind_outreach()
 
 
 @app.schedule(Cron(10, "*", "*", "*", "?", "*"))  # hourly, at minute 10
 def ticket_clocks(event):  # type: ignore[no-untyped-def]
-    events.check_ticket_clocks()
+    handlers().check_ticket_clocks()
 
 
 @app.schedule(Cron("0/5", "*", "*", "*", "?", "*"))  # every five minutes
 def alert_checks(event):  # type: ignore[no-untyped-def]
-    events.check_alerts()
+    handlers().check_alerts()
 
 
 # Export jobs (SPEC §4.10): a function of their own (more memory, 15 minutes), fed by the same
 # stream; the deploy template filters its records down to queued export jobs.
 @app.on_dynamodb_record(stream_arn=TABLE_STREAM_ARN, batch_size=1, starting_position="TRIM_HORIZON")
 def export_jobs(event):  # type: ignore[no-untyped-def]
-    events.run_export_jobs(event.to_dict())
+    handlers().run_export_jobs(event.to_dict())
 
 
 @app.schedule(Rate(5, unit=Rate.MINUTES))  # an export whose run stopped midway is queued again, or failed
 def export_sweep(event):  # type: ignore[no-untyped-def]
-    events.sweep_exports()
+    handlers().sweep_exports()

@@ -5,8 +5,8 @@ client exists; tests call ``reset()`` instead of patching.
 
 Each factory returns the port its callers depend on (``organisation()`` is an
 ``OrganisationRepository``), so mypy holds every adapter to its port here, as
-``tests/fakes/ports.py`` holds every fake. The adapters and boto3 are imported
-inside the factories: a cold start loads only what the function's requests use.
+``tests/fakes/ports.py`` holds every fake. The adapters, boto3 and the services'
+bundles of ports are imported inside the factories: a request loads only what it uses.
 """
 
 from __future__ import annotations
@@ -18,14 +18,6 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from chalicelib.config import ConfigurationError, Settings
-from chalicelib.services.accounts import TokenPolicy
-from chalicelib.services.alerts import AlertPorts
-from chalicelib.services.audit import Auditor
-from chalicelib.services.callbacks import CallbackPorts
-from chalicelib.services.export_jobs import ExportPorts
-from chalicelib.services.imports import ImportPorts
-from chalicelib.services.inbox import InboxPorts
-from chalicelib.services.inspections import InspectionPorts
 from chalicelib.services.ports import (
     AlertRepository,
     AppealRepository,
@@ -57,17 +49,25 @@ from chalicelib.services.ports import (
     UnratedRepository,
     UserRepository,
 )
-from chalicelib.services.ratings import Ports as RatingPorts
-from chalicelib.services.tickets import TicketPorts
-from chalicelib.services.unrated import UnratedPorts
 
-if TYPE_CHECKING:  # only for annotations: neither the adapters nor boto3's stubs load at run time here
+if TYPE_CHECKING:  # only for annotations: the adapters, boto3's stubs and the services load in the factories
     from mypy_boto3_dynamodb.client import DynamoDBClient
 
     from chalicelib.adapters.dynamodb.table import Table
     from chalicelib.domain.callbacks import Clocks, TaskType
     from chalicelib.domain.tickets import TicketClocks
     from chalicelib.domain.workdays import HolidaySource, WorkingDays
+    from chalicelib.services.accounts import TokenPolicy
+    from chalicelib.services.alerts import AlertPorts
+    from chalicelib.services.audit import Auditor
+    from chalicelib.services.callbacks import CallbackPorts
+    from chalicelib.services.export_jobs import ExportPorts
+    from chalicelib.services.imports import ImportPorts
+    from chalicelib.services.inbox import InboxPorts
+    from chalicelib.services.inspections import InspectionPorts
+    from chalicelib.services.ratings import Ports as RatingPorts
+    from chalicelib.services.tickets import TicketPorts
+    from chalicelib.services.unrated import UnratedPorts
 
 
 @functools.cache
@@ -152,6 +152,8 @@ def sign_in_failures() -> SignInFailureLog:
 
 
 def rating_ports() -> RatingPorts:
+    from chalicelib.services.ratings import Ports as RatingPorts
+
     return RatingPorts(org=organisation(), ratings=ratings(), shifts=shifts(), clock=clock())
 
 
@@ -250,10 +252,14 @@ def audit_log() -> AuditLog:
 
 def auditor() -> Auditor:
     """Where changes are logged: the audit log, timed by the clock."""
+    from chalicelib.services.audit import Auditor
+
     return Auditor(audit_log(), clock())
 
 
 def import_ports() -> ImportPorts:
+    from chalicelib.services.imports import ImportPorts
+
     return ImportPorts(org=organisation(), shifts=shifts(), clock=clock(), auditor=auditor())
 
 
@@ -272,6 +278,8 @@ def callback_clocks() -> Mapping[TaskType, Clocks]:
 
 
 def callback_ports() -> CallbackPorts:
+    from chalicelib.services.callbacks import CallbackPorts
+
     return CallbackPorts(
         callbacks=callbacks(), org=organisation(), clock=clock(), calendar=working_days(), clocks=callback_clocks()
     )
@@ -308,6 +316,8 @@ def ticket_clocks() -> TicketClocks:
 
 
 def ticket_ports() -> TicketPorts:
+    from chalicelib.services.tickets import TicketPorts
+
     return TicketPorts(
         tickets=tickets(),
         departments=departments(),
@@ -344,6 +354,8 @@ def sms() -> SmsSender:
 
 
 def token_policy() -> TokenPolicy:
+    from chalicelib.services.accounts import TokenPolicy
+
     s = settings()
     return TokenPolicy(key=s.token_key, ttl_seconds=s.token_ttl_seconds)
 
@@ -364,6 +376,8 @@ def inspections() -> InspectionRepository:
 
 
 def inspection_ports() -> InspectionPorts:
+    from chalicelib.services.inspections import InspectionPorts
+
     return InspectionPorts(
         org=organisation(), shifts=shifts(), checklists=checklists(), inspections=inspections(), clock=clock()
     )
@@ -391,6 +405,8 @@ def unrated() -> UnratedRepository:
 
 
 def unrated_ports() -> UnratedPorts:
+    from chalicelib.services.unrated import UnratedPorts
+
     return UnratedPorts(org=organisation(), unrated=unrated(), shifts=shifts(), clock=clock())
 
 
@@ -402,6 +418,8 @@ def alerts() -> AlertRepository:
 
 
 def alert_ports() -> AlertPorts:
+    from chalicelib.services.alerts import AlertPorts
+
     return AlertPorts(alerts=alerts(), org=organisation(), clock=clock())
 
 
@@ -413,6 +431,8 @@ def inbox() -> InboxRepository:
 
 
 def inbox_ports() -> InboxPorts:
+    from chalicelib.services.inbox import InboxPorts
+
     return InboxPorts(inbox=inbox(), users=users(), org=organisation(), clock=clock())
 
 
@@ -443,6 +463,8 @@ def export_files() -> ExportFiles:
 
 
 def export_ports() -> ExportPorts:
+    from chalicelib.services.export_jobs import ExportPorts
+
     return ExportPorts(jobs=export_jobs(), files=export_files(), users=users(), clock=clock())
 
 

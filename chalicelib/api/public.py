@@ -5,6 +5,7 @@ from __future__ import annotations
 from chalicelib import composition
 from chalicelib.api.schemas import Health
 from chalicelib.services import system
+from chalicelib.web import serving
 from chalicelib.web.responses import json_response
 from chalicelib.web.routing import Auth, Routes
 
@@ -30,4 +31,4 @@ def healthz():  # type: ignore[no-untyped-def]
 def openapi():  # type: ignore[no-untyped-def]
     from chalicelib.web import openapi as spec  # built on demand: keeps cold starts light
 
-    return json_response(spec.document(routes.blueprint.current_app, API_VERSION))
+    return json_response(spec.document(serving.app(), API_VERSION))

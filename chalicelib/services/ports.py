@@ -2,41 +2,43 @@
 
 from __future__ import annotations
 
-import collections
-from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from chalicelib.domain.accounts import SignInFailures, User
-from chalicelib.domain.alerts import Alert, AlertKind, AlertRules, AlertStatus
-from chalicelib.domain.appeals import Appeal, AppealStatus
-from chalicelib.domain.audit import AuditEntry, RecordKind
-from chalicelib.domain.callbacks import CallbackTask
-from chalicelib.domain.callbacks import Status as CallbackStatus
-from chalicelib.domain.checklists import Checklist
-from chalicelib.domain.csv_export import Cell
-from chalicelib.domain.departments import Department
-from chalicelib.domain.exports import ExportJob
-from chalicelib.domain.inbox import InboxEntry
-from chalicelib.domain.inspections import Inspection
-from chalicelib.domain.notifications import Notification
-from chalicelib.domain.organisation import Counter, Device, Hall, Staff
-from chalicelib.domain.outreach import HallTally, OutreachEvent, Snapshot
-from chalicelib.domain.paging import Page
-from chalicelib.domain.presses import Press
-from chalicelib.domain.publications import MonthSnapshot, Publication
-from chalicelib.domain.ratings import Rating
-from chalicelib.domain.shifts import ClerkPlace, ShiftEvent
-from chalicelib.domain.stars import RuleSet, StarPublication, StarSnapshot
-from chalicelib.domain.stats import StatKey, StatKind
-from chalicelib.domain.suggestions import AttemptWindow, BoxOpening, Suggestion, SuggestionStatus
-from chalicelib.domain.surveys import Invitation, Survey, SurveyResponse, SurveyVersion
-from chalicelib.domain.tickets import Flag as TicketFlag
-from chalicelib.domain.tickets import Status as TicketStatus
-from chalicelib.domain.tickets import Ticket
-from chalicelib.domain.unrated import UnratedVisit
+if TYPE_CHECKING:
+    import collections
+    from collections.abc import Iterator, Mapping, Sequence
+    from datetime import date, datetime, timedelta
+    from pathlib import Path
+
+    from chalicelib.domain.accounts import SignInFailures, User
+    from chalicelib.domain.alerts import Alert, AlertKind, AlertRules, AlertStatus
+    from chalicelib.domain.appeals import Appeal, AppealStatus
+    from chalicelib.domain.audit import AuditEntry, RecordKind
+    from chalicelib.domain.callbacks import CallbackTask
+    from chalicelib.domain.callbacks import Status as CallbackStatus
+    from chalicelib.domain.checklists import Checklist
+    from chalicelib.domain.csv_export import Cell
+    from chalicelib.domain.departments import Department
+    from chalicelib.domain.exports import ExportJob
+    from chalicelib.domain.inbox import InboxEntry
+    from chalicelib.domain.inspections import Inspection
+    from chalicelib.domain.notifications import Notification
+    from chalicelib.domain.organisation import Counter, Device, Hall, Staff
+    from chalicelib.domain.outreach import HallTally, OutreachEvent, Snapshot
+    from chalicelib.domain.paging import Page
+    from chalicelib.domain.presses import Press
+    from chalicelib.domain.publications import MonthSnapshot, Publication
+    from chalicelib.domain.ratings import Rating
+    from chalicelib.domain.shifts import ClerkPlace, ShiftEvent
+    from chalicelib.domain.stars import RuleSet, StarPublication, StarSnapshot
+    from chalicelib.domain.stats import StatKey, StatKind
+    from chalicelib.domain.suggestions import AttemptWindow, BoxOpening, Suggestion, SuggestionStatus
+    from chalicelib.domain.surveys import Invitation, Survey, SurveyResponse, SurveyVersion
+    from chalicelib.domain.tickets import Flag as TicketFlag
+    from chalicelib.domain.tickets import Status as TicketStatus
+    from chalicelib.domain.tickets import Ticket
+    from chalicelib.domain.unrated import UnratedVisit
 
 
 class Clock(Protocol):

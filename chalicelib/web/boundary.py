@@ -65,8 +65,9 @@ def with_security_headers(response: Response) -> Response:
     return response
 
 
-def install(app: Chalice, sessions: SessionReader) -> None:
-    @app.middleware("http")
+def middleware(app: Chalice, sessions: SessionReader) -> Callable[[Any, Callable[[Any], Response]], Response]:
+    """The HTTP middleware of ``app`` (``web.serving`` installs it)."""
+
     def boundary(request: Any, get_response: Callable[[Any], Response]) -> Response:
         started = time.perf_counter()
         route = request.context.get("resourcePath")
@@ -90,3 +91,5 @@ def install(app: Chalice, sessions: SessionReader) -> None:
             },
         )
         return response
+
+    return boundary

@@ -1,7 +1,9 @@
-"""Declaring routes: one decorator registers a view on a blueprint, records
-the models it takes and answers (the OpenAPI document is built from them),
-says who may call it, and answers domain errors through the one mapping
-(``errors.answer``) in the look its surface chose.
+"""Declaring routes: one decorator registers a view under its path and method,
+records the models it takes and answers (the OpenAPI document is built from
+them), says who may call it, and answers domain errors through the one mapping
+(``errors.answer``) in the look its surface chose. The app serves the views
+from the route table (``web.serving``), importing a declaring module on the
+first request to one of its routes.
 
 Chalice turns an exception raised in a view into a 500 before any middleware
 sees it, so errors are answered here, in the wrapper of every view."""
@@ -15,13 +17,13 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-from chalice import Blueprint
 from pydantic import BaseModel, ValidationError
 
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.organisation import CODE_PATTERN
 from chalicelib.domain.outreach import QUARTER_PATTERN
 from chalicelib.domain.paging import MAX_PAGE_SIZE
+from chalicelib.web import serving
 from chalicelib.web.errors import ErrorView, answer, internal_error, invalid_input, json_error
 
 PRINCIPAL = "tingsheng.principal"
@@ -98,13 +100,42 @@ class Operation:
         return (self.produces,) if isinstance(self.produces, str) else self.produces
 
 
+@dataclass(frozen=True)
+class Declared:
+    """A route as its module declared it: the route table's row, and the view."""
+
+    path: str
+    method: str
+    content_types: tuple[str, ...]  # empty: JSON
+    module: str
+    view: Callable[..., Any]
+
+    @property
+    def row(self) -> serving.Row:
+        return (self.path, self.method, self.content_types, self.module, self.view.__name__)
+
+
+_declared: dict[tuple[str, str], Declared] = {}  # (path, method): every route of the modules imported
+
+
+def declared_routes() -> list[Declared]:
+    """The routes of every module imported so far, in the order they were declared."""
+    return list(_declared.values())
+
+
+def declared_view(path: str, method: str) -> Callable[..., Any]:
+    return _declared[(path, method)].view
+
+
 def operation_of(view: Callable[..., Any]) -> Operation | None:
+    if isinstance(view, serving.LazyView):
+        view = view.loaded()
     op = getattr(view, "operation", None)
     return op if isinstance(op, Operation) else None
 
 
 class Routes:
-    """A blueprint whose views are declared with their contract; ``errors`` is how
+    """A module's routes, each view declared with its contract; ``errors`` is how
     its errors look (JSON unless the surface says otherwise)."""
 
     def __init__(
@@ -115,15 +146,15 @@ class Routes:
         error_media: tuple[str, ...] = (JSON,),
         query: tuple[QueryParam, ...] = (),
     ) -> None:
-        self.blueprint = Blueprint(import_name)
+        self.module = import_name
         self.tag = tag
         self.errors = errors
         self.error_media = error_media
-        self.query = query  # taken by every route of the blueprint (e.g. the pages' ``lang``)
+        self.query = query  # taken by every route of the module (e.g. the pages' ``lang``)
 
     @property
     def request(self) -> Any:
-        return self.blueprint.current_request
+        return serving.app().current_request
 
     def principal(self) -> Any:
         return self.request.context.get(PRINCIPAL)
@@ -179,10 +210,9 @@ class Routes:
                     return internal_error(self.request)
 
             view.operation = op  # type: ignore[attr-defined]
-            route_kwargs: dict[str, Any] = {"methods": [method]}
-            if content_types:
-                route_kwargs["content_types"] = content_types
-            self.blueprint.route(path, **route_kwargs)(view)
+            if (path, method) in _declared:
+                raise ValueError(f"{method} {path} is declared twice")
+            _declared[(path, method)] = Declared(path, method, tuple(content_types or ()), self.module, view)
             return view
 
         return register
