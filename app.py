@@ -10,7 +10,9 @@ from types import ModuleType
 
 from chalice import Chalice, Cron, Rate
 
-app = Chalice(app_name="tingsheng")
+# The "tingsheng" logger is the structured (JSON) one of the boundary and the event handlers,
+# which load after the app: Chalice must not give it its plain handler first.
+app = Chalice(app_name="tingsheng", configure_logs=False)
 
 # The stream and schedule functions serve no HTTP: the deploy template tells them so
 # (TINGSHENG_FUNCTION=events), and they start without the routes.

@@ -41,3 +41,16 @@ def test_event_functions_load_no_routes_but_every_handler():
     assert events["routes"] == 0 and events["loaded"] == []
     assert api["routes"] and api["loaded"] == []
     assert events["handlers"] == api["handlers"] and "export_jobs" in events["handlers"]
+
+
+LOG = """
+import app
+from chalicelib import events
+events.logger.info("callback task opened", extra={"task_id": "t-1"})
+"""
+
+
+def test_the_event_handlers_log_structured_lines_after_the_app_is_imported():
+    done = subprocess.run([sys.executable, "-c", LOG], cwd=ROOT, capture_output=True, text=True, check=True)
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [(line["message"], line["task_id"]) for line in lines] == [("callback task opened", "t-1")]
