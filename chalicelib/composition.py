@@ -35,6 +35,7 @@ from chalicelib.services.ports import (
     ChecklistRepository,
     Clock,
     DepartmentRepository,
+    DeviceBatchReader,
     ExportFiles,
     ExportJobRepository,
     InboxRepository,
@@ -152,7 +153,9 @@ def sign_in_failures() -> SignInFailureLog:
 
 
 def rating_ports() -> RatingPorts:
-    return RatingPorts(org=organisation(), ratings=ratings(), shifts=shifts(), clock=clock())
+    return RatingPorts(
+        org=organisation(), ratings=ratings(), shifts=shifts(), clock=clock(), batch_reads=device_batch_reads()
+    )
 
 
 @functools.cache
@@ -446,6 +449,13 @@ def export_ports() -> ExportPorts:
     return ExportPorts(jobs=export_jobs(), files=export_files(), users=users(), clock=clock())
 
 
+@functools.cache
+def device_batch_reads() -> DeviceBatchReader:
+    from chalicelib.adapters.dynamodb.device_batches import DynamoDeviceBatchReader
+
+    return DynamoDeviceBatchReader(table())
+
+
 _BUILT = (
     settings,
     dynamodb_client,
@@ -482,6 +492,7 @@ _BUILT = (
     sms,
     export_jobs,
     export_files,
+    device_batch_reads,
 )
 
 
