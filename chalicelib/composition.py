@@ -394,7 +394,7 @@ def unrated() -> UnratedRepository:
 
 
 def unrated_ports() -> UnratedPorts:
-    return UnratedPorts(org=organisation(), unrated=unrated(), shifts=shifts(), clock=clock())
+    return UnratedPorts(unrated=unrated(), shifts=shifts(), clock=clock(), batch_reads=device_batch_reads())
 
 
 @functools.cache

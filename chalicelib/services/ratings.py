@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from chalicelib.domain import qrcodes
 from chalicelib.domain.accounts import DevicePrincipal
 from chalicelib.domain.errors import Deactivated, DomainError, InvalidInput, NotFound, TooManyRequests
 from chalicelib.domain.form_keys import derived_id
-from chalicelib.domain.organisation import Hall, Staff
+from chalicelib.domain.organisation import Hall
 from chalicelib.domain.ratings import (
     BAD_UP_TO_LEVEL,
     DEFAULT_MIN_PRESS_INTERVAL,
@@ -71,19 +71,6 @@ class ItemResult:
     id: str | None
     status: str  # created | duplicate | rejected
     error: DomainError | None = None
-
-
-@dataclass
-class StaffLookup:
-    """Staff read once per batch, whatever the number of items naming them."""
-
-    org: OrganisationRepository
-    seen: dict[str, Staff | None] = field(default_factory=dict)
-
-    def get(self, staff_no: str) -> Staff | None:
-        if staff_no not in self.seen:
-            self.seen[staff_no] = self.org.get_staff(staff_no)
-        return self.seen[staff_no]
 
 
 def ingest_device_batch(

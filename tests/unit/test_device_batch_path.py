@@ -1,7 +1,8 @@
 """The device path reads what a batch needs once (SPEC §4.2): the counter, its hall, the
 clerks named and the device's presses in one keyed read, the shift history only for
 ratings that name no clerk, and each chunk of a large batch judged against the presses
-the chunk before it wrote, without reading them again. What devices see stays the same."""
+the chunk before it wrote, without reading them again; unrated visits are checked from the
+same one read. What devices see stays the same."""
 
 from __future__ import annotations
 
@@ -14,13 +15,15 @@ import pytest
 from chalicelib.domain.accounts import DevicePrincipal, Role, UserPrincipal
 from chalicelib.domain.organisation import HallGrade
 from chalicelib.domain.stats import StatKey, StatKind, Tally
-from chalicelib.services import organisation, ratings, shifts
+from chalicelib.services import organisation, ratings, shifts, unrated
 from chalicelib.services.presses import PRESS_CHUNK
 from chalicelib.services.ratings import DevicePress, Ports
+from chalicelib.services.unrated import DeviceVisit, UnratedPorts
 from tests.fakes.clock import FixedClock
 from tests.fakes.device_batches import InMemoryDeviceBatchReader
 from tests.fakes.organisation import InMemoryOrganisationRepository
 from tests.fakes.ratings import InMemoryRatingRepository, InMemoryShiftRepository
+from tests.fakes.unrated import InMemoryUnratedRepository
 
 ADMIN = UserPrincipal(username="root", role=Role.admin)
 DEVICE = DevicePrincipal(device_id="dev-1", hall_code="A01", counter_number=1)
@@ -164,3 +167,24 @@ def test_a_batch_another_writer_overtook_is_read_again_and_judged_as_a_whole(por
     assert results[0].status == "created"
     assert stored(ports).ratings[press(1, 0).id].misuse
     assert calls["presses_near"] == 1  # read again once, after the refused write
+
+
+def test_unrated_visits_are_checked_from_the_same_one_read_and_attributed_like_ratings(ports, calls):
+    shifts.sign_in(DEVICE, ports.org, ports.shifts, ports.clock, "A0123", NOW - timedelta(hours=2))
+    visits = InMemoryUnratedRepository(stored(ports))
+    unrated_ports = UnratedPorts(Counting(visits, calls), ports.shifts, ports.clock, ports.batch_reads)
+    calls.clear()
+    at = NOW - timedelta(minutes=30)
+    named = [DeviceVisit(f"v{n}", at + timedelta(minutes=n), "A0456") for n in range(3)]
+    results = unrated.ingest_unrated(DEVICE, [*named, DeviceVisit("bad", at, "NOPE")], unrated_ports)
+    assert [r.status for r in results] == ["created", "created", "created", "rejected"]
+    assert calls == Counter({"read_for_batch": 1, "save_visits": 1})
+    calls.clear()
+    unrated.ingest_unrated(DEVICE, [DeviceVisit("v9", at)], unrated_ports)
+    assert calls == Counter({"read_for_batch": 1, "history": 1, "save_visits": 1})
+    assert {v.id: v.staff_no for v in visits.visits.values()} == {
+        "v0": "A0456",
+        "v1": "A0456",
+        "v2": "A0456",
+        "v9": "A0123",
+    }
