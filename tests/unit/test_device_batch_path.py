@@ -99,7 +99,7 @@ def test_ratings_naming_no_clerk_add_one_query_of_the_shift_history(ports, calls
 def test_a_retried_batch_is_answered_from_the_one_read_and_counts_nothing_twice(ports, calls):
     batch = [press(n, 10 * n, staff_no="A0123") for n in range(40)]
     ratings.ingest_device_batch(DEVICE, batch, ports)
-    before = dict(stored(ports).tallies)
+    before = {k: Counter(v) for k, v in stored(ports).tallies.items()}
     calls.clear()
     assert {r.status for r in ratings.ingest_device_batch(DEVICE, batch, ports)} == {"duplicate"}
     assert stored(ports).tallies == before
@@ -188,3 +188,21 @@ def test_unrated_visits_are_checked_from_the_same_one_read_and_attributed_like_r
         "v2": "A0456",
         "v9": "A0123",
     }
+
+
+def test_an_id_stored_without_a_press_is_a_duplicate_and_the_rest_of_its_chunk_is_written(ports, calls):
+    # The press record does not know the id (stored by another path): the transaction tells.
+    first = ratings.ingest_device_batch(DEVICE, [press(1, 0, staff_no="A0123")], ports)
+    assert first[0].status == "created"
+    elsewhere = stored(ports).ratings[press(1, 0).id].model_copy(update={"rated_at": NOW - timedelta(minutes=5)})
+    stored(ports).minutes.clear()
+    stored(ports).ratings[elsewhere.id] = elsewhere
+    before = {k: Counter(v) for k, v in stored(ports).tallies.items()}
+    calls.clear()
+    results = ratings.ingest_device_batch(
+        DEVICE, [press(1, 0, staff_no="A0123"), press(2, 10, staff_no="A0123", level=1)], ports
+    )
+    assert [r.status for r in results] == ["duplicate", "created"]
+    assert calls["save_presses"] == 2 and calls["presses_near"] == 1  # refused, read again, written
+    month = Tally.of(stored(ports).tallies[MONTH])
+    assert (month.n, month.n1) == (Tally.of(before[MONTH]).n + 1, Tally.of(before[MONTH]).n1 + 1)
