@@ -21,6 +21,7 @@ from typing import Any
 
 from chalicelib.adapters.clock import SystemClock
 from chalicelib.adapters.dynamodb.alerts import DynamoAlertRepository
+from chalicelib.adapters.dynamodb.device_batches import DynamoDeviceBatchReader
 from chalicelib.adapters.dynamodb.organisation import DynamoOrganisationRepository
 from chalicelib.adapters.dynamodb.ratings import DynamoRatingRepository
 from chalicelib.adapters.dynamodb.shifts import DynamoShiftRepository
@@ -76,7 +77,9 @@ def main() -> None:
         table = Table(client, "bench")
         clock = SystemClock()
         org = DynamoOrganisationRepository(table)
-        ports = Ports(org, DynamoRatingRepository(table), DynamoShiftRepository(table), clock)
+        ports = Ports(
+            org, DynamoRatingRepository(table), DynamoShiftRepository(table), clock, DynamoDeviceBatchReader(table)
+        )
         alert_ports = AlertPorts(DynamoAlertRepository(table), org, clock)
         organisation.create_hall(ADMIN, org, clock, code="A01", name="基准厅", branch="基准", grade=HallGrade.A)
         for n in range(1, 7):

@@ -24,6 +24,7 @@ from typing import Any
 import boto3
 
 from chalicelib.adapters.clock import SystemClock
+from chalicelib.adapters.dynamodb.device_batches import DynamoDeviceBatchReader
 from chalicelib.adapters.dynamodb.organisation import DynamoOrganisationRepository
 from chalicelib.adapters.dynamodb.ratings import DynamoRatingRepository
 from chalicelib.adapters.dynamodb.shifts import DynamoShiftRepository
@@ -77,7 +78,11 @@ def main() -> None:
         table = Table(client, "bench")
         clock = SystemClock()
         ports = Ports(
-            DynamoOrganisationRepository(table), DynamoRatingRepository(table), DynamoShiftRepository(table), clock
+            DynamoOrganisationRepository(table),
+            DynamoRatingRepository(table),
+            DynamoShiftRepository(table),
+            clock,
+            DynamoDeviceBatchReader(table),
         )
         organisation.create_hall(ADMIN, ports.org, clock, code="A01", name="基准厅", branch="基准", grade=HallGrade.A)
         organisation.add_counter(ADMIN, ports.org, clock, hall_code="A01", number=1)

@@ -27,6 +27,7 @@ from chalicelib.services.ports import (
     ChecklistRepository,
     Clock,
     DepartmentRepository,
+    DeviceBatchReader,
     ExportFiles,
     ExportJobRepository,
     InboxRepository,
@@ -154,7 +155,9 @@ def sign_in_failures() -> SignInFailureLog:
 def rating_ports() -> RatingPorts:
     from chalicelib.services.ratings import Ports as RatingPorts
 
-    return RatingPorts(org=organisation(), ratings=ratings(), shifts=shifts(), clock=clock())
+    return RatingPorts(
+        org=organisation(), ratings=ratings(), shifts=shifts(), clock=clock(), batch_reads=device_batch_reads()
+    )
 
 
 @functools.cache
@@ -407,7 +410,7 @@ def unrated() -> UnratedRepository:
 def unrated_ports() -> UnratedPorts:
     from chalicelib.services.unrated import UnratedPorts
 
-    return UnratedPorts(org=organisation(), unrated=unrated(), shifts=shifts(), clock=clock())
+    return UnratedPorts(unrated=unrated(), shifts=shifts(), clock=clock(), batch_reads=device_batch_reads())
 
 
 @functools.cache
@@ -468,6 +471,13 @@ def export_ports() -> ExportPorts:
     return ExportPorts(jobs=export_jobs(), files=export_files(), users=users(), clock=clock())
 
 
+@functools.cache
+def device_batch_reads() -> DeviceBatchReader:
+    from chalicelib.adapters.dynamodb.device_batches import DynamoDeviceBatchReader
+
+    return DynamoDeviceBatchReader(table())
+
+
 _BUILT = (
     settings,
     dynamodb_client,
@@ -504,6 +514,7 @@ _BUILT = (
     sms,
     export_jobs,
     export_files,
+    device_batch_reads,
 )
 
 

@@ -301,7 +301,11 @@ def update_staff(
 def rating_counter(repo: OrganisationRepository, hall_code: str, number: int) -> tuple[Hall, Counter]:
     """A counter that takes ratings, with its hall: both exist and are active; else NotFound or Deactivated."""
     hall = repo.get_hall(hall_code)
-    counter = repo.get_counter(hall_code, number) if hall else None
+    return taking_ratings(hall, repo.get_counter(hall_code, number) if hall else None)
+
+
+def taking_ratings(hall: Hall | None, counter: Counter | None) -> tuple[Hall, Counter]:
+    """The counter and its hall as read, when both exist and are active; else NotFound or Deactivated."""
     if hall is None or counter is None:
         raise NotFound("Unknown counter.", {"counter": "unknown"})
     if not hall.active or not counter.active:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     import collections
-    from collections.abc import Iterator, Mapping, Sequence
+    from collections.abc import Collection, Iterator, Mapping, Sequence
     from datetime import date, datetime, timedelta
     from pathlib import Path
 
@@ -169,11 +169,15 @@ class RatingRepository(TallyReader, Protocol):
 
     def save_presses(self, window: PressWindow, ratings: Sequence[Rating], turned: Sequence[Rating]) -> SaveOutcome:
         """Store a device's new ratings (ids unique, each flagged against ``window``), mark each of
-        ``turned`` (stored ratings, as read) misuse, and move the tallies: all in one transaction.
+        ``turned`` (stored ratings, as read) misuse, and move the tallies, the press record
+        with them: all in one transaction.
 
-        Nothing is written when any new id was stored before (``duplicates``), when the window
-        changed since it was read or a turned rating changed (``changed``), or when the whole
-        does not fit one transaction (``too_large``).
+        ``window`` may hold more than these ratings' neighbourhood (a whole batch's, read once);
+        only the parts within ``window.min_interval`` of them must be unchanged since read.
+        Nothing is written when any new id was stored before (``duplicates``), when those parts
+        changed since they were read or a turned rating changed (``changed``), or when the whole
+        does not fit one transaction (``too_large``). Once saved, ``window`` is the window as
+        it stands after the write (without reading it again), for the batch's next ratings.
         """
         ...
 
@@ -183,6 +187,7 @@ class PressWindow:
     device_id: str
     presses: tuple[Press, ...]
     versions: Mapping[str, int]  # each part of the device's press record read, and its version (0: none yet)
+    min_interval: timedelta  # the neighbourhood it was read for: presses closer than this decide misuse
 
 
 @dataclass(frozen=True)
@@ -190,10 +195,11 @@ class SaveOutcome:
     duplicates: tuple[str, ...] = ()
     changed: bool = False
     too_large: bool = False
+    window: PressWindow | None = None  # set exactly when saved: the window after the write
 
     @property
     def saved(self) -> bool:
-        return not (self.duplicates or self.changed or self.too_large)
+        return self.window is not None
 
 
 class ShiftRepository(Protocol):
@@ -718,4 +724,30 @@ class ExportFiles(Protocol):
     def fetch(self, job: ExportJob, expires: int, signature: str, now: datetime) -> Path | None:
         """The kept file a signed app link names, when the link is genuine and unexpired (the
         local store's links); None otherwise, and always for stores whose links lead elsewhere."""
+        ...
+
+
+@dataclass(frozen=True)
+class DeviceBatchReads:
+    """What a device's rating batch needs that is read by key, read together (SPEC §4.2, §3)."""
+
+    hall: Hall | None
+    counter: Counter | None
+    staff: Mapping[str, Staff | None]  # each clerk the batch names; None: no such staff number
+    presses: PressWindow  # the device's presses around the batch's times
+
+
+class DeviceBatchReader(Protocol):
+    def read_for_batch(
+        self,
+        device_id: str,
+        hall_code: str,
+        counter_number: int,
+        staff_nos: Collection[str],
+        times: Sequence[datetime],
+        min_interval: timedelta,
+    ) -> DeviceBatchReads:
+        """The device's counter and hall, the clerks named, and the device's presses within
+        ``min_interval`` of ``times`` (as ``RatingRepository.presses_near`` reads them), in one
+        read: one BatchGetItem in DynamoDB (another for each further 100 keys), each key once."""
         ...

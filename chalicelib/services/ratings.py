@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from chalicelib.domain import qrcodes
 from chalicelib.domain.accounts import DevicePrincipal
 from chalicelib.domain.errors import Deactivated, DomainError, InvalidInput, NotFound, TooManyRequests
 from chalicelib.domain.form_keys import derived_id
-from chalicelib.domain.organisation import Hall, Staff
+from chalicelib.domain.organisation import Hall
 from chalicelib.domain.ratings import (
     BAD_UP_TO_LEVEL,
     DEFAULT_MIN_PRESS_INTERVAL,
@@ -22,9 +22,10 @@ from chalicelib.domain.ratings import (
     relevant_reasons,
 )
 from chalicelib.domain.shifts import on_shift
-from chalicelib.services.organisation import rating_counter
+from chalicelib.services.organisation import rating_counter, taking_ratings
 from chalicelib.services.ports import (
     Clock,
+    DeviceBatchReader,
     OrganisationRepository,
     RateLimiter,
     RatingRepository,
@@ -42,6 +43,7 @@ class Ports:
     ratings: RatingRepository
     shifts: ShiftRepository
     clock: Clock
+    batch_reads: DeviceBatchReader
 
 
 @dataclass(frozen=True)
@@ -71,19 +73,6 @@ class ItemResult:
     error: DomainError | None = None
 
 
-@dataclass
-class StaffLookup:
-    """Staff read once per batch, whatever the number of items naming them."""
-
-    org: OrganisationRepository
-    seen: dict[str, Staff | None] = field(default_factory=dict)
-
-    def get(self, staff_no: str) -> Staff | None:
-        if staff_no not in self.seen:
-            self.seen[staff_no] = self.org.get_staff(staff_no)
-        return self.seen[staff_no]
-
-
 def ingest_device_batch(
     device: DevicePrincipal,
     items: list[DevicePress | Unreadable],
@@ -92,18 +81,28 @@ def ingest_device_batch(
 ) -> list[ItemResult]:
     """Store a device's batch; one result per item, in request order (SPEC §4.2).
 
-    Each rating goes to the clerk it names, else to the clerk whose shift
-    covered its ``rated_at`` (one Query on the counter's shift history for the
-    whole batch); its misuse flag is judged against the device's stored presses
-    around it (SPEC §3), so arrival order and batching change nothing.
+    What the batch needs by key (the counter and its hall, the clerks it names,
+    the device's presses around it) is read at once; each rating goes to the
+    clerk it names, else to the clerk whose shift covered its ``rated_at`` (one
+    Query on the counter's shift history, only when some rating names nobody);
+    its misuse flag is judged against the device's stored presses around it
+    (SPEC §3), so arrival order and batching change nothing.
     """
     now = ports.clock.now()
+    timely = [i for i in items if isinstance(i, DevicePress) and not rated_at_problem(i.rated_at, now)]
+    reads = ports.batch_reads.read_for_batch(
+        device.device_id,
+        device.hall_code,
+        device.counter_number,
+        {i.staff_no for i in timely if i.staff_no is not None},
+        [i.rated_at for i in timely],
+        min_press_interval,
+    )
     try:
-        rating_counter(ports.org, device.hall_code, device.counter_number)
+        taking_ratings(reads.hall, reads.counter)
     except Deactivated as closed:  # a deactivated counter or hall takes none of the batch
         return [ItemResult(item.id, "rejected", closed) for item in items]
     results: list[ItemResult | None] = [None] * len(items)
-    staff = StaffLookup(ports.org)
     accepted: list[tuple[int, DevicePress]] = []
     seen_ids: set[str] = set()
     for i, item in enumerate(items):
@@ -121,19 +120,21 @@ def ingest_device_batch(
             )
             continue
         if item.staff_no is not None:
-            member = staff.get(item.staff_no)
+            member = reads.staff.get(item.staff_no)
             if member is None or member.hall_at(item.rated_at) != device.hall_code:
                 why = "unknown staff number" if member is None else "belongs to another hall"
                 results[i] = ItemResult(item.id, "rejected", InvalidInput("Bad staff number.", {"staff_no": why}))
                 continue
         accepted.append((i, item))
     if accepted:
-        times = [item.rated_at for _, item in accepted]
-        history = ports.shifts.history(device.hall_code, device.counter_number, min(times), max(times))
+        unnamed = [item.rated_at for _, item in accepted if item.staff_no is None]
+        history = (
+            ports.shifts.history(device.hall_code, device.counter_number, min(unnamed), max(unnamed)) if unnamed else []
+        )
         ratings = [
             _device_rating(device, item, item.staff_no or on_shift(history, item.rated_at), now) for _, item in accepted
         ]
-        statuses = store_presses(device.device_id, ratings, ports.ratings, min_press_interval)
+        statuses = store_presses(ratings, ports.ratings, reads.presses)
         for i, item in accepted:
             results[i] = ItemResult(item.id, statuses[item.id])
     return [r for r in results if r is not None]

@@ -1,8 +1,9 @@
 """Taking in unrated visits from a device (SPEC §4.2 ``POST /api/v1/device/unrated``).
 
 Checked and attributed exactly like a device's ratings: the time window, a
-named clerk's hall at that time, else the clerk whose shift covered the visit
-(one Query on the counter's shift history for the whole batch).
+named clerk's hall at that time, else the clerk whose shift covered the visit:
+one BatchGetItem for the counter, its hall and the clerks named, and one Query
+on the counter's shift history for the whole batch when a visit names no clerk.
 """
 
 from __future__ import annotations
@@ -12,20 +13,25 @@ from datetime import datetime
 
 from chalicelib.domain.accounts import DevicePrincipal
 from chalicelib.domain.errors import Deactivated, InvalidInput
-from chalicelib.domain.ratings import rated_at_problem
+from chalicelib.domain.ratings import DEFAULT_MIN_PRESS_INTERVAL, rated_at_problem
 from chalicelib.domain.shifts import on_shift
 from chalicelib.domain.unrated import UnratedVisit
-from chalicelib.services.organisation import rating_counter
-from chalicelib.services.ports import Clock, OrganisationRepository, ShiftRepository, UnratedRepository
-from chalicelib.services.ratings import ItemResult, StaffLookup, Unreadable
+from chalicelib.services.organisation import taking_ratings
+from chalicelib.services.ports import (
+    Clock,
+    DeviceBatchReader,
+    ShiftRepository,
+    UnratedRepository,
+)
+from chalicelib.services.ratings import ItemResult, Unreadable
 
 
 @dataclass(frozen=True)
 class UnratedPorts:
-    org: OrganisationRepository
     unrated: UnratedRepository
     shifts: ShiftRepository
     clock: Clock
+    batch_reads: DeviceBatchReader
 
 
 @dataclass(frozen=True)
@@ -42,12 +48,16 @@ def ingest_unrated(
 ) -> list[ItemResult]:
     """Store a device's unrated visits; one result per item, in request order."""
     now = ports.clock.now()
+    named = {item.staff_no for item in items if isinstance(item, DeviceVisit) and item.staff_no is not None}
+    # The counter, its hall and the clerks named, in one read (no presses: no times).
+    reads = ports.batch_reads.read_for_batch(
+        device.device_id, device.hall_code, device.counter_number, named, [], DEFAULT_MIN_PRESS_INTERVAL
+    )
     try:
-        rating_counter(ports.org, device.hall_code, device.counter_number)
+        taking_ratings(reads.hall, reads.counter)
     except Deactivated as closed:
         return [ItemResult(item.id, "rejected", closed) for item in items]
     results: list[ItemResult | None] = [None] * len(items)
-    staff = StaffLookup(ports.org)
     accepted: list[tuple[int, DeviceVisit]] = []
     seen: set[str] = set()
     for i, item in enumerate(items):
@@ -63,15 +73,17 @@ def ingest_unrated(
             results[i] = ItemResult(item.id, "rejected", InvalidInput("at is out of range.", {"at": problem}))
             continue
         if item.staff_no is not None:
-            member = staff.get(item.staff_no)
+            member = reads.staff.get(item.staff_no)
             if member is None or member.hall_at(item.at) != device.hall_code:
                 why = "unknown staff number" if member is None else "belongs to another hall"
                 results[i] = ItemResult(item.id, "rejected", InvalidInput("Bad staff number.", {"staff_no": why}))
                 continue
         accepted.append((i, item))
     if accepted:
-        times = [item.at for _, item in accepted]
-        history = ports.shifts.history(device.hall_code, device.counter_number, min(times), max(times))
+        unnamed = [item.at for _, item in accepted if item.staff_no is None]
+        history = (
+            ports.shifts.history(device.hall_code, device.counter_number, min(unnamed), max(unnamed)) if unnamed else []
+        )
         visits = [
             UnratedVisit(
                 id=item.id,

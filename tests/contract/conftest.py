@@ -18,6 +18,7 @@ from chalicelib.adapters.dynamodb.appeals import DynamoAppealRepository
 from chalicelib.adapters.dynamodb.audit import DynamoAuditLog
 from chalicelib.adapters.dynamodb.callbacks import DynamoCallbackRepository
 from chalicelib.adapters.dynamodb.departments import DynamoDepartmentRepository
+from chalicelib.adapters.dynamodb.device_batches import DynamoDeviceBatchReader
 from chalicelib.adapters.dynamodb.exports import DynamoExportJobs
 from chalicelib.adapters.dynamodb.inbox import DynamoInboxRepository
 from chalicelib.adapters.dynamodb.inspections import DynamoChecklistRepository, DynamoInspectionRepository
@@ -41,6 +42,7 @@ from tests.fakes.appeals import InMemoryAppealRepository
 from tests.fakes.audit import InMemoryAuditLog
 from tests.fakes.callbacks import InMemoryCallbackRepository, InMemoryOutbox
 from tests.fakes.departments import InMemoryDepartmentRepository
+from tests.fakes.device_batches import InMemoryDeviceBatchReader
 from tests.fakes.exports import InMemoryExportJobs
 from tests.fakes.inbox import InMemoryInboxRepository
 from tests.fakes.inspections import (
@@ -106,6 +108,7 @@ DYNAMODB: dict[str, Callable[[Table], Any]] = {
     "inbox": DynamoInboxRepository,
     "surveys": DynamoSurveyRepository,
     "exports": DynamoExportJobs,
+    "device_batches": DynamoDeviceBatchReader,
 }
 
 
@@ -126,6 +129,7 @@ def repos(request: pytest.FixtureRequest) -> Iterator[SimpleNamespace]:
         fakes.inspections.tallies = fakes.ratings.tallies  # inspections feed the same tallies
         fakes.unrated = InMemoryUnratedRepository(fakes.ratings)  # the same tallies, as in one table
         fakes.alerts = InMemoryAlertRepository(fakes.ratings, fakes.outbox)
+        fakes.device_batches = InMemoryDeviceBatchReader(fakes.organisation, fakes.ratings)  # one table in DynamoDB
         yield fakes
         return
     local = request.getfixturevalue("dynamodb_local")

@@ -76,3 +76,9 @@ if TYPE_CHECKING:
     sms: ports.SmsSender = RecordingSms()
     export_jobs: ports.ExportJobRepository = InMemoryExportJobs()
     export_files: ports.ExportFiles = MemoryExportFiles()
+
+    from tests.fakes.device_batches import InMemoryDeviceBatchReader
+
+    device_batch_reads: ports.DeviceBatchReader = InMemoryDeviceBatchReader(
+        InMemoryOrganisationRepository(), InMemoryRatingRepository()
+    )

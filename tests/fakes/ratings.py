@@ -61,22 +61,21 @@ class InMemoryRatingRepository:
     def presses_near(self, device_id: str, times: Sequence[datetime], min_interval: timedelta) -> PressWindow:
         versions: dict[str, int] = {}
         presses: list[Press] = []
-        for at in times:
-            minute = (at - min_interval).astimezone(UTC).replace(second=0, microsecond=0)
-            while minute <= at + min_interval:
-                key = _minute(minute)
-                version, stored = self.minutes.get((device_id, key), (0, {}))
-                if key not in versions:
-                    versions[key] = version
-                    presses += stored.values()
-                minute += timedelta(minutes=1)
-        return PressWindow(device_id, tuple(presses), versions)
+        for key in _minutes_near(times, min_interval):
+            version, stored = self.minutes.get((device_id, key), (0, {}))
+            versions[key] = version
+            presses += stored.values()
+        return PressWindow(device_id, tuple(presses), versions, min_interval)
 
     def save_presses(self, window: PressWindow, ratings: Sequence[Rating], turned: Sequence[Rating]) -> SaveOutcome:
         duplicates = tuple(r.id for r in ratings if r.id in self.ratings)
         if duplicates:
             return SaveOutcome(duplicates=duplicates)
-        read = all(self.minutes.get((window.device_id, k), (0, {}))[0] == v for k, v in window.versions.items())
+        # Only the minutes around these ratings decide their flags: those must be as read.
+        near = _minutes_near([r.rated_at for r in ratings], window.min_interval)
+        if not near <= window.versions.keys():
+            raise ValueError("the window does not cover these ratings")
+        read = all(self.minutes.get((window.device_id, k), (0, {}))[0] == window.versions[k] for k in near)
         if not read or any(self.ratings[t.id] != t for t in turned):
             return SaveOutcome(changed=True)
         touched = {_minute(r.rated_at) for r in (*ratings, *turned)}
@@ -92,7 +91,12 @@ class InMemoryRatingRepository:
             version, stored = self.minutes[(window.device_id, minute)]
             self.minutes[(window.device_id, minute)] = (version + 1, stored)
         self.save_batch(ratings)
-        return SaveOutcome()
+        # The window after the write, worked out from the window read, as the DynamoDB repository does.
+        flipped = {t.id for t in turned}
+        presses = [Press(p.rated_at, p.id, p.misuse or p.id in flipped) for p in window.presses]
+        presses += [Press(r.rated_at, r.id, r.misuse) for r in ratings]
+        versions = {k: v + 1 if k in touched else v for k, v in window.versions.items()}
+        return SaveOutcome(window=PressWindow(window.device_id, tuple(presses), versions, window.min_interval))
 
     def _press(self, device_id: str, press: Press) -> None:
         version, stored = self.minutes.get((device_id, _minute(press.rated_at)), (0, {}))
@@ -101,6 +105,16 @@ class InMemoryRatingRepository:
 
 def _minute(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
+
+
+def _minutes_near(times: Sequence[datetime], min_interval: timedelta) -> set[str]:
+    found: set[str] = set()
+    for at in times:
+        minute = (at - min_interval).astimezone(UTC).replace(second=0, microsecond=0)
+        while minute <= at + min_interval:
+            found.add(_minute(minute))
+            minute += timedelta(minutes=1)
+    return found
 
 
 class InMemoryShiftRepository:

@@ -84,7 +84,8 @@ def test_two_batches_of_one_device_judging_the_same_presses_at_once_count_as_one
         start = T0 + timedelta(hours=round_, seconds=30)
         if round_ % 2:
             seed = rating(2099 + 100 * round_).model_copy(update={"rated_at": start - timedelta(seconds=20)})
-            store_presses(f"dev-{round_}", [seed], DynamoRatingRepository(table), timedelta(seconds=3))
+            repo = DynamoRatingRepository(table)
+            store_presses([seed], repo, repo.presses_near(f"dev-{round_}", [seed.rated_at], timedelta(seconds=3)))
         presses = [
             rating(2000 + 100 * round_ + n).model_copy(update={"rated_at": start + timedelta(seconds=1.5 * n)})
             for n in range(12)
@@ -96,7 +97,10 @@ def test_two_batches_of_one_device_judging_the_same_presses_at_once_count_as_one
         ) -> dict[str, str]:
             repo = DynamoRatingRepository(table)
             gate.wait()
-            return store_presses(device, presses[half::2], repo, timedelta(seconds=3))
+            mine = presses[half::2]
+            return store_presses(
+                mine, repo, repo.presses_near(device, [p.rated_at for p in mine], timedelta(seconds=3))
+            )
 
         with ThreadPoolExecutor(2) as pool:
             statuses = [s for answer in pool.map(post, range(2)) for s in answer.values()]

@@ -19,6 +19,7 @@ from chalicelib.domain.stats import StatKind
 from chalicelib.services import organisation, ratings, shifts
 from chalicelib.services.ratings import DevicePress, Ports
 from tests.fakes.clock import FixedClock
+from tests.fakes.device_batches import InMemoryDeviceBatchReader
 from tests.fakes.organisation import InMemoryOrganisationRepository
 from tests.fakes.ratings import InMemoryRatingRepository, InMemoryShiftRepository
 
@@ -36,7 +37,9 @@ def new_ports() -> Ports:
     organisation.add_counter(ADMIN, org, clock, hall_code="A01", number=1)
     for staff_no in CLERKS:
         organisation.add_staff(ADMIN, org, clock, staff_no=staff_no, name="张三", hall_code="A01")
-    return Ports(org=org, ratings=InMemoryRatingRepository(), shifts=InMemoryShiftRepository(), clock=clock)
+    stored = InMemoryRatingRepository()
+    batch_reads = InMemoryDeviceBatchReader(org, stored)
+    return Ports(org=org, ratings=stored, shifts=InMemoryShiftRepository(), clock=clock, batch_reads=batch_reads)
 
 
 # An event is (seconds after START, what): a press of a level, a sign-in of a clerk, or a sign-out.

@@ -2,11 +2,14 @@
 
 Each UTC minute of a device's presses is one item (``keys.press_minute``)
 holding a map ``presses`` of rating id -> {t: rated_at, m: misuse} and a
-``version``. A batch reads the minutes around its presses, judges them
+``version``. A batch reads the minutes around its presses (with the rest of
+what it needs, adapters/dynamodb/device_batches.py), judges them
 (domain.presses), and writes its ratings, their tallies, the minutes and any
-stored press it turns into misuse in one transaction that conditions on every
-minute's version being what it read: of two batches judging the same presses
-at once, one writes and the other reads again.
+stored press it turns into misuse in one transaction that conditions on the
+version of every minute around its presses being what it read: of two
+batches judging the same presses at once, one writes and the other reads
+again. A written transaction tells the window it leaves behind, so the
+batch's next chunk is judged without reading again.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.adapters.dynamodb import keys
-from chalicelib.adapters.dynamodb.table import Table, from_item, to_item
+from chalicelib.adapters.dynamodb.table import Table, to_item
 from chalicelib.adapters.dynamodb.tallies import tally_update
 from chalicelib.adapters.dynamodb.transactions import ConditionFailed
 from chalicelib.domain.presses import Press, neighbourhood
@@ -31,7 +34,8 @@ _ABSENT = "attribute_not_exists(pk)"
 _NOT_UPHELD = "(attribute_not_exists(appeal_upheld) OR appeal_upheld = :f)"
 
 
-def _minutes(device_id: str, times: Sequence[datetime], min_interval: timedelta) -> set[tuple[str, str]]:
+def minutes_near(device_id: str, times: Sequence[datetime], min_interval: timedelta) -> set[tuple[str, str]]:
+    """The keys of the device's minutes holding every press within ``min_interval`` of ``times``."""
     found: set[tuple[str, str]] = set()
     for at in times:
         first, last = neighbourhood(at, min_interval)
@@ -42,37 +46,40 @@ def _minutes(device_id: str, times: Sequence[datetime], min_interval: timedelta)
     return found
 
 
-def read_window(table: Table, device_id: str, times: Sequence[datetime], min_interval: timedelta) -> PressWindow:
-    wanted = sorted(_minutes(device_id, times, min_interval))
-    versions: dict[str, int] = {sk: 0 for _, sk in wanted}
+def window_of(
+    device_id: str,
+    wanted: set[tuple[str, str]],
+    found: dict[tuple[str, str], dict[str, Any]],
+    min_interval: timedelta,
+) -> PressWindow:
+    """The press window of the minutes ``wanted``, from the items read (``found``, by key)."""
+    versions: dict[str, int] = {}
     presses: list[Press] = []
-    for start in range(0, len(wanted), 100):  # BatchGetItem reads at most 100 keys a call
-        request = {
-            table.name: {
-                "Keys": [to_item({"pk": pk, "sk": sk}) for pk, sk in wanted[start : start + 100]],
-                "ConsistentRead": True,
-            }
-        }
-        while request:
-            answer = table.client.batch_get_item(RequestItems=request)
-            for raw in answer.get("Responses", {}).get(table.name, []):
-                item = from_item(raw)
-                versions[item["sk"]] = int(item["version"])
-                presses += [
-                    Press(datetime.fromisoformat(p["t"]), rating_id, bool(p["m"]))
-                    for rating_id, p in item.get("presses", {}).items()
-                ]
-            request = answer.get("UnprocessedKeys") or {}
-    return PressWindow(device_id, tuple(presses), versions)
+    for key in sorted(wanted):
+        item = found.get(key)
+        versions[key[1]] = int(item["version"]) if item else 0  # version 0: nothing stored in that minute yet
+        if item:
+            presses += [
+                Press(datetime.fromisoformat(p["t"]), rating_id, bool(p["m"]))
+                for rating_id, p in item.get("presses", {}).items()
+            ]
+    return PressWindow(device_id, tuple(presses), versions, min_interval)
 
 
-def save(
-    table: Table, window: PressWindow, ratings: Sequence[Rating], turned: Sequence[Rating], rating_item: Any
-) -> SaveOutcome:
+def read_window(table: Table, device_id: str, times: Sequence[datetime], min_interval: timedelta) -> PressWindow:
+    wanted = minutes_near(device_id, times, min_interval)
+    return window_of(device_id, wanted, table.get_many(wanted), min_interval)
+
+
+def transaction_items(
+    table: str, window: PressWindow, ratings: Sequence[Rating], turned: Sequence[Rating], rating_item: Any
+) -> list[dict[str, Any]]:
+    """The ratings' puts (first, one per rating, in order), the press record's minutes around
+    them, the turned ratings and the tallies: one transaction's items."""
     puts = [
         {
             "Put": {
-                "TableName": table.name,
+                "TableName": table,
                 "Item": to_item(rating_item(r)),
                 # A stored id is a duplicate: nothing of the transaction is written.
                 "ConditionExpression": "attribute_not_exists(pk)",
@@ -80,17 +87,41 @@ def save(
         }
         for r in ratings
     ]
-    items = [*puts, *_minute_writes(table.name, window, ratings, turned)]
-    items += [_turn(table.name, r) for r in turned]
-    items += [tally_update(table.name, k, n) for k, n in sorted(_tallies(ratings, turned).items())]
+    items = [*puts, *_minute_writes(table, window, ratings, turned)]
+    items += [_turn(table, r) for r in turned]
+    return items + [tally_update(table, k, n) for k, n in sorted(_tallies(ratings, turned).items())]
+
+
+def save(
+    table: Table, window: PressWindow, ratings: Sequence[Rating], turned: Sequence[Rating], rating_item: Any
+) -> SaveOutcome:
+    items = transaction_items(table.name, window, ratings, turned, rating_item)
     if len(items) > MAX_TRANSACTION_ITEMS:
         return SaveOutcome(too_large=True)
     try:
         table.transact(items)
     except ConditionFailed as failed:
-        duplicates = tuple(ratings[i].id for i in failed.positions if i < len(puts))
+        duplicates = tuple(ratings[i].id for i in failed.positions if i < len(ratings))
         return SaveOutcome(duplicates=duplicates) if duplicates else SaveOutcome(changed=True)
-    return SaveOutcome()
+    return SaveOutcome(window=_after(window, ratings, turned))
+
+
+def _near(window: PressWindow, ratings: Sequence[Rating]) -> dict[str, int]:
+    """The minutes of ``window`` that decide the ratings' flags (and hold any press they turn), as read."""
+    near = {sk for _, sk in minutes_near(window.device_id, [r.rated_at for r in ratings], window.min_interval)}
+    if not near <= window.versions.keys():
+        raise ValueError("the press window does not cover these ratings")
+    return {sk: window.versions[sk] for sk in sorted(near)}
+
+
+def _after(window: PressWindow, ratings: Sequence[Rating], turned: Sequence[Rating]) -> PressWindow:
+    """The window as the transaction left it: each minute written moves to its next version."""
+    written = {keys.press_minute(window.device_id, r.rated_at)[1] for r in (*ratings, *turned)}
+    flipped = {r.id for r in turned}
+    presses = [Press(p.rated_at, p.id, p.misuse or p.id in flipped) for p in window.presses]
+    presses += [Press(r.rated_at, r.id, r.misuse) for r in ratings]
+    versions = {sk: v + 1 if sk in written else v for sk, v in window.versions.items()}
+    return PressWindow(window.device_id, tuple(presses), versions, window.min_interval)
 
 
 def _minute_writes(
@@ -104,7 +135,7 @@ def _minute_writes(
         flipped[keys.press_minute(window.device_id, r.rated_at)[1]].append(r)
     pk = keys.device_presses(window.device_id)
     writes: list[dict[str, Any]] = []
-    for sk, version in sorted(window.versions.items()):
+    for sk, version in _near(window, ratings).items():
         key = to_item({"pk": pk, "sk": sk})
         entries = {r.id: {"t": r.rated_at.isoformat(), "m": r.misuse} for r in added.get(sk, [])}
         if version == 0 and not entries:

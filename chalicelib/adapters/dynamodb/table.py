@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from chalicelib.adapters.dynamodb.faults import GuardedClient, error_code
 from chalicelib.adapters.dynamodb.transactions import RetryPolicy, transact
-from chalicelib.domain.errors import Conflict, DomainError, InvalidInput
+from chalicelib.domain.errors import Conflict, DomainError, InvalidInput, StorageBusy
 from chalicelib.domain.paging import Page
 
 if TYPE_CHECKING:  # boto3's client types: a development dependency, never loaded in Lambda
@@ -27,6 +27,7 @@ _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
 GSI1 = "gsi1"
+BATCH_GET_KEYS = 100  # BatchGetItem reads at most 100 keys a request
 
 # The attributes of a key where a Query stops (LastEvaluatedKey): the table's
 # key, plus the index's key when the Query reads an index.
@@ -136,6 +137,32 @@ class Table:
         answer = self.client.get_item(TableName=self.name, Key=to_item({"pk": pk, "sk": sk}), ConsistentRead=True)
         item = answer.get("Item")
         return from_item(item) if item else None
+
+    def get_many(self, wanted: Collection[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+        """Consistent reads of the items at ``wanted`` (pk, sk), each key asked once, by BatchGetItem
+        (one request per 100 keys); the found ones by key, the missing ones absent.
+
+        Keys DynamoDB leaves unprocessed (throttling, the 16 MB answer limit) are asked again
+        after the transactions' full-jitter backoff; when the tries are spent, StorageBusy.
+        """
+        found: dict[tuple[str, str], dict[str, Any]] = {}
+        distinct = sorted(set(wanted))
+        for start in range(0, len(distinct), BATCH_GET_KEYS):
+            keys = [to_item({"pk": pk, "sk": sk}) for pk, sk in distinct[start : start + BATCH_GET_KEYS]]
+            request: dict[str, Any] = {self.name: {"Keys": keys, "ConsistentRead": True}}
+            for attempt in range(self.retry.attempts):
+                if attempt:
+                    self.retry.pause(attempt - 1)
+                answer = self.client.batch_get_item(RequestItems=request)
+                for raw in answer.get("Responses", {}).get(self.name, []):
+                    item = from_item(raw)
+                    found[(item["pk"], item["sk"])] = item
+                request = answer.get("UnprocessedKeys") or {}
+                if not request:
+                    break
+            if request:
+                raise StorageBusy()
+        return found
 
     def query_page(
         self,
