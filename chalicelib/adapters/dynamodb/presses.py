@@ -30,8 +30,6 @@ from chalicelib.services.ports import PressWindow, SaveOutcome
 
 MAX_TRANSACTION_ITEMS = 100
 MINUTE = timedelta(minutes=1)
-_ABSENT = "attribute_not_exists(pk)"
-_NOT_UPHELD = "(attribute_not_exists(appeal_upheld) OR appeal_upheld = :f)"
 
 
 def minutes_near(device_id: str, times: Sequence[datetime], min_interval: timedelta) -> set[tuple[str, str]]:
