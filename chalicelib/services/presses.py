@@ -13,7 +13,9 @@ PRESS_CHUNK = 25  # ratings a transaction starts with (halved when their tallies
 MAX_PRESS_CHANGES = 8  # times a chunk is read again because another batch changed its neighbours
 
 
-def store_presses(ratings: list[Rating], repo: RatingRepository, window: PressWindow) -> dict[str, str]:
+def store_presses(
+    ratings: list[Rating], repo: RatingRepository, window: PressWindow, chunk_size: int = PRESS_CHUNK
+) -> dict[str, str]:
     """Store a device's new ratings a chunk at a time, in time order, each chunk judged against the
     stored presses around it and written, with the press record, only if those did not change
     meanwhile (else read again).
@@ -24,7 +26,7 @@ def store_presses(ratings: list[Rating], repo: RatingRepository, window: PressWi
     """
     statuses: dict[str, str] = {}
     pending = sorted(ratings, key=lambda r: (r.rated_at, r.id))
-    size, changes = PRESS_CHUNK, 0
+    size, changes = chunk_size, 0
     while pending:
         chunk = pending[:size]
         stored = {p.id for p in window.presses}

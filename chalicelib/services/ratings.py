@@ -31,7 +31,7 @@ from chalicelib.services.ports import (
     RatingRepository,
     ShiftRepository,
 )
-from chalicelib.services.presses import store_presses
+from chalicelib.services.presses import PRESS_CHUNK, store_presses
 from chalicelib.services.shifts import clerk_at
 
 MAX_BATCH = 100
@@ -78,8 +78,10 @@ def ingest_device_batch(
     items: list[DevicePress | Unreadable],
     ports: Ports,
     min_press_interval: timedelta = DEFAULT_MIN_PRESS_INTERVAL,
+    chunk_size: int = PRESS_CHUNK,
 ) -> list[ItemResult]:
-    """Store a device's batch; one result per item, in request order (SPEC §4.2).
+    """Store a device's batch; one result per item, in request order (SPEC §4.2), ``chunk_size``
+    ratings a transaction at first.
 
     What the batch needs by key (the counter and its hall, the clerks it names,
     the device's presses around it) is read at once; each rating goes to the
@@ -134,7 +136,7 @@ def ingest_device_batch(
         ratings = [
             _device_rating(device, item, item.staff_no or on_shift(history, item.rated_at), now) for _, item in accepted
         ]
-        statuses = store_presses(ratings, ports.ratings, reads.presses)
+        statuses = store_presses(ratings, ports.ratings, reads.presses, chunk_size)
         for i, item in accepted:
             results[i] = ItemResult(item.id, statuses[item.id])
     return [r for r in results if r is not None]

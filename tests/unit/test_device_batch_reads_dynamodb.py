@@ -64,6 +64,15 @@ def test_unprocessed_keys_are_asked_again_after_a_backoff():
     assert len(pauses) == 1 and found.hall is not None
 
 
+def test_unprocessed_keys_are_asked_again_consistently_whatever_the_answer_carried():
+    key = to_item(dict(zip(("pk", "sk"), keys.hall("A01"), strict=True)))
+    client = ScriptedClient(
+        {"Responses": {"t": []}, "UnprocessedKeys": {"t": {"Keys": [key]}}}, {"Responses": {"t": [hall_item()]}}
+    )
+    read(client, [])
+    assert client.calls[1][1]["RequestItems"] == {"t": {"Keys": [key], "ConsistentRead": True}}
+
+
 def test_keys_still_unprocessed_after_the_tries_are_storage_busy():
     left = {"t": {"Keys": [to_item(dict(zip(("pk", "sk"), keys.hall("A01"), strict=True)))], "ConsistentRead": True}}
     client = ScriptedClient(*[{"Responses": {"t": []}, "UnprocessedKeys": left}] * TRIES)

@@ -157,7 +157,9 @@ class Table:
                 for raw in answer.get("Responses", {}).get(self.name, []):
                     item = from_item(raw)
                     found[(item["pk"], item["sk"])] = item
-                request = answer.get("UnprocessedKeys") or {}
+                left = (answer.get("UnprocessedKeys") or {}).get(self.name)
+                # asked again as consistently as the first time, whatever the answer carried along
+                request = {self.name: {"Keys": left["Keys"], "ConsistentRead": True}} if left else {}
                 if not request:
                     break
             if request:
