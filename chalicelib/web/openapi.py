@@ -37,7 +37,10 @@ _DESCRIPTIONS = {
     413: "too large: the body (over 256 KB, or over 100 ratings a batch), or what it would store",
     415: "the body's media type is not one this route takes",
     429: "too many requests: wait `Retry-After` seconds",
-    503: "storage busy or failing: nothing was stored; retry after `Retry-After` seconds",
+    503: (
+        "storage busy or failing: retry after `Retry-After` seconds. Nothing was half-stored; of a device"
+        " batch written in several transactions some ratings may be, and the retry answers them `duplicate`"
+    ),
 }
 _RETRY_AFTER = {
     "description": "seconds to wait before trying again",
