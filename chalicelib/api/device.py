@@ -8,7 +8,7 @@ from chalice import Response
 from pydantic import ValidationError
 
 from chalicelib import composition
-from chalicelib.api.schemas import BatchResults, DeviceBatchIn, DeviceRatingIn, ShiftIn, ShiftOutIn
+from chalicelib.api.device_schemas import BatchResults, DeviceBatchIn, DeviceRatingIn, ShiftIn, ShiftOutIn
 from chalicelib.domain.errors import InvalidInput, PayloadTooLarge
 from chalicelib.services import ratings, shifts
 from chalicelib.services.ratings import MAX_BATCH, DevicePress, Unreadable

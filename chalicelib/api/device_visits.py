@@ -8,7 +8,7 @@ from chalice import Response
 from pydantic import ValidationError
 
 from chalicelib import composition
-from chalicelib.api.schemas import BatchResults, HeartbeatIn, UnratedBatchIn, UnratedItemIn
+from chalicelib.api.device_schemas import BatchResults, HeartbeatIn, UnratedBatchIn, UnratedItemIn
 from chalicelib.domain.errors import InvalidInput, PayloadTooLarge
 from chalicelib.services import unrated
 from chalicelib.services.ratings import MAX_BATCH, Unreadable
