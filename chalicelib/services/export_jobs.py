@@ -67,6 +67,11 @@ class ExportReport(Protocol):
         parameter) or a caller who may not read it (Forbidden). Reads little or nothing."""
         ...
 
+    def tallied_rows(self, actor: UserPrincipal, params: Mapping[str, str], past: int) -> int | None:
+        """The rows the file would hold, as tallies tell it cheaply (once past ``past`` it may answer
+        early, with the count so far); None when they cannot tell. Asking for an XLSX reads it."""
+        ...
+
     def open(self, actor: UserPrincipal, params: Mapping[str, str], lang: Lang, position: str | None) -> ReportRows:
         """The report as ``actor`` may read it, from ``position`` (``RowSource.position`` after the
         last row written; None: the start); rows are read as they are iterated."""
@@ -98,6 +103,10 @@ def request_export(
     if source is None:
         raise InvalidInput("No such report.", {"report": f"one of {', '.join(sorted(reports))}"})
     source.check(actor, params)
+    if fmt is ExportFormat.xlsx:
+        rows = source.tallied_rows(actor, params, XLSX_MAX_ROWS)
+        if rows is not None and rows > XLSX_MAX_ROWS:
+            raise _xlsx_refusal(f"{rows:,} rows or more")
     job = ExportJob(
         id=job_id or uuid.uuid4().hex,
         report=report,
@@ -176,7 +185,7 @@ def _write(ports: ExportPorts, reports: Mapping[str, ExportReport], job: ExportJ
         if not kept.file.complete:
             for row in source.rows:
                 if job.format is ExportFormat.xlsx and rows >= XLSX_MAX_ROWS:
-                    raise _xlsx_refusal()
+                    raise _xlsx_refusal(f"More than {XLSX_MAX_ROWS:,} rows")
                 file.write(row)
                 rows += 1
                 if rows % HEARTBEAT_ROWS == 0 or (rows % 100 == 0 and _overdue(clock, last_beat)):
@@ -211,9 +220,9 @@ def _write(ports: ExportPorts, reports: Mapping[str, ExportReport], job: ExportJ
     return done
 
 
-def _xlsx_refusal() -> InvalidInput:
+def _xlsx_refusal(rows: str) -> InvalidInput:
     return InvalidInput(
-        f"More than {XLSX_MAX_ROWS:,} rows: too many for XLSX; ask for CSV or a shorter range.",
+        f"{rows}: too many for XLSX (at most {XLSX_MAX_ROWS:,}); ask for CSV or a shorter range.",
         {"format": f"csv for more than {XLSX_MAX_ROWS:,} rows"},
     )
 

@@ -34,7 +34,7 @@ from chalicelib.domain.reports import (
 )
 from chalicelib.domain.stars import STAR_COLUMNS
 from chalicelib.domain.ticket_ledger import TICKET_COLUMNS, ledger_row
-from chalicelib.services import export_jobs, inspections, outreach, publications, reports, stars
+from chalicelib.services import export_jobs, export_sizes, inspections, outreach, publications, reports, stars
 from chalicelib.services import surveys as survey_service
 from chalicelib.services import tickets as ticket_service
 from chalicelib.services.export_jobs import ReportRows
@@ -52,10 +52,17 @@ class _Query:
         self.query_params = dict(values)
 
 
+def _untallied(actor: UserPrincipal, p: Params, past: int) -> int | None:
+    """A report of one period's halls, clerks or records: no tally counts its rows, and none comes
+    near the XLSX cap at a province's size (the run still stops there)."""
+    return None
+
+
 @dataclass(frozen=True)
 class FileReport:
     check: Callable[[UserPrincipal, Params], None]
     open: Callable[[UserPrincipal, Params, Lang, str | None], ReportRows]
+    tallied_rows: Callable[[UserPrincipal, Params, int], int | None] = _untallied
 
 
 def _stem(lang: Lang, zh: str, en: str) -> str:
@@ -76,6 +83,12 @@ def _check_ratings(actor: UserPrincipal, p: Params) -> None:
     asked = params.ratings_span(_Query(p))
     reports.check_span(asked["first"], asked["last"], max_days=None)
     reports.check_reader(actor, asked["hall"])
+
+
+def _tallied_ratings(actor: UserPrincipal, p: Params, past: int) -> int | None:
+    asked = params.ratings_span(_Query(p))
+    org, tallies = composition.organisation(), composition.ratings()
+    return export_sizes.ratings_between(actor, org, tallies, **asked, past=past)
 
 
 def _open_ratings(actor: UserPrincipal, p: Params, lang: Lang, position: str | None) -> ReportRows:
@@ -247,7 +260,7 @@ def _open_survey(actor: UserPrincipal, p: Params, lang: Lang, position: str | No
 
 
 REPORTS: dict[str, export_jobs.ExportReport] = {
-    "ratings": FileReport(_check_ratings, _open_ratings),
+    "ratings": FileReport(_check_ratings, _open_ratings, _tallied_ratings),
     "staff-monthly": FileReport(_check_staff, _open_staff),
     "hall-monthly": FileReport(_check_halls, _open_halls),
     "outreach": FileReport(_check_outreach, _open_outreach),

@@ -56,6 +56,9 @@ class Wide:
                 raise StorageBusy()
             yield {"staff_no": f"{k:02d}{n:05d}", "total": n * k, "comment": f"留言{n}" * 200}
 
+    def tallied_rows(self, actor: UserPrincipal, params: Mapping[str, str], past: int) -> int | None:
+        return None
+
     def open(self, actor: UserPrincipal, params: Mapping[str, str], lang: Lang, position: str | None) -> ReportRows:
         segments = ((f"part-{k}", lambda k=k: self._part(k)) for k in range(8))
         return ReportRows(("staff_no", "total", "comment"), RowSource(segments, position), "宽表")

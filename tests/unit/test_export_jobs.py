@@ -36,6 +36,9 @@ class Numbers:
             raise InvalidInput("A month is required.", {"month": "a month such as 2026-11"})
         actor.require_role(Role.admin)
 
+    def tallied_rows(self, actor: UserPrincipal, params: Mapping[str, str], past: int) -> int | None:
+        return None
+
     def open(self, actor: UserPrincipal, params: Mapping[str, str], lang: Lang, position: str | None) -> ReportRows:
         def rows() -> Iterator[dict[str, Cell]]:
             for i in range(self.n):
