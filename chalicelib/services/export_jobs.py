@@ -37,6 +37,7 @@ from chalicelib.domain.exports import (
     HEARTBEAT_SECONDS,
     RUN_BUDGET,
     XLSX_MAX_ROWS,
+    XLSX_ROWS_PER_SECOND,
     Checkpoint,
     ExportFormat,
     ExportJob,
@@ -195,6 +196,9 @@ def _write(ports: ExportPorts, reports: Mapping[str, ExportReport], job: ExportJ
                         file.release()  # what was kept stays for the next run
                         return _stop(ports, job)
             job = _beat(ports, job, rows, file.finish(), source.rows.position, clock.now())
+            if job.format is ExportFormat.xlsx and clock.now() + _xlsx_writing(rows) > deadline:
+                file.release()  # every row is kept: a fresh run writes the XLSX with all its time
+                return _stop(ports, job)
         size = file.close()
     except StorageBusy:
         file.release()
@@ -218,6 +222,11 @@ def _write(ports: ExportPorts, reports: Mapping[str, ExportReport], job: ExportJ
     if not ports.jobs.settle(done):
         raise StorageBusy("The export changed while it ran.")
     return done
+
+
+def _xlsx_writing(rows: int) -> timedelta:
+    """About how long writing an XLSX of ``rows`` kept rows takes."""
+    return timedelta(seconds=rows / XLSX_ROWS_PER_SECOND)
 
 
 def _xlsx_refusal(rows: str) -> InvalidInput:

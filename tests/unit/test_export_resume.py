@@ -203,3 +203,20 @@ def test_the_sweep_removes_expired_files(tmp_path: Path):
     clock.advance(days=1, seconds=1)
     export_jobs.sweep(ports)
     assert not kept.exists()
+
+
+def test_an_xlsx_read_late_in_a_run_is_written_by_a_fresh_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    whole = uninterrupted(tmp_path, ExportFormat.xlsx)
+    monkeypatch.setattr(export_jobs, "XLSX_ROWS_PER_SECOND", 1)  # writing takes a second a row
+    clock = FixedClock()
+    ports = ports_at(tmp_path / "late", clock)
+    report = HallDays(clock)
+    job_id = ask(ports, report, ExportFormat.xlsx)
+    # Reading every row takes about 120 s of a 150 s budget: no time left to write the XLSX.
+    read = export_jobs.run_export(ports, {"days": report}, job_id, budget=timedelta(seconds=150))
+    assert read is not None and read.status is ExportStatus.queued and read.checkpoint is not None
+    assert read.checkpoint.file.complete and read.rows == read.checkpoint.rows == report.read
+    written = export_jobs.run_export(ports, {"days": report}, job_id, budget=timedelta(seconds=150))
+    assert written is not None and written.status is ExportStatus.done and written.rows == read.rows
+    assert report.read == read.rows  # the fresh run read no row again
+    assert sheet((tmp_path / "late" / "exports" / f"{job_id}.xlsx").read_bytes()) == sheet(whole)
