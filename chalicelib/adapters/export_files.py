@@ -22,7 +22,7 @@ import hmac
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -43,6 +43,7 @@ from chalicelib.domain.exports import (
     content_type,
 )
 
+ALIVE_ROWS = 2_000  # rows of an XLSX written between signs of life (the run's heartbeat)
 PART_BYTES = 8 * 1024 * 1024  # an S3 part (5 MiB at least but the last; at most 10,000 parts: 80 GB)
 
 
@@ -94,10 +95,17 @@ class _ExportFile:
     def discard(self) -> None:
         self.kept.remove()
 
-    def xlsx(self, rows: Iterator[bytes], work: Path) -> Path:
-        """The XLSX of the kept rows, written under ``work``."""
+    def xlsx(self, rows: Iterator[bytes], work: Path, alive: Callable[[], None]) -> Path:
+        """The XLSX of the kept rows, written under ``work``; ``alive`` is called every ``ALIVE_ROWS``."""
+
+        def told(found: Iterator[dict[str, Cell]]) -> Iterator[dict[str, Cell]]:
+            for n, row in enumerate(found, 1):
+                if n % ALIVE_ROWS == 0:
+                    alive()
+                yield row
+
         path = work / _object_name(self.job)
-        write_xlsx(path, self.columns, self.job.lang, self.headers, spooled_rows(rows))
+        write_xlsx(path, self.columns, self.job.lang, self.headers, told(spooled_rows(rows)))
         return path
 
 
@@ -158,7 +166,7 @@ class _LocalFile(_ExportFile):
         self.files = files
         self.partial = kept.path
 
-    def close(self) -> int:
+    def close(self, alive: Callable[[], None]) -> int:
         final = self.files.root / _object_name(self.job)
         if not self.partial.exists() and final.exists():
             return final.stat().st_size  # placed by a run that stopped before saying so
@@ -166,7 +174,7 @@ class _LocalFile(_ExportFile):
             work = Path(tempfile.mkdtemp(prefix=f"export-{self.job.id}-", dir=self.partial.parent))
             try:
                 with self.partial.open("rb") as rows:
-                    os.replace(self.xlsx(iter(rows), work), final)
+                    os.replace(self.xlsx(iter(rows), work, alive), final)
             finally:
                 shutil.rmtree(work, ignore_errors=True)
             self.partial.unlink()
@@ -324,7 +332,7 @@ class _S3File(_ExportFile):
         self.files = files
         self.upload = kept
 
-    def close(self) -> int:
+    def close(self, alive: Callable[[], None]) -> int:
         """The CSV is the completed upload itself; an XLSX is written from the kept rows and sent."""
         if self.job.format is ExportFormat.csv:
             return self.upload.state.bytes
@@ -337,7 +345,7 @@ class _S3File(_ExportFile):
             return int(s3.head_object(Bucket=bucket, Key=final)["ContentLength"])  # sent by an earlier run
         work = Path(tempfile.mkdtemp(prefix=f"export-{self.job.id}-"))
         try:
-            path = self.xlsx(spool.iter_lines(keepends=True), work)
+            path = self.xlsx(spool.iter_lines(keepends=True), work, alive)
             size = path.stat().st_size
             s3.upload_file(
                 str(path),

@@ -182,6 +182,14 @@ def _write(ports: ExportPorts, reports: Mapping[str, ExportReport], job: ExportJ
     rows = kept.rows
     clock = ports.clock
     last_beat = clock.now()
+
+    def alive() -> None:
+        """A heartbeat while the file is put in place (an XLSX written from its kept rows takes minutes)."""
+        nonlocal last_beat
+        if _overdue(clock, last_beat):
+            last_beat = clock.now()
+            ports.jobs.progress(job, rows, last_beat)
+
     try:
         if not kept.file.complete:
             for row in source.rows:
@@ -199,7 +207,7 @@ def _write(ports: ExportPorts, reports: Mapping[str, ExportReport], job: ExportJ
             if job.format is ExportFormat.xlsx and clock.now() + _xlsx_writing(rows) > deadline:
                 file.release()  # every row is kept: a fresh run writes the XLSX with all its time
                 return _stop(ports, job)
-        size = file.close()
+        size = file.close(alive)
     except StorageBusy:
         file.release()
         raise

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import collections
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -705,9 +705,9 @@ class ExportFile(Protocol):
         """Keep every row written: the file holds them all (state ``complete``)."""
         ...
 
-    def close(self) -> int:
+    def close(self, alive: Callable[[], None]) -> int:
         """Put the finished file where downloads come from (an XLSX is written from the kept
-        rows first); answers its size in bytes."""
+        rows first, calling ``alive`` now and then: the run's heartbeat); answers its size in bytes."""
         ...
 
     def release(self) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -98,7 +98,8 @@ class MemoryFile:
     def finish(self) -> FileState:
         return self.checkpoint().model_copy(update={"complete": True})
 
-    def close(self) -> int:
+    def close(self, alive: Callable[[], None]) -> int:
+        alive()
         self.files.kept[self.job.id] = self.files.partial.pop(self.job.id, self.rows)
         return sum(len(str(v)) for r in self.files.kept[self.job.id] for v in r.values())
 

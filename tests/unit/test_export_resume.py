@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from chalicelib.adapters import export_files
 from chalicelib.adapters.export_files import LocalExportFiles
 from chalicelib.domain.accounts import Role, User, UserPrincipal
 from chalicelib.domain.csv_export import Cell, Lang
@@ -220,3 +221,26 @@ def test_an_xlsx_read_late_in_a_run_is_written_by_a_fresh_run(tmp_path: Path, mo
     assert written is not None and written.status is ExportStatus.done and written.rows == read.rows
     assert report.read == read.rows  # the fresh run read no row again
     assert sheet((tmp_path / "late" / "exports" / f"{job_id}.xlsx").read_bytes()) == sheet(whole)
+
+
+def test_writing_an_xlsx_from_its_kept_rows_keeps_the_heartbeat(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(export_files, "ALIVE_ROWS", 5)
+    monkeypatch.setattr(export_jobs, "HEARTBEAT_SECONDS", 0.0)  # every sign of life is written
+    clock = FixedClock()
+    ports = ports_at(tmp_path, clock)
+    report = HallDays(clock)
+    job_id = ask(ports, report, ExportFormat.xlsx)
+    beats: list[bool] = []
+    progress = ports.jobs.progress
+    monkeypatch.setattr(
+        ports.jobs,
+        "progress",
+        lambda job, rows, now, checkpoint=None: (
+            beats.append(bool(checkpoint and checkpoint.file.complete)),
+            progress(job, rows, now, checkpoint),
+        ),
+    )
+    done = export_jobs.run_export(ports, {"days": report}, job_id)
+    assert done is not None and done.status is ExportStatus.done
+    after = beats[beats.index(True) + 1 :]  # after every row was kept: the XLSX being written
+    assert len(after) == done.rows // 5
