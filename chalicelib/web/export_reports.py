@@ -4,9 +4,9 @@ An entry reads its ``params`` exactly as its download reads its query string
 (``web.params``), checks them and the caller at once (``check``: nothing is
 read but what a refusal needs), and later opens the report as the caller may
 read it (``open``), rows read as they are written, from the position a
-resumed job stopped at. Ratings resume at a hall's day (``reports.rating_days``);
-the other reports, one month or quarter of halls or clerks, are read again
-and skip the rows written. A new report adds one entry at the end of ``REPORTS``.
+resumed job stopped at. Ratings resume at a hall's day (``reports.rating_days``)
+after the last rating written; the other reports, one month or quarter of
+halls or clerks, are read again and skip the rows written. A new report adds one entry at the end of ``REPORTS``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from chalicelib.domain import survey_export
 from chalicelib.domain.accounts import Role, UserPrincipal
 from chalicelib.domain.csv_export import Cell, Lang
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.export_rows import Row, RowSource
+from chalicelib.domain.export_rows import Marked, Row, RowSource
 from chalicelib.domain.inspections import INSPECTION_COLUMNS
 from chalicelib.domain.inspections import csv_row as inspection_csv_row
 from chalicelib.domain.ratings import Rating
@@ -97,8 +97,8 @@ def _open_ratings(actor: UserPrincipal, p: Params, lang: Lang, position: str | N
     span = f"{asked['first']:%Y%m%d}-{asked['last']:%Y%m%d}"
     what = _what(asked["hall"])
 
-    def rows(read: Callable[[], Iterator[Rating]]) -> Callable[[], Iterator[dict[str, Cell]]]:
-        return lambda: (rating_csv_row(r, lang) for r in read())
+    def rows(read: Callable[[], Iterator[Rating]]) -> Callable[[], Iterator[Marked]]:
+        return lambda: ((r.id, rating_csv_row(r, lang)) for r in read())  # marked by the rating's id
 
     source = RowSource(((key, rows(read)) for key, read in days), position)
     return ReportRows(RATING_COLUMNS, source, _stem(lang, f"评价明细-{span}-{what}", f"ratings-{span}-{what}"))

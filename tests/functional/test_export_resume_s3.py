@@ -20,7 +20,7 @@ from chalicelib.adapters.export_files import S3ExportFiles
 from chalicelib.domain.accounts import Role, User, UserPrincipal
 from chalicelib.domain.csv_export import Cell, Lang
 from chalicelib.domain.errors import StorageBusy
-from chalicelib.domain.export_rows import RowSource
+from chalicelib.domain.export_rows import RowSource, numbered
 from chalicelib.domain.exports import ExportFormat, ExportStatus
 from chalicelib.services import export_jobs
 from chalicelib.services.export_jobs import ExportPorts, ReportRows
@@ -60,7 +60,7 @@ class Wide:
         return None
 
     def open(self, actor: UserPrincipal, params: Mapping[str, str], lang: Lang, position: str | None) -> ReportRows:
-        segments = ((f"part-{k}", lambda k=k: self._part(k)) for k in range(8))
+        segments = ((f"part-{k}", lambda k=k: numbered(self._part(k))) for k in range(8))
         return ReportRows(("staff_no", "total", "comment"), RowSource(segments, position), "宽表")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import os
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from chalicelib.adapters.export_files import LocalExportFiles
 from chalicelib.domain.accounts import Role, User, UserPrincipal
 from chalicelib.domain.csv_export import Cell, Lang
 from chalicelib.domain.errors import Conflict, StorageBusy
-from chalicelib.domain.export_rows import RowSource
+from chalicelib.domain.export_rows import RowSource, numbered
 from chalicelib.domain.exports import MAX_STALLS, ExportFormat, ExportStatus
 from chalicelib.services import export_jobs
 from chalicelib.services.export_jobs import ExportPorts, ReportRows
@@ -55,7 +55,7 @@ class HallDays:
         return None
 
     def open(self, actor: UserPrincipal, params: Mapping[str, str], lang: Lang, position: str | None) -> ReportRows:
-        segments = ((f"{h}/{d}", lambda h=h, d=d: self._day(h, d)) for h in HALLS for d in range(DAYS))
+        segments = ((f"{h}/{d}", lambda h=h, d=d: numbered(self._day(h, d))) for h in HALLS for d in range(DAYS))
         return ReportRows(("staff_no", "hall_code", "level", "comment"), RowSource(segments, position), "分段")
 
 
@@ -163,16 +163,27 @@ def test_runs_that_keep_nothing_new_fail_the_job_visibly(tmp_path: Path):
     assert export_jobs.run_export(ports, {"days": report}, job_id) is None
 
 
-def test_positions_skip_what_was_given_and_refuse_a_segment_gone():
-    segments = [("a", lambda: [{"n": 1}, {"n": 2}]), ("b", lambda: [{"n": 3}]), ("c", lambda: [{"n": 4}, {"n": 5}])]
+def test_positions_skip_what_was_given_and_refuse_what_is_gone():
+    def rated(*ids: str) -> Callable[[], list[tuple[str, dict[str, Cell]]]]:
+        return lambda: [(i, {"id": i}) for i in ids]
+
+    segments = [("a", rated("r1", "r2")), ("b", rated("r3")), ("c", rated("r4", "r5"))]
     rows = RowSource(segments)
-    taken = [next(iter_ := iter(rows))["n"], next(iter_)["n"], next(iter_)["n"]]
-    assert taken == [1, 2, 3] and rows.position == "b@1"
-    assert [r["n"] for r in RowSource(segments, "a@1")] == [2, 3, 4, 5]
-    assert [r["n"] for r in RowSource(segments, "a@2")] == [3, 4, 5]
-    assert [r["n"] for r in RowSource(segments, "c@2")] == []
+    given = iter(rows)
+    assert [next(given)["id"] for _ in range(3)] == ["r1", "r2", "r3"] and rows.position == "b@r3"
+    assert [r["id"] for r in RowSource(segments, "a@r1")] == ["r2", "r3", "r4", "r5"]
+    assert [r["id"] for r in RowSource(segments, "a@r2")] == ["r3", "r4", "r5"]
+    assert [r["id"] for r in RowSource(segments, "c@r5")] == []
+    # A rating stored late into a day written in part: before the mark it is not written, after it once.
+    late = [("a", rated("r0", "r1", "r1b", "r2")), ("b", rated("r3"))]
+    assert [r["id"] for r in RowSource(late, "a@r1")] == ["r1b", "r2", "r3"]
     with pytest.raises(Conflict):
-        list(RowSource(segments, "gone@1"))
+        list(RowSource(segments, "gone@r1"))
+    with pytest.raises(Conflict):
+        list(RowSource(segments, "b@r9"))
+    whole = RowSource.whole(lambda: [{"n": 1}, {"n": 2}, {"n": 3}])
+    assert [r["n"] for r in whole] == [1, 2, 3] and whole.position == "all@3"
+    assert [r["n"] for r in RowSource.whole(lambda: [{"n": 1}, {"n": 2}, {"n": 3}], "all@1")] == [2, 3]
 
 
 def test_local_files_go_after_seven_days(tmp_path: Path):
