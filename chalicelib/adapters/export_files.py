@@ -226,9 +226,13 @@ class LocalExportFiles:
             if not folder.is_dir():
                 continue
             for path in folder.iterdir():
-                if path.is_file() and path.stat().st_mtime < before:
+                if path.stat().st_mtime >= before or path.name == "partial":
+                    continue
+                if path.is_dir():  # the work files of an XLSX whose writing stopped midway
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
                     path.unlink(missing_ok=True)
-                    gone += 1
+                gone += 1
         return gone
 
 

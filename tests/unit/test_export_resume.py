@@ -190,12 +190,14 @@ def test_local_files_go_after_seven_days(tmp_path: Path):
     now = datetime(2026, 12, 20, 2, tzinfo=UTC)
     files = LocalExportFiles(tmp_path, b"k" * 32, "http://localhost")
     (tmp_path / "partial").mkdir()
+    (tmp_path / "partial" / "export-x-work").mkdir()
     ages = {"old.csv": 8, "young.xlsx": 6, "partial/abandoned.jsonl": 7.5, "partial/running.csv": 0.1}
-    for name, days in ages.items():
-        (tmp_path / name).write_bytes(b"x")
+    for name, days in {**ages, "partial/export-x-work": 9, "partial": 30}.items():
+        if not (tmp_path / name).exists():
+            (tmp_path / name).write_bytes(b"x")
         at = (now - timedelta(days=days)).timestamp()
         os.utime(tmp_path / name, (at, at))
-    assert files.expire(now) == 2
+    assert files.expire(now) == 3
     left = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
     assert left == ["partial/running.csv", "young.xlsx"]
     assert LocalExportFiles(tmp_path / "none", b"k" * 32, "http://localhost").expire(now) == 0
