@@ -30,6 +30,7 @@ from urllib.parse import quote
 
 from botocore.exceptions import ClientError
 
+from chalicelib.adapters.dynamodb.faults import storage_faults
 from chalicelib.adapters.spreadsheets import CsvLines, SpoolLines, spooled_rows, write_xlsx
 from chalicelib.domain.csv_export import Cell
 from chalicelib.domain.errors import Conflict
@@ -242,7 +243,8 @@ def _missing(e: ClientError) -> bool:
 
 
 class _S3Kept:
-    """A multipart upload: bytes are buffered on local disk and sent a part at a time."""
+    """A multipart upload: bytes are buffered on local disk and sent a part at a time. S3 that cannot
+    take a request now is StorageBusy, as DynamoDB is: the job is continued later from its checkpoint."""
 
     def __init__(self, s3: Any, bucket: str, key: str, fmt: ExportFormat, state: FileState | None) -> None:
         self.s3, self.bucket, self.key = s3, bucket, key
@@ -250,9 +252,10 @@ class _S3Kept:
         self.buffer: IO[bytes] | None = None
         if state is None:
             kind = content_type(fmt) if fmt is ExportFormat.csv else "application/x-ndjson"
-            started = s3.create_multipart_upload(
-                Bucket=bucket, Key=key, ContentType=kind, ServerSideEncryption="AES256"
-            )
+            with storage_faults():
+                started = s3.create_multipart_upload(
+                    Bucket=bucket, Key=key, ContentType=kind, ServerSideEncryption="AES256"
+                )
             self.state = FileState(upload_id=started["UploadId"])
         if not self.state.complete:
             self.buffer = tempfile.TemporaryFile()  # noqa: SIM115 (open across writes; closed by release)
@@ -267,14 +270,15 @@ class _S3Kept:
         number = len(self.state.parts) + 1
         self.buffer.seek(0)
         try:
-            sent = self.s3.upload_part(
-                Bucket=self.bucket,
-                Key=self.key,
-                UploadId=self.state.upload_id,
-                PartNumber=number,
-                Body=self.buffer,
-                ContentLength=size,
-            )
+            with storage_faults():
+                sent = self.s3.upload_part(
+                    Bucket=self.bucket,
+                    Key=self.key,
+                    UploadId=self.state.upload_id,
+                    PartNumber=number,
+                    Body=self.buffer,
+                    ContentLength=size,
+                )
         except ClientError as e:
             if _missing(e):
                 raise Conflict("The export's upload is gone (finished or abandoned): ask again.") from e
@@ -299,12 +303,13 @@ class _S3Kept:
         assert self.buffer is not None
         if self.buffer.tell() or not self.state.parts:
             self._send()
-        self.s3.complete_multipart_upload(
-            Bucket=self.bucket,
-            Key=self.key,
-            UploadId=self.state.upload_id,
-            MultipartUpload={"Parts": [{"PartNumber": p.number, "ETag": p.etag} for p in self.state.parts]},
-        )
+        with storage_faults():
+            self.s3.complete_multipart_upload(
+                Bucket=self.bucket,
+                Key=self.key,
+                UploadId=self.state.upload_id,
+                MultipartUpload={"Parts": [{"PartNumber": p.number, "ETag": p.etag} for p in self.state.parts]},
+            )
         self.release()
         self.state = self.state.model_copy(update={"complete": True})
         return self.state
@@ -340,6 +345,10 @@ class _S3File(_ExportFile):
         """The CSV is the completed upload itself; an XLSX is written from the kept rows and sent."""
         if self.job.format is ExportFormat.csv:
             return self.upload.state.bytes
+        with storage_faults():
+            return self._write_xlsx(alive)
+
+    def _write_xlsx(self, alive: Callable[[], None]) -> int:
         s3, bucket, final = self.files.s3, self.files.bucket, self.files.key(self.job)
         try:
             spool = s3.get_object(Bucket=bucket, Key=self.upload.key)["Body"]

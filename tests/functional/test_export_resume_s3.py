@@ -13,6 +13,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 from chalicelib import composition
 from chalicelib.adapters import export_files
@@ -161,3 +162,31 @@ def test_through_the_api_the_file_is_an_s3_object_behind_a_presigned_link(
     assert done["status"] == "done" and done["url"].startswith("https://") and "X-Amz-Signature=" in done["url"]
     inline = admin.get("/api/v1/reports/hall-monthly.csv?month=2026-11").raw
     assert stored(s3, job["id"], ExportFormat.csv) == inline
+
+
+def test_s3_that_cannot_take_a_part_now_leaves_the_job_to_be_continued(s3: Any, monkeypatch: pytest.MonkeyPatch):
+    clock = FixedClock()
+    ports = ports_of(s3, clock)
+    report = Wide(clock)
+    job_id = ask(ports, report, ExportFormat.csv)
+    sent = s3.upload_part
+    calls: list[int] = []
+
+    def slow_down(**kwargs: Any) -> Any:
+        calls.append(kwargs["PartNumber"])
+        if len(calls) == 2:  # the second part: S3 asks to slow down
+            raise ClientError(
+                {"Error": {"Code": "SlowDown"}, "ResponseMetadata": {"HTTPStatusCode": 503}}, "UploadPart"
+            )
+        return sent(**kwargs)
+
+    monkeypatch.setattr(s3, "upload_part", slow_down)
+    with pytest.raises(StorageBusy):
+        export_jobs.run_export(ports, {"wide": report}, job_id, budget=DAY)
+    stopped = ports.jobs.get(job_id)
+    assert stopped is not None and stopped.status is ExportStatus.running and stopped.kept_rows == 3000
+    clock.advance(minutes=3)
+    assert export_jobs.sweep(ports) == 1
+    done = export_jobs.run_export(ports, {"wide": report}, job_id, budget=DAY)
+    assert done is not None and done.status is ExportStatus.done and done.rows == 8000
+    assert calls == [1, 2, 2, 3]
