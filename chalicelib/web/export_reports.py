@@ -53,8 +53,8 @@ class _Query:
 
 
 def _untallied(actor: UserPrincipal, p: Params, past: int) -> int | None:
-    """A report of one period's halls, clerks or records: no tally counts its rows, and none comes
-    near the XLSX cap at a province's size (the run still stops there)."""
+    """A report of one period's halls, clerks or records: its rows are not counted when asked for
+    (none comes near the XLSX cap at a province's size; the run still stops there)."""
     return None
 
 
@@ -244,6 +244,12 @@ def _check_survey(actor: UserPrincipal, p: Params) -> None:
     survey_service.survey_results(actor, composition.surveys(), survey_id, version, hall)
 
 
+def _tallied_survey(actor: UserPrincipal, p: Params, past: int) -> int | None:
+    survey_id, version, hall = _survey_query(p)
+    found = survey_service.survey_results(actor, composition.surveys(), survey_id, version, hall)
+    return found.results.responses  # the responses the file would hold, from the survey's tallies
+
+
 def _open_survey(actor: UserPrincipal, p: Params, lang: Lang, position: str | None) -> ReportRows:
     survey_id, version, hall = _survey_query(p)
     repo = composition.surveys()
@@ -267,5 +273,5 @@ REPORTS: dict[str, export_jobs.ExportReport] = {
     "tickets": FileReport(_check_tickets, _open_tickets),
     "inspections": FileReport(_check_inspections, _open_inspections),
     "stars": FileReport(_check_stars, _open_stars),
-    "survey-responses": FileReport(_check_survey, _open_survey),
+    "survey-responses": FileReport(_check_survey, _open_survey, _tallied_survey),
 }

@@ -4,6 +4,7 @@ what the tallies cannot tell cheaply is still stopped by the run."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -67,3 +68,20 @@ def test_what_the_tallies_cannot_tell_cheaply_is_stopped_by_the_run(rated: Api, 
     run_queued(asked.json["id"])
     failed = rated.get(f"/api/v1/exports/{asked.json['id']}").json
     assert failed["status"] == "failed" and "CSV" in failed["error"]
+
+
+def test_a_surveys_responses_are_counted_from_its_tallies(rated: Api, monkeypatch: pytest.MonkeyPatch):
+    template = rated.get("/api/v1/surveys/templates/customer-perception").json
+    survey_id = rated.post("/api/v1/surveys", template).json["id"]
+    assert rated.post(f"/api/v1/surveys/{survey_id}/publish").status == 201
+    code = rated.get(f"/api/v1/surveys/{survey_id}/links").json["items"][0]["url"].rsplit("/q/", 1)[1]
+    matrix = {f"q1.{row}": 4 for row in ("tangibles", "reliability", "responsiveness", "assurance", "empathy")}
+    for _ in range(3):
+        body = {"response_id": str(uuid.uuid4()), **matrix, "q2": 5, "q3": 9}
+        assert rated.post(f"/q/{code}", body, token="", headers={"Accept": "application/json"}).status in (200, 201)
+    monkeypatch.setattr(export_jobs, "XLSX_MAX_ROWS", 2)
+    survey = {"report": "survey-responses", "format": "xlsx", "params": {"survey": survey_id}}
+    refused = rated.post("/api/v1/exports", survey)
+    assert refused.status == 400 and "format" in refused.json["error"]["fields"] and "3 rows" in refused.raw.decode()
+    monkeypatch.setattr(export_jobs, "XLSX_MAX_ROWS", 3)
+    assert rated.post("/api/v1/exports", survey).status == 202
