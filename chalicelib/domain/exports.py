@@ -32,6 +32,7 @@ FILE_DAYS = 7  # a finished file is kept this long (the bucket's lifecycle rule 
 LINK_SECONDS = 15 * 60  # a download link works this long
 MAX_STALLS = 3  # runs in a row that keep no new checkpoint before an interruption fails the job
 STALE_AFTER = timedelta(minutes=2)  # a running job whose heartbeat is older was interrupted
+UNCLAIMED_AFTER = timedelta(minutes=15)  # a queued job no run took by then is written again (its record lost)
 HEARTBEAT_ROWS = 2_000  # rows between progress writes (and at least every HEARTBEAT_SECONDS)
 HEARTBEAT_SECONDS = 10.0
 XLSX_SHEET_ROWS = 1_048_576  # XLSX's rows a sheet, the header included: a larger export continues on more sheets
@@ -143,6 +144,12 @@ class ExportJob(BaseModel):
         """Running, and no sign of life for ``STALE_AFTER``: its run stopped midway."""
         seen = self.heartbeat_at or self.created_at
         return self.status is ExportStatus.running and now - seen > STALE_AFTER
+
+    def unclaimed(self, now: datetime) -> bool:
+        """Queued, and no run has taken it for ``UNCLAIMED_AFTER`` (longer than a run): the record
+        that should have started one never did."""
+        seen = self.heartbeat_at or self.created_at
+        return self.status is ExportStatus.queued and now - seen > UNCLAIMED_AFTER
 
     def file_ready(self, now: datetime) -> bool:
         return self.status is ExportStatus.done and self.expires_at is not None and now < self.expires_at

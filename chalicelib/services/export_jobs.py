@@ -277,11 +277,15 @@ def _settle(ports: ExportPorts, job: ExportJob, status: ExportStatus, error: str
 def sweep(ports: ExportPorts) -> int:
     """Jobs whose run stopped midway: queued again (the next run resumes from the last checkpoint),
     or, after ``MAX_STALLS`` runs in a row that kept nothing new, failed saying so (what they kept
-    goes with the expired files). Files kept past ``FILE_DAYS`` are removed where no lifecycle rule
+    goes with the expired files). A queued job no run took for ``UNCLAIMED_AFTER`` is written again,
+    so the stream brings it to a run. Files kept past ``FILE_DAYS`` are removed where no lifecycle rule
     does it. Answers how many jobs it changed."""
     now = ports.clock.now()
     changed = 0
     for job in ports.jobs.active():
+        if job.unclaimed(now) and ports.jobs.nudge(job, now):
+            changed += 1
+            logger.warning("export never started: queued again", extra={"export_id": job.id})
         if not job.interrupted(now):
             continue
         settled = job.stopped(now)

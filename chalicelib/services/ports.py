@@ -677,6 +677,11 @@ class ExportJobRepository(Protocol):
         when the job is no longer this run's."""
         ...
 
+    def nudge(self, job: ExportJob, now: datetime) -> bool:
+        """Write a queued job (as read) again, its heartbeat at ``now``, so the stream brings it to a
+        run once more; False when it changed meanwhile."""
+        ...
+
     def settle(self, job: ExportJob) -> bool:
         """Store ``job`` (done, failed, or queued again) if the stored one is still running as read
         (same attempt); False when it is not."""

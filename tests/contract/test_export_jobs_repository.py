@@ -80,3 +80,15 @@ def test_a_checkpoint_is_kept_with_its_rows_and_a_later_run_resumes_from_it(repo
     again = jobs.claim(jobs.get(running.id), T0 + timedelta(minutes=5))
     assert again is not None and again.rows == again.started_rows == 4000 and again.checkpoint == checkpoint
     assert jobs.get(running.id) == again
+
+
+def test_a_queued_job_is_nudged_only_while_no_run_has_taken_it(repos):
+    jobs = repos.exports
+    jobs.add(job(3))
+    queued = jobs.get(job(3).id)
+    assert jobs.nudge(queued, T0 + timedelta(minutes=16))
+    assert jobs.get(queued.id).heartbeat_at == T0 + timedelta(minutes=16)
+    running = jobs.claim(jobs.get(queued.id), T0 + timedelta(minutes=17))
+    assert running is not None
+    assert not jobs.nudge(queued, T0 + timedelta(minutes=18))  # taken meanwhile: left alone
+    assert jobs.get(queued.id).status is ExportStatus.running

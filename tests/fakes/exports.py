@@ -41,6 +41,13 @@ class InMemoryExportJobs:
         self.jobs[job.id] = claimed
         return claimed
 
+    def nudge(self, job: ExportJob, now: datetime) -> bool:
+        stored = self.jobs.get(job.id)
+        if stored is None or stored.status is not ExportStatus.queued or stored.attempts != job.attempts:
+            return False
+        self.jobs[job.id] = stored.model_copy(update={"heartbeat_at": now})
+        return True
+
     def _owned(self, job: ExportJob) -> bool:
         stored = self.jobs.get(job.id)
         return stored is not None and stored.status is ExportStatus.running and stored.attempts == job.attempts

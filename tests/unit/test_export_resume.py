@@ -257,3 +257,16 @@ def test_writing_an_xlsx_from_its_kept_rows_keeps_the_heartbeat(tmp_path: Path, 
     assert done is not None and done.status is ExportStatus.done
     after = beats[beats.index(True) + 1 :]  # after every row was kept: the XLSX being written
     assert len(after) == done.rows // 5
+
+
+def test_a_queued_job_no_run_took_is_written_again_for_the_stream(tmp_path: Path):
+    clock = FixedClock()
+    ports = ports_at(tmp_path, clock)
+    job_id = ask(ports, HallDays(clock), ExportFormat.csv)
+    clock.advance(minutes=14)
+    assert export_jobs.sweep(ports) == 0  # runs may be busy with other jobs
+    clock.advance(minutes=2)
+    assert export_jobs.sweep(ports) == 1
+    nudged = ports.jobs.get(job_id)
+    assert nudged is not None and nudged.status is ExportStatus.queued and nudged.heartbeat_at == clock.now()
+    assert export_jobs.sweep(ports) == 0  # not again until another 15 minutes pass

@@ -71,7 +71,11 @@ class DynamoExportJobs:
                 Key=to_item(dict(zip(("pk", "sk"), keys.export_job(job.id), strict=True))),
                 UpdateExpression=expression,
                 ConditionExpression=condition,
-                ExpressionAttributeNames={"#s": "status", "#r": "rows"},
+                ExpressionAttributeNames={
+                    name: field
+                    for name, field in (("#s", "status"), ("#r", "rows"))
+                    if name in condition or name in expression  # DynamoDB refuses a name left unused
+                },
                 ExpressionAttributeValues=to_item(values),
             )
         except ClientError as e:
@@ -106,6 +110,15 @@ class DynamoExportJobs:
             "SET #s = :running, attempts = :next, #r = :kept, started_rows = :kept, heartbeat_at = :now",
         )
         return claimed if taken else None
+
+    def nudge(self, job: ExportJob, now: datetime) -> bool:
+        return self._update(
+            job,
+            # Still queued as read: a run that took it meanwhile is left alone.
+            "#s = :queued AND attempts = :a",
+            {":queued": ExportStatus.queued.value, ":a": job.attempts, ":now": now.isoformat()},
+            "SET heartbeat_at = :now",
+        )
 
     def progress(self, job: ExportJob, rows: int, now: datetime, checkpoint: Checkpoint | None = None) -> None:
         values = {":running": ExportStatus.running.value, ":a": job.attempts, ":rows": rows, ":now": now.isoformat()}
