@@ -46,7 +46,7 @@ from chalicelib.domain.exports import (
     file_name,
 )
 from chalicelib.domain.paging import Page
-from chalicelib.services.ports import Clock, ExportFiles, ExportJobRepository, UserRepository
+from chalicelib.services.ports import Clock, ExportFile, ExportFiles, ExportJobRepository, UserRepository
 
 logger = logging.getLogger(__name__)
 
@@ -201,12 +201,10 @@ def _write(ports: ExportPorts, reports: Mapping[str, ExportReport], job: ExportJ
                     last_beat = clock.now()
                     job = _beat(ports, job, rows, file.checkpoint(), source.rows.position, last_beat)
                     if last_beat >= deadline:
-                        file.release()  # what was kept stays for the next run
-                        return _stop(ports, job)
+                        return _stop(ports, job, file)
             job = _beat(ports, job, rows, file.finish(), source.rows.position, clock.now())
             if job.format is ExportFormat.xlsx and clock.now() + _xlsx_writing(rows) > deadline:
-                file.release()  # every row is kept: a fresh run writes the XLSX with all its time
-                return _stop(ports, job)
+                return _stop(ports, job, file)  # every row is kept: a fresh run writes the XLSX with all its time
         size = file.close(alive)
     except StorageBusy:
         file.release()
@@ -253,12 +251,17 @@ def _beat(
     return job.model_copy(update={"rows": rows, "heartbeat_at": now, "checkpoint": checkpoint or job.checkpoint})
 
 
-def _stop(ports: ExportPorts, job: ExportJob) -> ExportJob:
+def _stop(ports: ExportPorts, job: ExportJob, file: ExportFile) -> ExportJob:
     """The run's time is up: the job queued again from its last checkpoint (the next run starts
-    as the stream brings the change), or failed when runs keep making no progress."""
+    as the stream brings the change), what was kept left for it; or, when runs keep making no
+    progress, failed and the file given up."""
     stopped = job.stopped(ports.clock.now())
     if not ports.jobs.settle(stopped):
         raise StorageBusy("The export changed while it ran.")
+    if stopped.status is ExportStatus.failed:
+        file.discard()
+    else:
+        file.release()
     logger.info("export paused", extra={"export_id": job.id, "rows": stopped.rows, "to": stopped.status.value})
     return stopped
 

@@ -22,7 +22,7 @@ from chalicelib.domain.accounts import Role, User, UserPrincipal
 from chalicelib.domain.csv_export import Cell, Lang
 from chalicelib.domain.errors import StorageBusy
 from chalicelib.domain.export_rows import RowSource, numbered
-from chalicelib.domain.exports import ExportFormat, ExportStatus
+from chalicelib.domain.exports import MAX_STALLS, ExportFormat, ExportStatus
 from chalicelib.services import export_jobs
 from chalicelib.services.export_jobs import ExportPorts, ReportRows
 from tests.fakes.clock import FixedClock
@@ -190,3 +190,16 @@ def test_s3_that_cannot_take_a_part_now_leaves_the_job_to_be_continued(s3: Any, 
     done = export_jobs.run_export(ports, {"wide": report}, job_id, budget=DAY)
     assert done is not None and done.status is ExportStatus.done and done.rows == 8000
     assert calls == [1, 2, 2, 3]
+
+
+def test_runs_that_never_fill_a_part_fail_the_job_and_give_up_its_upload(s3: Any):
+    clock = FixedClock()
+    ports = ports_of(s3, clock)
+    report = Wide(clock)
+    job_id = ask(ports, report, ExportFormat.csv)
+    for n in range(1, MAX_STALLS + 1):  # each run stops at its first heartbeat: 250 rows, no part yet
+        job = export_jobs.run_export(ports, {"wide": report}, job_id, budget=timedelta(0))
+        assert job is not None and job.checkpoint is None and job.stalls == n
+    assert job.status is ExportStatus.failed and f"interrupted {MAX_STALLS} times" in (job.error or "")
+    # The last run's upload is aborted; earlier runs' (no checkpoint named them) go by the lifecycle rule.
+    assert len(s3.list_multipart_uploads(Bucket=BUCKET).get("Uploads", [])) == MAX_STALLS - 1
