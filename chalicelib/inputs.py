@@ -369,7 +369,11 @@ class ExportIn(Strict):
         max_length=40,
         description="ratings, staff-monthly, hall-monthly, outreach, tickets, inspections, stars, survey-responses",
     )
-    format: Literal["csv", "xlsx"] = "xlsx"
+    format: Literal["csv", "xlsx"] = Field(
+        default="xlsx",
+        description="xlsx: at most 5,000,000 rows (refused when asked for if the tallies show more, "
+        "else the job fails there); csv: no cap",
+    )
     params: dict[Annotated[str, Field(max_length=20)], Annotated[str, Field(max_length=100)]] = Field(
         default_factory=dict, max_length=10, description='the report\'s query, e.g. {"from": "2026-01-01"}'
     )

@@ -1,7 +1,13 @@
 """Writing report rows to a file as they come, in constant memory: CSV as every
-download writes it (``domain.csv_export``), and XLSX with XlsxWriter's
-``constant_memory`` mode (each row goes to disk when the next one starts;
-strings are written inline, so no table of them grows).
+download writes it (``domain.csv_export``), a line of bytes a row, so a file
+can be continued by appending; and XLSX with XlsxWriter's ``constant_memory``
+mode (each row goes to disk when the next one starts; strings are written
+inline, so no table of them grows).
+
+An XLSX file is a zip XlsxWriter finishes in one go at ``close``: it cannot
+be continued by a later run. An export job therefore keeps its rows as JSON
+lines (``spool_line``: the report's values, their types intact) and writes
+the XLSX from them once every row is kept (``write_xlsx``).
 
 XLSX: a bold Chinese (or English) header row, frozen, with an autofilter over
 the sheet; cells typed by ``domain.exports.xlsx_cell`` (codes and 工号 text,
@@ -12,34 +18,65 @@ more continue on the next sheet, under the same header.
 from __future__ import annotations
 
 import csv
-from collections.abc import Mapping, Sequence
+import io
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from chalicelib.domain import csv_export
 from chalicelib.domain.csv_export import Cell, Lang
-from chalicelib.domain.exports import XLSX_SHEET_ROWS, ExportFormat, xlsx_cell
+from chalicelib.domain.exports import XLSX_SHEET_ROWS, xlsx_cell
 
 
 def _headers(columns: Sequence[str], lang: Lang, headers: Mapping[str, str] | None) -> list[str]:
     return [(headers or {}).get(c) or csv_export.header(c, lang) for c in columns]
 
 
-class CsvSheet:
-    def __init__(self, path: Path, columns: Sequence[str], lang: Lang, headers: Mapping[str, str] | None) -> None:
+class CsvLines:
+    """A CSV file's bytes: ``start`` (byte-order mark and header row), then a ``line`` a row."""
+
+    def __init__(self, columns: Sequence[str], lang: Lang, headers: Mapping[str, str] | None) -> None:
         self.columns = tuple(columns)
         self.lang = lang
-        self.out = path.open("w", encoding="utf-8", newline="")
-        self.out.write(csv_export.BOM)
-        self.writer = csv.writer(self.out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-        self.writer.writerow([csv_export.cell(h, lang) for h in _headers(self.columns, lang, headers)])
+        self.headers = _headers(self.columns, lang, headers)
+        self.text = io.StringIO()
+        self.writer = csv.writer(self.text, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
 
-    def write(self, row: Mapping[str, Cell]) -> None:
-        self.writer.writerow([csv_export.cell(row.get(c), self.lang) for c in self.columns])
+    def _encoded(self, cells: list[Cell]) -> bytes:
+        self.text.seek(0)
+        self.text.truncate()
+        self.writer.writerow(cells)
+        return self.text.getvalue().encode()
 
-    def close(self) -> None:
-        self.out.close()
+    def start(self) -> bytes:
+        return csv_export.BOM.encode() + self._encoded([csv_export.cell(h, self.lang) for h in self.headers])
+
+    def line(self, row: Mapping[str, Cell]) -> bytes:
+        return self._encoded([csv_export.cell(row.get(c), self.lang) for c in self.columns])
+
+
+class SpoolLines:
+    """Rows kept for an XLSX written later: the columns as the first JSON line, then a row's values a line."""
+
+    def __init__(self, columns: Sequence[str]) -> None:
+        self.columns = tuple(columns)
+
+    def start(self) -> bytes:
+        return json.dumps(self.columns, ensure_ascii=False).encode() + b"\n"
+
+    def line(self, row: Mapping[str, Cell]) -> bytes:
+        return json.dumps([row.get(c) for c in self.columns], ensure_ascii=False).encode() + b"\n"
+
+
+def spooled_rows(lines: Iterable[bytes]) -> Iterator[dict[str, Cell]]:
+    """The rows ``SpoolLines`` kept, read back as they come."""
+    it = iter(lines)
+    columns = json.loads(next(it))
+    for line in it:
+        if line.strip():
+            yield dict(zip(columns, json.loads(line), strict=True))
 
 
 class XlsxSheet:
@@ -111,12 +148,15 @@ class XlsxSheet:
         self.book.close()
 
 
-Sheet = CsvSheet | XlsxSheet
-
-
-def open_sheet(
-    fmt: ExportFormat, path: Path, columns: Sequence[str], lang: Lang, headers: Mapping[str, str] | None = None
-) -> Sheet:
-    if fmt is ExportFormat.xlsx:
-        return XlsxSheet(path, columns, lang, headers, path.parent)
-    return CsvSheet(path, columns, lang, headers)
+def write_xlsx(
+    path: Path,
+    columns: Sequence[str],
+    lang: Lang,
+    headers: Mapping[str, str] | None,
+    rows: Iterable[Mapping[str, Cell]],
+) -> None:
+    """An XLSX file of ``rows``, written as they come (its work files beside ``path``)."""
+    sheet = XlsxSheet(path, columns, lang, headers, path.parent)
+    for row in rows:
+        sheet.write(row)
+    sheet.close()

@@ -6,7 +6,12 @@ stored). It runs later, in its own function run, as the user who asked for it
 (re-read then: a user deactivated meanwhile gets nothing). The run reads the
 report lazily and writes each row as it comes, so memory stays flat whatever
 the range; it writes its progress every ``HEARTBEAT_ROWS`` rows, which is also
-its sign of life. A run that stops without a word is found by ``sweep``.
+its sign of life, together with a checkpoint whenever the file could keep
+every row so far (``ExportFile.checkpoint``). Past its ``budget`` a run stops
+at a heartbeat and queues the job again: the next run resumes from the last
+checkpoint, the report's rows from its position and the file from what was
+kept, so no row is lost or written twice. A run that stops without a word is
+found by ``sweep``, which queues the job again the same way.
 
 Which reports can be exported, and how each checks and reads its query, is the
 HTTP layer's registry (``web/export_reports.py``); this module takes it as a
@@ -17,37 +22,42 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from chalicelib.domain.accounts import Role, UserPrincipal
-from chalicelib.domain.csv_export import Cell, Lang
+from chalicelib.domain.csv_export import Lang
 from chalicelib.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, StorageBusy
+from chalicelib.domain.export_rows import RowSource
 from chalicelib.domain.exports import (
     FILE_DAYS,
     HEARTBEAT_ROWS,
     HEARTBEAT_SECONDS,
-    MAX_ATTEMPTS,
+    RUN_BUDGET,
     XLSX_MAX_ROWS,
+    XLSX_ROWS_PER_SECOND,
+    Checkpoint,
     ExportFormat,
     ExportJob,
     ExportStatus,
+    FileState,
     file_name,
 )
 from chalicelib.domain.paging import Page
-from chalicelib.services.ports import Clock, ExportFiles, ExportJobRepository, UserRepository
+from chalicelib.services.ports import Clock, ExportFile, ExportFiles, ExportJobRepository, UserRepository
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class ReportRows:
-    """A report opened for export: its column keys, its rows (read as iterated), its file's stem."""
+    """A report opened for export: its column keys, its rows (read as iterated, from a position),
+    its file's stem."""
 
     columns: Sequence[str]
-    rows: Iterator[Mapping[str, Cell]]
+    rows: RowSource
     stem: str  # in the job's language, without the extension
     headers: Mapping[str, str] | None = None  # headers of columns that are no fixed key (a survey's questions)
 
@@ -58,8 +68,14 @@ class ExportReport(Protocol):
         parameter) or a caller who may not read it (Forbidden). Reads little or nothing."""
         ...
 
-    def open(self, actor: UserPrincipal, params: Mapping[str, str], lang: Lang) -> ReportRows:
-        """The report as ``actor`` may read it; rows are read as they are iterated."""
+    def tallied_rows(self, actor: UserPrincipal, params: Mapping[str, str], past: int) -> int | None:
+        """The rows the file would hold, as tallies tell it cheaply (once past ``past`` it may answer
+        early, with the count so far); None when they cannot tell. Asking for an XLSX reads it."""
+        ...
+
+    def open(self, actor: UserPrincipal, params: Mapping[str, str], lang: Lang, position: str | None) -> ReportRows:
+        """The report as ``actor`` may read it, from ``position`` (``RowSource.position`` after the
+        last row written; None: the start); rows are read as they are iterated."""
         ...
 
 
@@ -88,6 +104,10 @@ def request_export(
     if source is None:
         raise InvalidInput("No such report.", {"report": f"one of {', '.join(sorted(reports))}"})
     source.check(actor, params)
+    if fmt is ExportFormat.xlsx:
+        rows = source.tallied_rows(actor, params, XLSX_MAX_ROWS)
+        if rows is not None and rows > XLSX_MAX_ROWS:
+            raise _xlsx_refusal(f"{rows:,} rows or more")
     job = ExportJob(
         id=job_id or uuid.uuid4().hex,
         report=report,
@@ -131,10 +151,13 @@ def _principal(users: UserRepository, username: str) -> UserPrincipal:
     return UserPrincipal(username=user.username, role=user.role, halls=frozenset(user.halls))
 
 
-def run_export(ports: ExportPorts, reports: Mapping[str, ExportReport], job_id: str) -> ExportJob | None:
-    """Write a queued job's file; answers the job as settled, or None when there was nothing to run
-    (not queued, or taken by another run). A refusal (the report's rules, the XLSX cap) fails the
-    job with its reason; storage trouble leaves it running for the sweep to queue again."""
+def run_export(
+    ports: ExportPorts, reports: Mapping[str, ExportReport], job_id: str, budget: timedelta = RUN_BUDGET
+) -> ExportJob | None:
+    """Write a queued job's file, from its checkpoint if an earlier run kept one; answers the job as
+    this run left it (done, failed, or queued again past ``budget``), or None when there was nothing
+    to run (not queued, or taken by another run). A refusal (the report's rules, the XLSX cap) fails
+    the job with its reason; storage trouble leaves it running for the sweep to queue again."""
     job = ports.jobs.get(job_id)
     if job is None or job.status is not ExportStatus.queued:
         return None
@@ -142,7 +165,7 @@ def run_export(ports: ExportPorts, reports: Mapping[str, ExportReport], job_id: 
     if running is None:
         return None
     try:
-        done = _write(ports, reports, running)
+        return _write(ports, reports, running, ports.clock.now() + budget)
     except StorageBusy:
         raise  # the heartbeat stops; the sweep queues the job again
     except DomainError as e:
@@ -150,28 +173,42 @@ def run_export(ports: ExportPorts, reports: Mapping[str, ExportReport], job_id: 
     except Exception:
         _settle(ports, running, ExportStatus.failed, error="The export failed unexpectedly.")
         raise
-    return done
 
 
-def _write(ports: ExportPorts, reports: Mapping[str, ExportReport], job: ExportJob) -> ExportJob:
-    source = reports[job.report].open(_principal(ports.users, job.requested_by), job.params, job.lang)
-    file = ports.files.create(job, source.columns, source.headers)
-    rows = 0
+def _write(ports: ExportPorts, reports: Mapping[str, ExportReport], job: ExportJob, deadline: datetime) -> ExportJob:
+    kept = job.checkpoint or Checkpoint()
+    source = reports[job.report].open(_principal(ports.users, job.requested_by), job.params, job.lang, kept.position)
+    file = ports.files.open(job, source.columns, source.headers, job.checkpoint.file if job.checkpoint else None)
+    rows = kept.rows
     clock = ports.clock
     last_beat = clock.now()
+
+    def alive() -> None:
+        """A heartbeat while the file is put in place (an XLSX written from its kept rows takes minutes)."""
+        nonlocal last_beat
+        if _overdue(clock, last_beat):
+            last_beat = clock.now()
+            ports.jobs.progress(job, rows, last_beat)
+
     try:
-        for row in source.rows:
-            if job.format is ExportFormat.xlsx and rows >= XLSX_MAX_ROWS:
-                raise InvalidInput(
-                    f"More than {XLSX_MAX_ROWS:,} rows: too many for XLSX; ask for CSV or a shorter range.",
-                    {"format": "csv for more than 5,000,000 rows"},
-                )
-            file.write(row)
-            rows += 1
-            if rows % HEARTBEAT_ROWS == 0 or (rows % 100 == 0 and _overdue(clock, last_beat)):
-                last_beat = clock.now()
-                ports.jobs.progress(job, rows, last_beat)
-        size = file.close()
+        if not kept.file.complete:
+            for row in source.rows:
+                if job.format is ExportFormat.xlsx and rows >= XLSX_MAX_ROWS:
+                    raise _xlsx_refusal(f"More than {XLSX_MAX_ROWS:,} rows")
+                file.write(row)
+                rows += 1
+                if rows % HEARTBEAT_ROWS == 0 or (rows % 100 == 0 and _overdue(clock, last_beat)):
+                    last_beat = clock.now()
+                    job = _beat(ports, job, rows, file.checkpoint(), source.rows.position, last_beat)
+                    if last_beat >= deadline:
+                        return _stop(ports, job, file)
+            job = _beat(ports, job, rows, file.finish(), source.rows.position, clock.now())
+            if job.format is ExportFormat.xlsx and clock.now() + _xlsx_writing(rows) > deadline:
+                return _stop(ports, job, file)  # every row is kept: a fresh run writes the XLSX with all its time
+        size = file.close(alive)
+    except StorageBusy:
+        file.release()
+        raise
     except BaseException:
         file.discard()
         raise
@@ -185,11 +222,48 @@ def _write(ports: ExportPorts, reports: Mapping[str, ExportReport], job: ExportJ
             "finished_at": now,
             "expires_at": now + timedelta(days=FILE_DAYS),
             "file_name": file_name(source.stem, job.format),
+            "checkpoint": None,
         }
     )
     if not ports.jobs.settle(done):
         raise StorageBusy("The export changed while it ran.")
     return done
+
+
+def _xlsx_writing(rows: int) -> timedelta:
+    """About how long writing an XLSX of ``rows`` kept rows takes."""
+    return timedelta(seconds=rows / XLSX_ROWS_PER_SECOND)
+
+
+def _xlsx_refusal(rows: str) -> InvalidInput:
+    return InvalidInput(
+        f"{rows}: too many for XLSX (at most {XLSX_MAX_ROWS:,}); ask for CSV or a shorter range.",
+        {"format": f"csv for more than {XLSX_MAX_ROWS:,} rows"},
+    )
+
+
+def _beat(
+    ports: ExportPorts, job: ExportJob, rows: int, kept: FileState | None, position: str | None, now: datetime
+) -> ExportJob:
+    """Progress and a sign of life; with a checkpoint when the file kept every row so far."""
+    checkpoint = Checkpoint(rows=rows, position=position, file=kept) if kept is not None else None
+    ports.jobs.progress(job, rows, now, checkpoint)
+    return job.model_copy(update={"rows": rows, "heartbeat_at": now, "checkpoint": checkpoint or job.checkpoint})
+
+
+def _stop(ports: ExportPorts, job: ExportJob, file: ExportFile) -> ExportJob:
+    """The run's time is up: the job queued again from its last checkpoint (the next run starts
+    as the stream brings the change), what was kept left for it; or, when runs keep making no
+    progress, failed and the file given up."""
+    stopped = job.stopped(ports.clock.now())
+    if not ports.jobs.settle(stopped):
+        raise StorageBusy("The export changed while it ran.")
+    if stopped.status is ExportStatus.failed:
+        file.discard()
+    else:
+        file.release()
+    logger.info("export paused", extra={"export_id": job.id, "rows": stopped.rows, "to": stopped.status.value})
+    return stopped
 
 
 def _overdue(clock: Clock, last_beat: datetime) -> bool:
@@ -204,26 +278,26 @@ def _settle(ports: ExportPorts, job: ExportJob, status: ExportStatus, error: str
 
 
 def sweep(ports: ExportPorts) -> int:
-    """Jobs whose run stopped midway: queued again (a fresh run starts the file over), or after
-    ``MAX_ATTEMPTS`` runs failed, saying so. Answers how many it changed."""
+    """Jobs whose run stopped midway: queued again (the next run resumes from the last checkpoint),
+    or, after ``MAX_STALLS`` runs in a row that kept nothing new, failed saying so (what they kept
+    goes with the expired files). A queued job no run took for ``UNCLAIMED_AFTER`` is written again,
+    so the stream brings it to a run. Files kept past ``FILE_DAYS`` are removed where no lifecycle rule
+    does it. Answers how many jobs it changed."""
     now = ports.clock.now()
     changed = 0
     for job in ports.jobs.active():
+        if job.unclaimed(now) and ports.jobs.nudge(job, now):
+            changed += 1
+            logger.warning("export never started: queued again", extra={"export_id": job.id})
         if not job.interrupted(now):
             continue
-        if job.attempts >= MAX_ATTEMPTS:
-            settled = job.model_copy(
-                update={
-                    "status": ExportStatus.failed,
-                    "finished_at": now,
-                    "error": f"The export was interrupted {job.attempts} times; ask for a smaller one.",
-                }
-            )
-        else:
-            settled = job.model_copy(update={"status": ExportStatus.queued, "rows": 0, "heartbeat_at": now})
+        settled = job.stopped(now)
         if ports.jobs.settle(settled):
             changed += 1
             logger.warning("export interrupted", extra={"export_id": job.id, "to": settled.status.value})
+    expired = ports.files.expire(now)
+    if expired:
+        logger.info("expired export files removed", extra={"files": expired})
     return changed
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     import collections
-    from collections.abc import Collection, Iterator, Mapping, Sequence
+    from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
     from datetime import date, datetime, timedelta
     from pathlib import Path
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from chalicelib.domain.checklists import Checklist
     from chalicelib.domain.csv_export import Cell
     from chalicelib.domain.departments import Department
-    from chalicelib.domain.exports import ExportJob
+    from chalicelib.domain.exports import Checkpoint, ExportJob, FileState
     from chalicelib.domain.inbox import InboxEntry
     from chalicelib.domain.inspections import Inspection
     from chalicelib.domain.notifications import Notification
@@ -679,8 +679,15 @@ class ExportJobRepository(Protocol):
         took it or it changed meanwhile."""
         ...
 
-    def progress(self, job: ExportJob, rows: int, now: datetime) -> None:
-        """A running job's rows so far and a heartbeat (unconditional on the rows: only this run writes them)."""
+    def progress(self, job: ExportJob, rows: int, now: datetime, checkpoint: Checkpoint | None = None) -> None:
+        """A running job's rows so far and a heartbeat, and the checkpoint a later run would resume
+        from when one is given (unconditional on the rows: only this run writes them); StorageBusy
+        when the job is no longer this run's."""
+        ...
+
+    def nudge(self, job: ExportJob, now: datetime) -> bool:
+        """Write a queued job (as read) again, its heartbeat at ``now``, so the stream brings it to a
+        run once more; False when it changed meanwhile."""
         ...
 
     def settle(self, job: ExportJob) -> bool:
@@ -698,11 +705,26 @@ class ExportJobRepository(Protocol):
 
 
 class ExportFile(Protocol):
-    """One file being written, row by row, in constant memory."""
+    """One file being written, row by row, in constant memory, and kept as it goes so a later
+    run can continue it."""
 
     def write(self, row: Mapping[str, Cell]) -> None: ...
-    def close(self) -> int:
-        """Finish the file and put it where downloads come from; answers its size in bytes."""
+    def checkpoint(self) -> FileState | None:
+        """Keep every row written so far, if it can be kept now (S3 keeps whole parts); answers how
+        far the file is kept, or None when nothing new is."""
+        ...
+
+    def finish(self) -> FileState:
+        """Keep every row written: the file holds them all (state ``complete``)."""
+        ...
+
+    def close(self, alive: Callable[[], None]) -> int:
+        """Put the finished file where downloads come from (an XLSX is written from the kept
+        rows first, calling ``alive`` now and then: the run's heartbeat); answers its size in bytes."""
+        ...
+
+    def release(self) -> None:
+        """The run stops here: what was kept stays for a later run."""
         ...
 
     def discard(self) -> None:
@@ -713,8 +735,15 @@ class ExportFile(Protocol):
 class ExportFiles(Protocol):
     """Where export files are written and fetched: S3 in AWS, the data directory locally."""
 
-    def create(self, job: ExportJob, columns: Sequence[str], headers: Mapping[str, str] | None = None) -> ExportFile:
-        """A new file with a header row: ``headers`` names columns that are no fixed key."""
+    def open(
+        self,
+        job: ExportJob,
+        columns: Sequence[str],
+        headers: Mapping[str, str] | None = None,
+        kept: FileState | None = None,
+    ) -> ExportFile:
+        """A new file with a header row (``headers`` names columns that are no fixed key), or, given
+        what an earlier run ``kept``, that file continued from there."""
         ...
 
     def link(self, job: ExportJob, now: datetime) -> str:
@@ -725,6 +754,9 @@ class ExportFiles(Protocol):
         """The kept file a signed app link names, when the link is genuine and unexpired (the
         local store's links); None otherwise, and always for stores whose links lead elsewhere."""
         ...
+
+    def expire(self, now: datetime) -> int:
+        """Remove files kept over ``FILE_DAYS`` (where no lifecycle rule does it); answers how many."""
 
 
 @dataclass(frozen=True)

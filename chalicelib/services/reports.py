@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -268,16 +268,26 @@ def ratings_export(
     Misuse presses are part of the record and are included. A download takes
     at most ``max_days``; the export job (``max_days=None``) any range.
     """
+    days = rating_days(actor, org, ratings, first=first, last=last, hall=hall, max_days=max_days)
+    return (r for _, read in days for r in read())
+
+
+def rating_days(
+    actor: UserPrincipal,
+    org: OrganisationRepository,
+    ratings: RatingRepository,
+    *,
+    first: date,
+    last: date,
+    hall: str | None = None,
+    max_days: int | None = MAX_EXPORT_DAYS,
+) -> Iterator[tuple[str, Callable[[], Iterator[Rating]]]]:
+    """``ratings_export`` a hall's day at a time: ``("<hall>/<day>", read)``, halls in code order,
+    then days; nothing is read until ``read`` is called (an export job resumes at one of them)."""
     check_span(first, last, max_days)
     halls = _halls(actor, org, hall)
-    days = days_between(first, last)
-
-    def rows() -> Iterator[Rating]:
-        for h in halls:
-            for d in days:
-                yield from ratings.ratings_of_day(h.code, d.isoformat())
-
-    return rows()
+    days = [d.isoformat() for d in days_between(first, last)]
+    return ((f"{h.code}/{d}", functools.partial(ratings.ratings_of_day, h.code, d)) for h in halls for d in days)
 
 
 def readable_halls(actor: UserPrincipal, org: OrganisationRepository, code: str | None) -> list[Hall]:

@@ -3,13 +3,15 @@
 An entry reads its ``params`` exactly as its download reads its query string
 (``web.params``), checks them and the caller at once (``check``: nothing is
 read but what a refusal needs), and later opens the report as the caller may
-read it (``open``), rows read as they are written. A new report adds one
-entry at the end of ``REPORTS``.
+read it (``open``), rows read as they are written, from the position a
+resumed job stopped at. Ratings resume at a hall's day (``reports.rating_days``)
+after the last rating written; the other reports, one month or quarter of
+halls or clerks, are read again and skip the rows written. A new report adds one entry at the end of ``REPORTS``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,8 +20,10 @@ from chalicelib.domain import survey_export
 from chalicelib.domain.accounts import Role, UserPrincipal
 from chalicelib.domain.csv_export import Cell, Lang
 from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.export_rows import Marked, Row, RowSource
 from chalicelib.domain.inspections import INSPECTION_COLUMNS
 from chalicelib.domain.inspections import csv_row as inspection_csv_row
+from chalicelib.domain.ratings import Rating
 from chalicelib.domain.reports import (
     HALL_COLUMNS,
     RATING_COLUMNS,
@@ -30,7 +34,7 @@ from chalicelib.domain.reports import (
 )
 from chalicelib.domain.stars import STAR_COLUMNS
 from chalicelib.domain.ticket_ledger import TICKET_COLUMNS, ledger_row
-from chalicelib.services import export_jobs, inspections, outreach, publications, reports, stars
+from chalicelib.services import export_jobs, export_sizes, inspections, outreach, publications, reports, stars
 from chalicelib.services import surveys as survey_service
 from chalicelib.services import tickets as ticket_service
 from chalicelib.services.export_jobs import ReportRows
@@ -48,10 +52,17 @@ class _Query:
         self.query_params = dict(values)
 
 
+def _untallied(actor: UserPrincipal, p: Params, past: int) -> int | None:
+    """A report of one period's halls, clerks or records: its rows are not counted when asked for
+    (none comes near the XLSX cap at a province's size; the run still stops there)."""
+    return None
+
+
 @dataclass(frozen=True)
 class FileReport:
     check: Callable[[UserPrincipal, Params], None]
-    open: Callable[[UserPrincipal, Params, Lang], ReportRows]
+    open: Callable[[UserPrincipal, Params, Lang, str | None], ReportRows]
+    tallied_rows: Callable[[UserPrincipal, Params, int], int | None] = _untallied
 
 
 def _stem(lang: Lang, zh: str, en: str) -> str:
@@ -62,6 +73,11 @@ def _what(hall: str | None, branch: str | None = None) -> str:
     return hall or branch or "all"
 
 
+def _whole(rows: Iterable[Row], position: str | None) -> RowSource:
+    """A report read in one piece: resumed, it is read again and skips the rows written."""
+    return RowSource.whole(lambda: rows, position)
+
+
 # ---- ratings ----------------------------------------------------------------------
 def _check_ratings(actor: UserPrincipal, p: Params) -> None:
     asked = params.ratings_span(_Query(p))
@@ -69,13 +85,23 @@ def _check_ratings(actor: UserPrincipal, p: Params) -> None:
     reports.check_reader(actor, asked["hall"])
 
 
-def _open_ratings(actor: UserPrincipal, p: Params, lang: Lang) -> ReportRows:
+def _tallied_ratings(actor: UserPrincipal, p: Params, past: int) -> int | None:
     asked = params.ratings_span(_Query(p))
-    stored = reports.ratings_export(actor, composition.organisation(), composition.ratings(), **asked, max_days=None)
+    org, tallies = composition.organisation(), composition.ratings()
+    return export_sizes.ratings_between(actor, org, tallies, **asked, past=past)
+
+
+def _open_ratings(actor: UserPrincipal, p: Params, lang: Lang, position: str | None) -> ReportRows:
+    asked = params.ratings_span(_Query(p))
+    days = reports.rating_days(actor, composition.organisation(), composition.ratings(), **asked, max_days=None)
     span = f"{asked['first']:%Y%m%d}-{asked['last']:%Y%m%d}"
     what = _what(asked["hall"])
-    rows = (rating_csv_row(r, lang) for r in stored)
-    return ReportRows(RATING_COLUMNS, rows, _stem(lang, f"评价明细-{span}-{what}", f"ratings-{span}-{what}"))
+
+    def rows(read: Callable[[], Iterator[Rating]]) -> Callable[[], Iterator[Marked]]:
+        return lambda: ((r.id, rating_csv_row(r, lang)) for r in read())  # marked by the rating's id
+
+    source = RowSource(((key, rows(read)) for key, read in days), position)
+    return ReportRows(RATING_COLUMNS, source, _stem(lang, f"评价明细-{span}-{what}", f"ratings-{span}-{what}"))
 
 
 # ---- the month's staff ranking and hall summary (live, or a published version) -----
@@ -86,7 +112,7 @@ def _check_staff(actor: UserPrincipal, p: Params) -> None:
     reports.check_reader(actor, asked["hall"])
 
 
-def _open_staff(actor: UserPrincipal, p: Params, lang: Lang) -> ReportRows:
+def _open_staff(actor: UserPrincipal, p: Params, lang: Lang, position: str | None) -> ReportRows:
     q = _Query(p)
     asked, version = params.staff_report(q), params.version(q)
     if version is None:
@@ -105,7 +131,7 @@ def _open_staff(actor: UserPrincipal, p: Params, lang: Lang) -> ReportRows:
     scope = "branch-" if report.scope == "branch" else ""
     rows: Iterator[dict[str, Cell]] = (staff_csv_row(r, lang) for r in report.rows)
     stem = _stem(lang, f"员工月度排名-{report.month}{mark}-{what}", f"staff-monthly-{report.month}{mark}-{scope}{what}")
-    return ReportRows(STAFF_COLUMNS, rows, stem)
+    return ReportRows(STAFF_COLUMNS, _whole(rows, position), stem)
 
 
 def _check_halls(actor: UserPrincipal, p: Params) -> None:
@@ -115,7 +141,7 @@ def _check_halls(actor: UserPrincipal, p: Params) -> None:
     reports.check_reader(actor, asked["hall"])
 
 
-def _open_halls(actor: UserPrincipal, p: Params, lang: Lang) -> ReportRows:
+def _open_halls(actor: UserPrincipal, p: Params, lang: Lang, position: str | None) -> ReportRows:
     q = _Query(p)
     asked, version = params.hall_report(q), params.version(q)
     columns: Sequence[str] = HALL_COLUMNS
@@ -128,7 +154,7 @@ def _open_halls(actor: UserPrincipal, p: Params, lang: Lang) -> ReportRows:
         mark, columns = f"-v{snapshot.publication.version}", snapshot.rows.hall_columns
     month, what = asked["month"], _what(asked["hall"])
     stem = _stem(lang, f"营业厅月度汇总-{month}{mark}-{what}", f"hall-monthly-{month}{mark}-{what}")
-    return ReportRows(columns, (hall_csv_row(r) for r in found), stem)
+    return ReportRows(columns, _whole((hall_csv_row(r) for r in found), position), stem)
 
 
 # ---- 五进 coverage ------------------------------------------------------------------
@@ -137,11 +163,13 @@ def _check_outreach(actor: UserPrincipal, p: Params) -> None:
     outreach.require_outreach_role(actor)
 
 
-def _open_outreach(actor: UserPrincipal, p: Params, lang: Lang) -> ReportRows:
+def _open_outreach(actor: UserPrincipal, p: Params, lang: Lang, position: str | None) -> ReportRows:
     quarter = params.quarter(query(_Query(p), "quarter"))
     cov = outreach.quarter_coverage(actor, composition.organisation(), composition.outreach(), quarter)
     rows: Iterator[dict[str, Any]] = ({"quarter": cov.quarter, **r.model_dump()} for r in cov.rows)
-    return ReportRows(COVERAGE_COLUMNS, rows, _stem(lang, f"五进覆盖-{quarter}", f"outreach-coverage-{quarter}"))
+    return ReportRows(
+        COVERAGE_COLUMNS, _whole(rows, position), _stem(lang, f"五进覆盖-{quarter}", f"outreach-coverage-{quarter}")
+    )
 
 
 # ---- the work-order ledger (工单台账) ----------------------------------------------
@@ -150,12 +178,14 @@ def _check_tickets(actor: UserPrincipal, p: Params) -> None:
     reports.check_reader(actor, asked["hall"])
 
 
-def _open_tickets(actor: UserPrincipal, p: Params, lang: Lang) -> ReportRows:
+def _open_tickets(actor: UserPrincipal, p: Params, lang: Lang, position: str | None) -> ReportRows:
     asked = params.hall_report(_Query(p))
     month, what = asked["month"], _what(asked["hall"])
     found = ticket_service.ledger_rows(actor, composition.ticket_ports(), month, asked["hall"])
     rows = (ledger_row(t, task, lang) for t, task in found)
-    return ReportRows(TICKET_COLUMNS, rows, _stem(lang, f"工单台账-{month}-{what}", f"tickets-{month}-{what}"))
+    return ReportRows(
+        TICKET_COLUMNS, _whole(rows, position), _stem(lang, f"工单台账-{month}-{what}", f"tickets-{month}-{what}")
+    )
 
 
 # ---- inspections (明察暗访) and stars ---------------------------------------------
@@ -166,12 +196,12 @@ def _check_inspections(actor: UserPrincipal, p: Params) -> None:
         reports.check_reader(actor, params.hall_code(q))
 
 
-def _open_inspections(actor: UserPrincipal, p: Params, lang: Lang) -> ReportRows:
+def _open_inspections(actor: UserPrincipal, p: Params, lang: Lang, position: str | None) -> ReportRows:
     q = _Query(p)
     month, hall = params.month(q), params.hall_code(q)
     found = inspections.month_inspections(actor, composition.inspection_ports(), month=month, hall_code=hall)
     stem = _stem(lang, f"明察暗访-{month}-{_what(hall)}", f"inspections-{month}-{_what(hall)}")
-    return ReportRows(INSPECTION_COLUMNS, (inspection_csv_row(i, lang) for i in found), stem)
+    return ReportRows(INSPECTION_COLUMNS, _whole((inspection_csv_row(i, lang) for i in found), position), stem)
 
 
 def _check_stars(actor: UserPrincipal, p: Params) -> None:
@@ -181,7 +211,7 @@ def _check_stars(actor: UserPrincipal, p: Params) -> None:
     reports.check_reader(actor, params.hall_code(q))
 
 
-def _open_stars(actor: UserPrincipal, p: Params, lang: Lang) -> ReportRows:
+def _open_stars(actor: UserPrincipal, p: Params, lang: Lang, position: str | None) -> ReportRows:
     q = _Query(p)
     quarter, hall, version = params.quarter(query(q, "quarter")), params.hall_code(q), params.version(q)
     org, rule_repo = composition.organisation(), composition.star_rules()
@@ -193,7 +223,7 @@ def _open_stars(actor: UserPrincipal, p: Params, lang: Lang) -> ReportRows:
         board = stars.published_board(actor, org, rule_repo, repo, quarter=quarter, version=version, hall_code=hall)
         mark = f"-v{board.publication.version}" if board.publication else ""
     stem = _stem(lang, f"星级评定-{quarter}{mark}-{_what(hall)}", f"stars-{quarter}{mark}-{_what(hall)}")
-    return ReportRows(STAR_COLUMNS, (r.csv_row(lang) for r in board.rows), stem)
+    return ReportRows(STAR_COLUMNS, _whole((r.csv_row(lang) for r in board.rows), position), stem)
 
 
 # ---- survey responses: one column per question, headed by its text ---------------------
@@ -214,7 +244,13 @@ def _check_survey(actor: UserPrincipal, p: Params) -> None:
     survey_service.survey_results(actor, composition.surveys(), survey_id, version, hall)
 
 
-def _open_survey(actor: UserPrincipal, p: Params, lang: Lang) -> ReportRows:
+def _tallied_survey(actor: UserPrincipal, p: Params, past: int) -> int | None:
+    survey_id, version, hall = _survey_query(p)
+    found = survey_service.survey_results(actor, composition.surveys(), survey_id, version, hall)
+    return found.results.responses  # the responses the file would hold, from the survey's tallies
+
+
+def _open_survey(actor: UserPrincipal, p: Params, lang: Lang, position: str | None) -> ReportRows:
     survey_id, version, hall = _survey_query(p)
     repo = composition.surveys()
     questionnaire = survey_service.survey_results(actor, repo, survey_id, version, hall).version.questionnaire()
@@ -226,16 +262,16 @@ def _open_survey(actor: UserPrincipal, p: Params, lang: Lang) -> ReportRows:
     )
     what = (f"{survey_id[:8]}-v{version}" if version else survey_id[:8]) + (f"-{hall}" if hall else "")
     stem = _stem(lang, f"问卷答卷-{what}", f"survey-responses-{what}")
-    return ReportRows((*survey_export.FIXED_COLUMNS, *headers), rows, stem, headers)
+    return ReportRows((*survey_export.FIXED_COLUMNS, *headers), _whole(rows, position), stem, headers)
 
 
 REPORTS: dict[str, export_jobs.ExportReport] = {
-    "ratings": FileReport(_check_ratings, _open_ratings),
+    "ratings": FileReport(_check_ratings, _open_ratings, _tallied_ratings),
     "staff-monthly": FileReport(_check_staff, _open_staff),
     "hall-monthly": FileReport(_check_halls, _open_halls),
     "outreach": FileReport(_check_outreach, _open_outreach),
     "tickets": FileReport(_check_tickets, _open_tickets),
     "inspections": FileReport(_check_inspections, _open_inspections),
     "stars": FileReport(_check_stars, _open_stars),
-    "survey-responses": FileReport(_check_survey, _open_survey),
+    "survey-responses": FileReport(_check_survey, _open_survey, _tallied_survey),
 }

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
 from chalicelib.domain.csv_export import Cell
 from chalicelib.domain.errors import Conflict, InvalidInput, StorageBusy
-from chalicelib.domain.exports import ExportJob, ExportStatus
+from chalicelib.domain.exports import Checkpoint, ExportJob, ExportStatus, FileState
 from chalicelib.domain.paging import Page
 
 
@@ -28,20 +28,37 @@ class InMemoryExportJobs:
         stored = self.jobs.get(job.id)
         if stored is None or stored.status is not ExportStatus.queued or stored.attempts != job.attempts:
             return None
+        kept = job.kept_rows
         claimed = job.model_copy(
-            update={"status": ExportStatus.running, "attempts": job.attempts + 1, "rows": 0, "heartbeat_at": now}
+            update={
+                "status": ExportStatus.running,
+                "attempts": job.attempts + 1,
+                "rows": kept,
+                "started_rows": kept,
+                "heartbeat_at": now,
+            }
         )
         self.jobs[job.id] = claimed
         return claimed
+
+    def nudge(self, job: ExportJob, now: datetime) -> bool:
+        stored = self.jobs.get(job.id)
+        if stored is None or stored.status is not ExportStatus.queued or stored.attempts != job.attempts:
+            return False
+        self.jobs[job.id] = stored.model_copy(update={"heartbeat_at": now})
+        return True
 
     def _owned(self, job: ExportJob) -> bool:
         stored = self.jobs.get(job.id)
         return stored is not None and stored.status is ExportStatus.running and stored.attempts == job.attempts
 
-    def progress(self, job: ExportJob, rows: int, now: datetime) -> None:
+    def progress(self, job: ExportJob, rows: int, now: datetime, checkpoint: Checkpoint | None = None) -> None:
         if not self._owned(job):
             raise StorageBusy("The export was taken over by another run.")
-        self.jobs[job.id] = self.jobs[job.id].model_copy(update={"rows": rows, "heartbeat_at": now})
+        update: dict[str, object] = {"rows": rows, "heartbeat_at": now}
+        if checkpoint is not None:
+            update["checkpoint"] = checkpoint
+        self.jobs[job.id] = self.jobs[job.id].model_copy(update=update)
 
     def settle(self, job: ExportJob) -> bool:
         if not self._owned(job):
@@ -64,33 +81,66 @@ class InMemoryExportJobs:
 
 
 class MemoryFile:
+    """Rows kept in memory as a local file would keep them: every row written is kept at a checkpoint."""
+
     def __init__(
-        self, files: MemoryExportFiles, job: ExportJob, columns: Sequence[str], headers: Mapping[str, str] | None
+        self,
+        files: MemoryExportFiles,
+        job: ExportJob,
+        columns: Sequence[str],
+        headers: Mapping[str, str] | None,
+        kept: FileState | None,
     ) -> None:
         self.files, self.job, self.columns, self.headers = files, job, tuple(columns), dict(headers or {})
-        self.rows: list[dict[str, Cell]] = []
+        self.kept = kept
+        self.rows: list[dict[str, Cell]] = list(files.partial.get(job.id, []))[: kept.bytes if kept else 0]
 
     def write(self, row: Mapping[str, Cell]) -> None:
         self.rows.append({c: row.get(c) for c in self.columns})
 
-    def close(self) -> int:
-        self.files.kept[self.job.id] = self.rows
-        return sum(len(str(v)) for r in self.rows for v in r.values())
+    def checkpoint(self) -> FileState:
+        self.files.partial[self.job.id] = list(self.rows)
+        return FileState(bytes=len(self.rows))  # rows stand for bytes here
+
+    def finish(self) -> FileState:
+        return self.checkpoint().model_copy(update={"complete": True})
+
+    def close(self, alive: Callable[[], None]) -> int:
+        alive()
+        self.files.kept[self.job.id] = self.files.partial.pop(self.job.id, self.rows)
+        return sum(len(str(v)) for r in self.files.kept[self.job.id] for v in r.values())
+
+    def release(self) -> None:
+        self.files.released.append(self.job.id)
 
     def discard(self) -> None:
+        self.files.partial.pop(self.job.id, None)
         self.files.discarded.append(self.job.id)
 
 
 class MemoryExportFiles:
     def __init__(self) -> None:
         self.kept: dict[str, list[dict[str, Cell]]] = {}
+        self.partial: dict[str, list[dict[str, Cell]]] = {}
         self.discarded: list[str] = []
+        self.released: list[str] = []
+        self.expired_before: list[datetime] = []
 
-    def create(self, job: ExportJob, columns: Sequence[str], headers: Mapping[str, str] | None = None) -> MemoryFile:
-        return MemoryFile(self, job, columns, headers)
+    def open(
+        self,
+        job: ExportJob,
+        columns: Sequence[str],
+        headers: Mapping[str, str] | None = None,
+        kept: FileState | None = None,
+    ) -> MemoryFile:
+        return MemoryFile(self, job, columns, headers, kept)
 
     def link(self, job: ExportJob, now: datetime) -> str:
         return f"memory://{job.id}"
 
     def fetch(self, job: ExportJob, expires: int, signature: str, now: datetime) -> Path | None:
         return None
+
+    def expire(self, now: datetime) -> int:
+        self.expired_before.append(now)
+        return 0

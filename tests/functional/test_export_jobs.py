@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from chalicelib import composition, events
-from chalicelib.domain.exports import MAX_ATTEMPTS
+from chalicelib.domain.exports import MAX_STALLS
 from chalicelib.domain.ratings import Channel, Rating
 from tests.fakes.clock import FixedClock
 from tests.http import ADMIN_PASSWORD, ADMIN_USER, Answer, Api
@@ -211,7 +211,7 @@ def test_a_retry_with_the_clients_id_asks_for_one_job(seeded: Api):
 def test_a_run_that_stops_midway_is_run_again_then_failed_visibly(seeded: Api, clock: FixedClock):
     job = seeded.post("/api/v1/exports", {"report": "outreach", "params": {"quarter": "2026Q4"}}).json
     jobs = composition.export_jobs()
-    for _ in range(MAX_ATTEMPTS):
+    for _ in range(MAX_STALLS):
         queued = jobs.get(job["id"])
         assert queued is not None and queued.status == "queued"
         assert jobs.claim(queued, clock.now()) is not None  # a run starts ... and is never heard of again

@@ -13,6 +13,7 @@ from chalicelib.domain import exports as rules
 from chalicelib.domain.accounts import Role, User, UserPrincipal
 from chalicelib.domain.csv_export import Cell, Lang
 from chalicelib.domain.errors import Forbidden, InvalidInput, StorageBusy
+from chalicelib.domain.export_rows import RowSource
 from chalicelib.domain.exports import ExportFormat, ExportStatus, xlsx_cell
 from chalicelib.services import export_jobs
 from chalicelib.services.export_jobs import ExportPorts, ReportRows
@@ -35,7 +36,10 @@ class Numbers:
             raise InvalidInput("A month is required.", {"month": "a month such as 2026-11"})
         actor.require_role(Role.admin)
 
-    def open(self, actor: UserPrincipal, params: Mapping[str, str], lang: Lang) -> ReportRows:
+    def tallied_rows(self, actor: UserPrincipal, params: Mapping[str, str], past: int) -> int | None:
+        return None
+
+    def open(self, actor: UserPrincipal, params: Mapping[str, str], lang: Lang, position: str | None) -> ReportRows:
         def rows() -> Iterator[dict[str, Cell]]:
             for i in range(self.n):
                 if i == self.fail_at and self.error is not None:
@@ -43,7 +47,7 @@ class Numbers:
                 self.read += 1
                 yield {"staff_no": f"{i:05d}", "total": i}
 
-        return ReportRows(("staff_no", "total"), rows(), "数字")
+        return ReportRows(("staff_no", "total"), RowSource.whole(rows, position), "数字")
 
 
 @pytest.fixture
@@ -68,10 +72,14 @@ def test_a_run_writes_every_row_reporting_progress_and_settles_done(ports: Expor
     job_id = ask(ports, report)
     beats: list[int] = []
     progress = ports.jobs.progress
-    monkeypatch.setattr(ports.jobs, "progress", lambda job, rows, now: (beats.append(rows), progress(job, rows, now)))
+    monkeypatch.setattr(
+        ports.jobs,
+        "progress",
+        lambda job, rows, now, checkpoint=None: (beats.append(rows), progress(job, rows, now, checkpoint)),
+    )
     done = export_jobs.run_export(ports, {"numbers": report}, job_id)
     assert done is not None and done.status is ExportStatus.done and done.rows == 1050
-    assert beats == list(range(100, 1001, 100))
+    assert beats == [*range(100, 1001, 100), 1050]  # the last: every row kept
     assert done.file_name == "数字.csv" and done.expires_at == ports.clock.now() + timedelta(days=7)
     assert ports.files.kept[job_id][0] == {"staff_no": "00000", "total": 0}  # type: ignore[attr-defined]
     assert export_jobs.run_export(ports, {"numbers": report}, job_id) is None  # done: a repeat runs nothing

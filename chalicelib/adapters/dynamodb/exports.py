@@ -16,7 +16,7 @@ from chalicelib.adapters.dynamodb import keys
 from chalicelib.adapters.dynamodb.faults import error_code
 from chalicelib.adapters.dynamodb.table import GSI1, Table, fields_of, to_item
 from chalicelib.domain.errors import StorageBusy
-from chalicelib.domain.exports import ExportJob, ExportStatus
+from chalicelib.domain.exports import Checkpoint, ExportJob, ExportStatus
 from chalicelib.domain.paging import Page
 
 GSI2 = "gsi2"
@@ -71,7 +71,11 @@ class DynamoExportJobs:
                 Key=to_item(dict(zip(("pk", "sk"), keys.export_job(job.id), strict=True))),
                 UpdateExpression=expression,
                 ConditionExpression=condition,
-                ExpressionAttributeNames={"#s": "status", "#r": "rows"},
+                ExpressionAttributeNames={
+                    name: field
+                    for name, field in (("#s", "status"), ("#r", "rows"))
+                    if name in condition or name in expression  # DynamoDB refuses a name left unused
+                },
                 ExpressionAttributeValues=to_item(values),
             )
         except ClientError as e:
@@ -81,8 +85,15 @@ class DynamoExportJobs:
         return True
 
     def claim(self, job: ExportJob, now: datetime) -> ExportJob | None:
+        kept = job.kept_rows  # a run resumes from the job's checkpoint
         claimed = job.model_copy(
-            update={"status": ExportStatus.running, "attempts": job.attempts + 1, "rows": 0, "heartbeat_at": now}
+            update={
+                "status": ExportStatus.running,
+                "attempts": job.attempts + 1,
+                "rows": kept,
+                "started_rows": kept,
+                "heartbeat_at": now,
+            }
         )
         taken = self._update(
             job,
@@ -93,20 +104,30 @@ class DynamoExportJobs:
                 ":a": job.attempts,
                 ":running": ExportStatus.running.value,
                 ":next": claimed.attempts,
-                ":zero": 0,
+                ":kept": kept,
                 ":now": now.isoformat(),
             },
-            "SET #s = :running, attempts = :next, #r = :zero, heartbeat_at = :now",
+            "SET #s = :running, attempts = :next, #r = :kept, started_rows = :kept, heartbeat_at = :now",
         )
         return claimed if taken else None
 
-    def progress(self, job: ExportJob, rows: int, now: datetime) -> None:
-        owned = self._update(
+    def nudge(self, job: ExportJob, now: datetime) -> bool:
+        return self._update(
             job,
-            _OWNED,
-            {":running": ExportStatus.running.value, ":a": job.attempts, ":rows": rows, ":now": now.isoformat()},
-            "SET #r = :rows, heartbeat_at = :now",
+            # Still queued as read: a run that took it meanwhile is left alone.
+            "#s = :queued AND attempts = :a",
+            {":queued": ExportStatus.queued.value, ":a": job.attempts, ":now": now.isoformat()},
+            "SET heartbeat_at = :now",
         )
+
+    def progress(self, job: ExportJob, rows: int, now: datetime, checkpoint: Checkpoint | None = None) -> None:
+        values = {":running": ExportStatus.running.value, ":a": job.attempts, ":rows": rows, ":now": now.isoformat()}
+        expression = "SET #r = :rows, heartbeat_at = :now"
+        if checkpoint is not None:
+            # The checkpoint is written with the rows it counts: a later run resumes exactly there.
+            values[":cp"] = checkpoint.model_dump(mode="json")
+            expression += ", checkpoint = :cp"
+        owned = self._update(job, _OWNED, values, expression)
         if not owned:
             raise StorageBusy("The export was taken over by another run.")
 
