@@ -1,5 +1,5 @@
 """Device rating ingest against DynamoDB Local: the single-rating latency against one raw
-transaction, then ratings/s, round trips and write units per rating.
+transaction, then ratings/s, round trips, write units and read units per rating.
 
 Run: .venv/bin/python -m bench.ingest [--pairs 60] [--ratings 1200]
 
@@ -26,6 +26,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bench.alerts import ReadMeter
 from bench.capacity import Meter
 from chalicelib.adapters.clock import SystemClock
 from chalicelib.adapters.dynamodb import presses
@@ -147,15 +148,20 @@ def main() -> None:
         print(f"DynamoDB Local (in memory), one rating: {args.pairs} interleaved pairs after {WARM_UP} rounds, medians")
         paired(table, client, ports, args.pairs)
 
-        meter = Meter()
+        meter, reads = Meter(), ReadMeter()  # write units from item sizes; read units as DynamoDB Local reports them
         meter.attach(client)
+        reads.attach(client)
         print(f"\n{args.ratings} ratings per batch size, one device")
-        print(f"{'batch':>5} {'median ms/batch':>16} {'ratings/s':>10} {'round trips/rating':>19} {'WCU/rating':>11}")
+        print(
+            f"{'batch':>5} {'median ms/batch':>16} {'ratings/s':>10} {'round trips/rating':>19} "
+            f"{'WCU/rating':>11} {'RCU/rating':>11}"
+        )
         for counter, size in zip((1, 2, 3), (1, 10, 100), strict=True):
             device = DevicePrincipal(device_id=f"dev-{size}", hall_code="A01", counter_number=counter)
             start = datetime.now(UTC) - timedelta(days=1)
             latencies, done = [], 0
             meter.reset()
+            reads.reset()
             while done < args.ratings:
                 batch = [press(done + i, start) for i in range(size)]
                 t = time.perf_counter()
@@ -166,7 +172,7 @@ def main() -> None:
             median = statistics.median(latencies)
             print(
                 f"{size:>5} {median * 1000:>16.1f} {size / median:>10.0f} {meter.round_trips / done:>19.2f} "
-                f"{meter.write_units / done:>11.2f}"
+                f"{meter.write_units / done:>11.2f} {reads.units / done:>11.2f}"
             )
         print("\nround trips by operation in the last run:", dict(meter.calls))
     finally:
