@@ -88,7 +88,8 @@ class OrganisationRepository(Protocol):
         ...
 
     def devices_seen_before(self, before: datetime) -> list[Device]:
-        """Active devices seen at least once, last seen before ``before`` (a keyed read per index shard)."""
+        """Active devices last seen before ``before``, or never seen and registered before it (a keyed
+        read per index shard)."""
         ...
 
 

@@ -1,5 +1,6 @@
-"""A device's last-seen time is written at most once a minute; silent devices are found by a
-keyed read of the index of devices by last seen; unrated visits feed the tallies once."""
+"""A device's last-seen time is written at most once a minute; silent devices, and registered
+ones that never called in, are found by a keyed read of the index of devices by last seen;
+unrated visits feed the tallies once."""
 
 import collections
 from datetime import UTC, datetime, timedelta
@@ -32,15 +33,18 @@ def test_a_device_is_touched_once_a_minute_and_a_heartbeat_always_writes(repos):
     assert not repos.organisation.touch_device("nobody", T0, unless_seen_after=None)
 
 
-def test_devices_seen_before_a_time_are_found_and_revoked_or_unseen_ones_never(repos):
+def test_devices_seen_before_a_time_are_found_with_those_never_seen_since_registered_before_it(repos):
     for n in range(1, 5):
         repos.organisation.add_device(device(f"d{n}", n))
+    late = device("d5", 5).model_copy(update={"created_at": T0 + timedelta(minutes=35)})
+    repos.organisation.add_device(late)  # registered after the time asked about, never seen: not yet silent
     repos.organisation.touch_device("d1", T0, unless_seen_after=None)
     repos.organisation.touch_device("d2", T0 + timedelta(minutes=40), unless_seen_after=None)
     repos.organisation.touch_device("d3", T0, unless_seen_after=None)
     repos.organisation.revoke_device("d3", T0 + timedelta(minutes=1))
     found = repos.organisation.devices_seen_before(T0 + timedelta(minutes=30))
-    assert [d.device_id for d in found] == ["d1"]
+    # d4 never called in since its registration at T0; d2 was seen since; d3 is revoked
+    assert sorted(d.device_id for d in found) == ["d1", "d4"]
     assert repos.organisation.get_device("d3").last_seen_at == T0  # the record stays
 
 

@@ -116,9 +116,7 @@ class InMemoryOrganisationRepository:
             self.devices[device_id] = device.model_copy(update=update)
 
     def devices_seen_before(self, before: datetime) -> list[Device]:
-        return [
-            d for d in self.devices.values() if not d.revoked and d.last_seen_at is not None and d.last_seen_at < before
-        ]
+        return [d for d in self.devices.values() if not d.revoked and (d.last_seen_at or d.created_at) < before]
 
 
 class InMemoryUserRepository:

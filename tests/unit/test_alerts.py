@@ -159,3 +159,27 @@ def test_no_silent_alert_outside_opening_hours_nor_in_the_first_minutes_after_op
     world.clock.current = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)  # Saturday 10:00: closed
     assert alerts.check_devices(world.ports, calendar) == 0
     assert world.open(AlertKind.silent_device) == []
+
+
+def test_a_device_installed_but_never_heard_from_is_silent_once_the_threshold_passes(world: World):
+    # Registered at 09:20 and never called in (unplugged, a wrong key in its settings): by 10:00
+    # the hall has been open for the whole 30 minutes without a word from it.
+    installed = Device(
+        device_id="d9", hall_code="A01", counter_number=4, key_hash="x", created_at=NOW - timedelta(minutes=40)
+    )
+    world.org.add_device(installed)
+    calendar = WorkingDays()
+    assert alerts.check_devices(world.ports, calendar) == 1
+    (alert,) = alerts.list_alerts(ADMIN, world.ports, hall="A01").items
+    assert (alert.scope, alert.detail) == ("A01#d9", "device at 4号窗口 silent for over 30 min (last seen never)")
+    world.org.touch_device("d9", world.clock.now(), None)  # its first call
+    assert alerts.check_devices(world.ports, calendar) == 1
+    assert world.open(AlertKind.silent_device) == []
+
+
+def test_a_device_registered_within_the_threshold_is_not_silent_yet(world: World):
+    fresh = Device(
+        device_id="d8", hall_code="A01", counter_number=4, key_hash="x", created_at=NOW - timedelta(minutes=5)
+    )
+    world.org.add_device(fresh)
+    assert alerts.check_devices(world.ports, WorkingDays()) == 0

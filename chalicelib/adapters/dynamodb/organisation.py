@@ -124,12 +124,17 @@ class DynamoOrganisationRepository:
     # devices
     def add_device(self, device: Device) -> None:
         pk, sk = keys.device(device.device_id)
+        # A new device enters the index of devices by last seen (gsi2) as of its registration, so one
+        # that never calls in is found silent too; its first call moves it (``_seen``).
+        registered = keys.instant(device.created_at)
         self.table.put_new(
             {
                 "pk": pk,
                 "sk": sk,
                 "gsi1pk": keys.hall_devices(device.hall_code),
                 "gsi1sk": f"{device.counter_number:03d}#{device.device_id}",
+                "gsi2pk": keys.devices_seen(keys.seen_shard(device.device_id)),
+                "gsi2sk": f"{registered}#{device.device_id}",
                 **device.model_dump(mode="json"),
             },
             f"Device {device.device_id}",
