@@ -19,22 +19,16 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from chalicelib.adapters.clock import SystemClock
+from bench.device_hall import device_hall
 from chalicelib.adapters.dynamodb.alerts import DynamoAlertRepository
-from chalicelib.adapters.dynamodb.device_batches import DynamoDeviceBatchReader
-from chalicelib.adapters.dynamodb.organisation import DynamoOrganisationRepository
-from chalicelib.adapters.dynamodb.ratings import DynamoRatingRepository
-from chalicelib.adapters.dynamodb.shifts import DynamoShiftRepository
 from chalicelib.adapters.dynamodb.table import Table
-from chalicelib.domain.accounts import DevicePrincipal, Role, UserPrincipal
-from chalicelib.domain.organisation import HallGrade
+from chalicelib.domain.accounts import DevicePrincipal
 from chalicelib.domain.workdays import WorkingDays
-from chalicelib.services import alerts, organisation, ratings
+from chalicelib.services import alerts, ratings
 from chalicelib.services.alerts import AlertPorts
-from chalicelib.services.ratings import DevicePress, Ports
+from chalicelib.services.ratings import DevicePress
 from devstack import dynamodb_local, tables
 
-ADMIN = UserPrincipal(username="bench", role=Role.admin)
 READS = frozenset({"GetItem", "Query", "BatchGetItem", "Scan"})
 
 
@@ -75,15 +69,9 @@ def main() -> None:
         client = local.client()
         tables.ensure_table(client, "bench")
         table = Table(client, "bench")
-        clock = SystemClock()
-        org = DynamoOrganisationRepository(table)
-        ports = Ports(
-            org, DynamoRatingRepository(table), DynamoShiftRepository(table), clock, DynamoDeviceBatchReader(table)
-        )
+        ports = device_hall(table, counters=6)
+        clock, org = ports.clock, ports.org
         alert_ports = AlertPorts(DynamoAlertRepository(table), org, clock)
-        organisation.create_hall(ADMIN, org, clock, code="A01", name="基准厅", branch="基准", grade=HallGrade.A)
-        for n in range(1, 7):
-            organisation.add_counter(ADMIN, org, clock, hall_code="A01", number=n)
         meter = ReadMeter()
         meter.attach(client)
         print(f"DynamoDB Local, {args.batches} batches per row, one hall\n")

@@ -28,21 +28,16 @@ from typing import Any
 
 from bench.alerts import ReadMeter
 from bench.capacity import Meter
-from chalicelib.adapters.clock import SystemClock
+from bench.device_hall import device_hall
 from chalicelib.adapters.dynamodb import presses
-from chalicelib.adapters.dynamodb.device_batches import DynamoDeviceBatchReader
-from chalicelib.adapters.dynamodb.organisation import DynamoOrganisationRepository
-from chalicelib.adapters.dynamodb.ratings import DynamoRatingRepository, _rating_item
-from chalicelib.adapters.dynamodb.shifts import DynamoShiftRepository
+from chalicelib.adapters.dynamodb.ratings import _rating_item
 from chalicelib.adapters.dynamodb.table import Table
-from chalicelib.domain.accounts import DevicePrincipal, Role, UserPrincipal
-from chalicelib.domain.organisation import HallGrade
-from chalicelib.domain.ratings import DEFAULT_MIN_PRESS_INTERVAL, Business, Channel, Rating, Reason
-from chalicelib.services import organisation, ratings, shifts
+from chalicelib.domain.accounts import DevicePrincipal
+from chalicelib.domain.ratings import DEFAULT_MIN_PRESS_INTERVAL, Business, Reason
+from chalicelib.services import ratings, shifts
 from chalicelib.services.ratings import DevicePress, Ports
 from devstack import dynamodb_local, tables
 
-ADMIN = UserPrincipal(username="bench", role=Role.admin)
 GOAL = 1.3
 
 
@@ -60,19 +55,7 @@ def press(n: int, start: datetime, staff: bool = True) -> DevicePress:
 
 def raw_items(table: Table, device: DevicePrincipal, item: DevicePress, staff_no: str) -> list[dict[str, Any]]:
     """The items the service writes for ``item`` (read beforehand, untimed), for another device."""
-    rating = Rating(
-        id=item.id,
-        channel=Channel.device,
-        hall_code=device.hall_code,
-        counter_number=device.counter_number,
-        staff_no=staff_no,
-        level=item.level,
-        business=item.business,
-        reasons=item.reasons,
-        rated_at=item.rated_at,
-        received_at=datetime.now(UTC),
-        device_id=device.device_id,
-    )
+    rating = ratings.device_rating(device, item, staff_no, datetime.now(UTC))
     window = presses.read_window(table, device.device_id, [item.rated_at], DEFAULT_MIN_PRESS_INTERVAL)
     return presses.transaction_items(table.name, window, [rating], [], _rating_item)
 
@@ -129,19 +112,8 @@ def main() -> None:
         client = local.client()
         tables.ensure_table(client, "bench")
         table = Table(client, "bench")
-        clock = SystemClock()
-        ports = Ports(
-            DynamoOrganisationRepository(table),
-            DynamoRatingRepository(table),
-            DynamoShiftRepository(table),
-            clock,
-            DynamoDeviceBatchReader(table),
-        )
-        organisation.create_hall(ADMIN, ports.org, clock, code="A01", name="基准厅", branch="基准", grade=HallGrade.A)
-        for n in (1, 2, 3, 4, 5):
-            organisation.add_counter(ADMIN, ports.org, clock, hall_code="A01", number=n)
-        for s in range(4):
-            organisation.add_staff(ADMIN, ports.org, clock, staff_no=f"A{s:04d}", name="员工", hall_code="A01")
+        ports = device_hall(table, counters=5, clerks=4)
+        clock = ports.clock
         clerk_on_shift = DevicePrincipal(device_id="served-5", hall_code="A01", counter_number=5)
         shifts.sign_in(clerk_on_shift, ports.org, ports.shifts, clock, "A0000", clock.now() - timedelta(days=2))
 

@@ -23,21 +23,15 @@ from typing import Any
 
 import boto3
 
-from chalicelib.adapters.clock import SystemClock
-from chalicelib.adapters.dynamodb.device_batches import DynamoDeviceBatchReader
-from chalicelib.adapters.dynamodb.organisation import DynamoOrganisationRepository
-from chalicelib.adapters.dynamodb.ratings import DynamoRatingRepository
-from chalicelib.adapters.dynamodb.shifts import DynamoShiftRepository
+from bench.device_hall import device_hall
 from chalicelib.adapters.dynamodb.table import Table
-from chalicelib.domain.accounts import DevicePrincipal, Role, UserPrincipal
-from chalicelib.domain.organisation import HallGrade
+from chalicelib.domain.accounts import DevicePrincipal
 from chalicelib.domain.ratings import Business
-from chalicelib.services import organisation, ratings
-from chalicelib.services.ratings import DevicePress, Ports
+from chalicelib.services import ratings
+from chalicelib.services.ratings import DevicePress
 from devstack import dynamodb_local, tables
 from devstack.event_filters import admitted, patterns_of
 
-ADMIN = UserPrincipal(username="bench", role=Role.admin)
 FUNCTIONS = ("table_changes", "export_jobs")
 BATCH = 100  # the event sources' batch size
 
@@ -76,18 +70,7 @@ def main() -> None:
         client = local.client()
         tables.ensure_table(client, "bench")
         table = Table(client, "bench")
-        clock = SystemClock()
-        ports = Ports(
-            DynamoOrganisationRepository(table),
-            DynamoRatingRepository(table),
-            DynamoShiftRepository(table),
-            clock,
-            DynamoDeviceBatchReader(table),
-        )
-        organisation.create_hall(ADMIN, ports.org, clock, code="A01", name="基准厅", branch="基准", grade=HallGrade.A)
-        organisation.add_counter(ADMIN, ports.org, clock, hall_code="A01", number=1)
-        for s in range(4):
-            organisation.add_staff(ADMIN, ports.org, clock, staff_no=f"A{s:04d}", name="员工", hall_code="A01")
+        ports = device_hall(table, counters=1, clerks=4)
         before = len(every_record(local, "bench"))
         device = DevicePrincipal(device_id="dev-1", hall_code="A01", counter_number=1)
         start = datetime.now(UTC) - timedelta(days=1)

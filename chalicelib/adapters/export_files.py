@@ -42,6 +42,7 @@ from chalicelib.domain.exports import (
     FilePart,
     FileState,
     content_type,
+    file_name,
 )
 
 ALIVE_ROWS = 2_000  # rows of an XLSX written between signs of life (the run's heartbeat)
@@ -49,7 +50,7 @@ PART_BYTES = 8 * 1024 * 1024  # an S3 part (5 MiB at least but the last; at most
 
 
 def _object_name(job: ExportJob) -> str:
-    return f"{job.id}.{job.format.value}"
+    return file_name(job.id, job.format)
 
 
 def _kept_name(job: ExportJob) -> str:

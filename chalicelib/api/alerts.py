@@ -7,22 +7,13 @@ from chalicelib.domain.alerts import Alert, AlertRules, AlertStatus
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.inputs import AcknowledgeIn, AlertRulesIn
 from chalicelib.services import alerts
+from chalicelib.web.params import one_hall
 from chalicelib.web.requests import page_args, parse_json, query
 from chalicelib.web.responses import json_response
 from chalicelib.web.routing import HALL_CODE, PAGING, QueryParam, Routes, schema
 from chalicelib.web.schemas import ListOf
 
 routes = Routes(__name__, tag="alerts")
-
-
-def _hall() -> str:
-    actor = routes.principal()
-    hall = query(routes.request, "hall")
-    if hall is None and len(actor.halls) == 1:
-        (hall,) = actor.halls
-    if hall is None:
-        raise InvalidInput("Say which hall.", {"hall": "required"})
-    return hall
 
 
 def _status() -> AlertStatus:
@@ -49,7 +40,12 @@ def _status() -> AlertStatus:
 def list_alerts():  # type: ignore[no-untyped-def]
     cursor, limit = page_args(routes.request)
     page = alerts.list_alerts(
-        routes.principal(), composition.alert_ports(), hall=_hall(), status=_status(), cursor=cursor, limit=limit
+        routes.principal(),
+        composition.alert_ports(),
+        hall=one_hall(routes.request, routes.principal().halls),
+        status=_status(),
+        cursor=cursor,
+        limit=limit,
     )
     return json_response({"items": [a.model_dump(mode="json") for a in page.items], "next": page.next})
 

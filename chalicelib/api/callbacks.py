@@ -9,6 +9,7 @@ from chalicelib.domain.callbacks import CallbackTask, Status
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.inputs import AttemptIn, CloseIn
 from chalicelib.services import callbacks
+from chalicelib.web.params import one_hall
 from chalicelib.web.requests import page_args, parse_json, query
 from chalicelib.web.responses import json_response
 from chalicelib.web.routing import HALL_CODE, PAGING, QueryParam, Routes, schema
@@ -22,15 +23,6 @@ def render(task: CallbackTask, actor: UserPrincipal) -> dict[str, object]:
         task.model_dump() | {"phone": callbacks.shown_phone(task, actor)}, from_attributes=True
     )
     return out.model_dump(mode="json")
-
-
-def _hall(actor: UserPrincipal) -> str:
-    hall = query(routes.request, "hall")
-    if hall is None and len(actor.halls) == 1:
-        (hall,) = actor.halls
-    if hall is None:
-        raise InvalidInput("Say which hall.", {"hall": "required"})
-    return hall
 
 
 def _status() -> Status | None:
@@ -59,7 +51,9 @@ def _status() -> Status | None:
 def list_callbacks():  # type: ignore[no-untyped-def]
     actor = routes.principal()
     cursor, limit = page_args(routes.request)
-    page = callbacks.list_tasks(actor, composition.callback_ports(), _hall(actor), _status(), cursor, limit)
+    page = callbacks.list_tasks(
+        actor, composition.callback_ports(), one_hall(routes.request, actor.halls), _status(), cursor, limit
+    )
     return json_response({"items": [render(t, actor) for t in page.items], "next": page.next})
 
 

@@ -11,7 +11,7 @@ from chalice import Response
 from chalicelib import composition
 from chalicelib.api.export_schemas import ExportOut
 from chalicelib.domain.errors import NotFound
-from chalicelib.domain.exports import ExportFormat, ExportJob
+from chalicelib.domain.exports import ExportFormat, ExportJob, file_name
 from chalicelib.inputs import ExportIn
 from chalicelib.services import export_jobs
 from chalicelib.web.downloads import content_disposition
@@ -100,7 +100,7 @@ def export_file(export_id: str):  # type: ignore[no-untyped-def]
     path = ports.files.fetch(job, expires, query(routes.request, "sig") or "", ports.clock.now())
     if path is None:
         raise gone
-    name = job.file_name or f"{job.id}.{job.format.value}"
+    name = job.file_name or file_name(job.id, job.format)
     return Response(
         body=path.read_bytes(),
         status_code=200,

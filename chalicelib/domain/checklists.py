@@ -76,10 +76,6 @@ class Checklist(BaseModel):
                     return section, item
         return None
 
-    @property
-    def points(self) -> int:
-        return sum(i.points for s in self.sections for i in s.items)
-
 
 def _section(key: str, name: str, name_en: str, items: list[tuple[str, str, str, int]]) -> Section:
     return Section(

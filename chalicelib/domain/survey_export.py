@@ -12,10 +12,6 @@ FIXED_COLUMNS = ("response_id", "submitted_at", "hall_code", "channel")
 JOINERS = {"zh": "、", "en": ";"}
 
 
-def _text(q: Question, lang: Lang) -> str:
-    return q.text_en if lang == "en" and q.text_en else q.text
-
-
 def question_columns(questionnaire: Questionnaire, lang: Lang) -> dict[str, str]:
     """Column key -> header, in question order (``q1.tangibles`` -> "请为以下方面打分 · 有形性…")."""
     columns: dict[str, str] = {}
@@ -23,9 +19,9 @@ def question_columns(questionnaire: Questionnaire, lang: Lang) -> dict[str, str]
         if q.type is QuestionType.matrix5:
             for row in q.rows:
                 row_label = row.label_en if lang == "en" and row.label_en else row.label
-                columns[f"{q.id}.{row.key}"] = f"{_text(q, lang)} · {row_label}"
+                columns[f"{q.id}.{row.key}"] = f"{q.label(lang)} · {row_label}"
         else:
-            columns[q.id] = _text(q, lang)
+            columns[q.id] = q.label(lang)
     return columns
 
 

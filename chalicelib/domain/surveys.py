@@ -182,9 +182,6 @@ class Questionnaire(BaseModel):
             raise InvalidInput("The questionnaire is not consistent.", faults)
         return self
 
-    def question(self, question_id: str) -> Question | None:
-        return next((q for q in self.questions if q.id == question_id), None)
-
 
 # ----- answers -----------------------------------------------------------------
 

@@ -214,14 +214,12 @@ def submit_survey(code: str):  # type: ignore[no-untyped-def]
         if block is not None and block < len(spans) - 1:
             read_answers(questionnaire, answers, upto=spans[block][1])
             return _screen(code, lang, opened, block + 1, response_id, answers)
-        surveys.respond(
+        surveys.respond_opened(
             repo,
             composition.rate_limiter(),
             clock,
-            key,
-            code=code,
+            opened,
             response_id=response_id,
-            version=opened.version.version,
             answers=answers,
             client=client_address(request),
         )

@@ -69,6 +69,18 @@ def every_hall(repo: OrganisationRepository) -> Iterator[Hall]:
         cursor = page.next
 
 
+def every_staff(repo: OrganisationRepository, hall_code: str) -> list[Staff]:
+    """Every clerk of a hall, a page at a time, through the hall's staff listing."""
+    found: list[Staff] = []
+    cursor: str | None = None
+    while True:
+        page = repo.list_staff(hall_code, cursor, MAX_PAGE_SIZE)
+        found.extend(page.items)
+        if page.next is None:
+            return found
+        cursor = page.next
+
+
 def get_hall(actor: UserPrincipal, repo: OrganisationRepository, code: str) -> Hall:
     actor.require_hall(code)
     return existing_hall(repo, code, "hall_code")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from chalicelib.domain import qrcodes
 from chalicelib.domain.accounts import DevicePrincipal
@@ -26,6 +28,7 @@ from chalicelib.services.organisation import rating_counter, taking_ratings
 from chalicelib.services.ports import (
     Clock,
     DeviceBatchReader,
+    DeviceBatchReads,
     OrganisationRepository,
     RateLimiter,
     RatingRepository,
@@ -100,12 +103,47 @@ def ingest_device_batch(
         [i.rated_at for i in timely],
         min_press_interval,
     )
+    results, accepted = screen_batch(device, items, reads, ports.shifts, now, lambda i: i.rated_at, "rated_at")
+    if accepted:
+        ratings = [device_rating(device, item, clerk, now) for _, item, clerk in accepted]
+        statuses = store_presses(ratings, ports.ratings, reads.presses, chunk_size)
+        for i, item, _ in accepted:
+            results[i] = ItemResult(item.id, statuses[item.id])
+    return [r for r in results if r is not None]
+
+
+class DeviceItem(Protocol):
+    """What every item a device sends carries: its id, and the clerk it names, if any."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def staff_no(self) -> str | None: ...
+
+
+def screen_batch[T: DeviceItem](
+    device: DevicePrincipal,
+    items: Sequence[T | Unreadable],
+    reads: DeviceBatchReads,
+    shifts: ShiftRepository,
+    now: datetime,
+    time_of: Callable[[T], datetime],
+    time_field: str,
+) -> tuple[list[ItemResult | None], list[tuple[int, T, str | None]]]:
+    """A device's batch checked item by item (SPEC §4.2): the refusals by position, and the items
+    accepted with their position and clerk, the one named or else the one whose shift covered
+    the item's time (one Query on the counter's shift history, only when some item names nobody).
+
+    A deactivated counter or hall takes none of the batch; an unreadable item, a time outside the
+    window (``time_field`` names it) or a clerk of another hall is refused alone; an id given twice
+    counts once."""
+    results: list[ItemResult | None] = [None] * len(items)
     try:
         taking_ratings(reads.hall, reads.counter)
-    except Deactivated as closed:  # a deactivated counter or hall takes none of the batch
-        return [ItemResult(item.id, "rejected", closed) for item in items]
-    results: list[ItemResult | None] = [None] * len(items)
-    accepted: list[tuple[int, DevicePress]] = []
+    except Deactivated as closed:
+        return [ItemResult(item.id, "rejected", closed) for item in items], []
+    checked: list[tuple[int, T]] = []
     seen_ids: set[str] = set()
     for i, item in enumerate(items):
         if isinstance(item, Unreadable):
@@ -115,34 +153,24 @@ def ingest_device_batch(
             results[i] = ItemResult(item.id, "duplicate")
             continue
         seen_ids.add(item.id)
-        problem = rated_at_problem(item.rated_at, now)
+        problem = rated_at_problem(time_of(item), now)
         if problem:
-            results[i] = ItemResult(
-                item.id, "rejected", InvalidInput("rated_at is out of range.", {"rated_at": problem})
-            )
+            error = InvalidInput(f"{time_field} is out of range.", {time_field: problem})
+            results[i] = ItemResult(item.id, "rejected", error)
             continue
         if item.staff_no is not None:
             member = reads.staff.get(item.staff_no)
-            if member is None or member.hall_at(item.rated_at) != device.hall_code:
+            if member is None or member.hall_at(time_of(item)) != device.hall_code:
                 why = "unknown staff number" if member is None else "belongs to another hall"
                 results[i] = ItemResult(item.id, "rejected", InvalidInput("Bad staff number.", {"staff_no": why}))
                 continue
-        accepted.append((i, item))
-    if accepted:
-        unnamed = [item.rated_at for _, item in accepted if item.staff_no is None]
-        history = (
-            ports.shifts.history(device.hall_code, device.counter_number, min(unnamed), max(unnamed)) if unnamed else []
-        )
-        ratings = [
-            _device_rating(device, item, item.staff_no or on_shift(history, item.rated_at), now) for _, item in accepted
-        ]
-        statuses = store_presses(ratings, ports.ratings, reads.presses, chunk_size)
-        for i, item in accepted:
-            results[i] = ItemResult(item.id, statuses[item.id])
-    return [r for r in results if r is not None]
+        checked.append((i, item))
+    unnamed = [time_of(item) for _, item in checked if item.staff_no is None]
+    history = shifts.history(device.hall_code, device.counter_number, min(unnamed), max(unnamed)) if unnamed else []
+    return results, [(i, item, item.staff_no or on_shift(history, time_of(item))) for i, item in checked]
 
 
-def _device_rating(device: DevicePrincipal, item: DevicePress, staff_no: str | None, now: datetime) -> Rating:
+def device_rating(device: DevicePrincipal, item: DevicePress, staff_no: str | None, now: datetime) -> Rating:
     return Rating(
         id=item.id,
         channel=Channel.device,

@@ -17,8 +17,7 @@ from datetime import date, timedelta
 from chalicelib.domain.accounts import Role, UserPrincipal
 from chalicelib.domain.business_time import today_in_shanghai
 from chalicelib.domain.errors import Forbidden, InvalidInput, NotFound
-from chalicelib.domain.organisation import Hall, Staff
-from chalicelib.domain.paging import MAX_PAGE_SIZE
+from chalicelib.domain.organisation import Hall
 from chalicelib.domain.ranking import DEFAULT_MIN_RATINGS, rank_staff
 from chalicelib.domain.ratings import Rating
 from chalicelib.domain.reports import (
@@ -33,7 +32,7 @@ from chalicelib.domain.reports import (
 )
 from chalicelib.domain.stats import StatKey, StatKind, Tally
 from chalicelib.services.fanout import in_parallel
-from chalicelib.services.organisation import every_hall, existing_hall
+from chalicelib.services.organisation import every_hall, every_staff, existing_hall
 from chalicelib.services.ports import Clock, OrganisationRepository, RatingRepository, TallyReader
 
 MAX_SERIES_DAYS = 366
@@ -60,17 +59,6 @@ def _halls(actor: UserPrincipal, org: OrganisationRepository, code: str | None) 
     return [h for h in found if h is not None]
 
 
-def _staff_of(org: OrganisationRepository, hall_code: str) -> list[Staff]:
-    found: list[Staff] = []
-    cursor: str | None = None
-    while True:
-        page = org.list_staff(hall_code, cursor, MAX_PAGE_SIZE)
-        found.extend(page.items)
-        if page.next is None:
-            return found
-        cursor = page.next
-
-
 @dataclass(frozen=True)
 class StaffMonthly:
     month: str
@@ -89,7 +77,7 @@ class HallStaff:
 
 
 def hall_staff(month: str, hall: Hall, org: OrganisationRepository, tallies: TallyReader) -> HallStaff:
-    names = {s.staff_no: s.name for s in _staff_of(org, hall.code)}
+    names = {s.staff_no: s.name for s in every_staff(org, hall.code)}
     found = by_part(tallies.tallies_of_kind(hall.code, month, StatKind.staff), StatKind.staff)
     return HallStaff(hall, names, found)
 

@@ -20,16 +20,15 @@ from chalicelib.domain.accounts import Role, UserPrincipal
 from chalicelib.domain.audit import Action, RecordKind
 from chalicelib.domain.business_time import today_in_shanghai
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound, Reason
-from chalicelib.domain.organisation import Hall, Staff
+from chalicelib.domain.organisation import Hall
 from chalicelib.domain.outreach import quarter_bounds, quarter_of
-from chalicelib.domain.paging import MAX_PAGE_SIZE
 from chalicelib.domain.privacy import mask_name
 from chalicelib.domain.publications import LATEST, Wanted
 from chalicelib.domain.stars import DEFAULT_RULES, RuleSet, StarPublication, StarRow, StarSnapshot, Thresholds
 from chalicelib.domain.stats import StatKind, Tally
 from chalicelib.services import audit, tickets
 from chalicelib.services.audit import Auditor
-from chalicelib.services.organisation import every_hall
+from chalicelib.services.organisation import every_hall, every_staff
 from chalicelib.services.ports import (
     Clock,
     OrganisationRepository,
@@ -111,23 +110,12 @@ def _clerk_tallies(
     return dict(summed)
 
 
-def _listed_staff(org: OrganisationRepository, hall_code: str) -> list[Staff]:
-    found: list[Staff] = []
-    cursor: str | None = None
-    while True:
-        page = org.list_staff(hall_code, cursor, MAX_PAGE_SIZE)
-        found.extend(page.items)
-        if page.next is None:
-            return found
-        cursor = page.next
-
-
 def hall_board(
     org: OrganisationRepository, tallies: TallyReader, used: RuleSet, hall: Hall, quarter: str
 ) -> list[StarRow]:
     """Every clerk listed at the hall or rated, inspected or complained of there in the quarter."""
     months = quarter_months(quarter)
-    names = {s.staff_no: s.name for s in _listed_staff(org, hall.code)}
+    names = {s.staff_no: s.name for s in every_staff(org, hall.code)}
     ratings = _clerk_tallies(tallies, hall.code, months, StatKind.staff)
     inspected = _clerk_tallies(tallies, hall.code, months, StatKind.inspection)
     complaints = verified_complaints(tallies, hall.code, months)

@@ -290,6 +290,22 @@ def respond(
     if earlier is not None:
         return earlier
     opened = open_link(repo, clock, key, code, version)
+    return respond_opened(repo, limiter, clock, opened, response_id=response_id, answers=answers, client=client)
+
+
+def respond_opened(
+    repo: SurveyRepository,
+    limiter: RateLimiter,
+    clock: Clock,
+    opened: Opened,
+    *,
+    response_id: str,
+    answers: Mapping[str, Any],
+    client: str,
+) -> SurveyResponse:
+    """``respond`` for a link the caller has opened already, having found no answer under
+    ``response_id`` (the survey page does both before it shows a screen): nothing read again.
+    A response stored meanwhile under the same id is still caught by the store's condition."""
     now = clock.now()
     if not limiter.allow("survey-client", client, PER_CLIENT, CLIENT_WINDOW_SECONDS, now):
         raise TooManyRequests(

@@ -39,6 +39,16 @@ def hall_code(request: Any) -> str | None:
     return value
 
 
+def one_hall(request: Any, halls: frozenset[str]) -> str:
+    """The ``hall`` asked for; left out, the actor's one hall when they have just one."""
+    hall = query(request, "hall")
+    if hall is None and len(halls) == 1:
+        (hall,) = halls
+    if hall is None:
+        raise InvalidInput("Say which hall.", {"hall": "required"})
+    return hall
+
+
 # Only YYYY-MM-DD names a day (date.fromisoformat also takes 20261124 and 2026-W49-3).
 ISO_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 

@@ -75,5 +75,12 @@ def install(app: Chalice, table: Iterable[Row], boundary: str, sessions: str) ->
     @app.middleware("http")
     def each_request(request: Any, get_response: Callable[[Any], Response]) -> Response:
         if not middleware:
-            middleware.append(load(boundary)(app, sessions=lambda request: load(sessions)(request)))
+            reader: list[Callable[[Any], Any]] = []  # loaded by the first console request
+
+            def read_session(request: Any) -> Any:
+                if not reader:
+                    reader.append(load(sessions))
+                return reader[0](request)
+
+            middleware.append(load(boundary)(app, sessions=read_session))
         return middleware[0](request, get_response)
